@@ -43,6 +43,9 @@ export interface TileRecord {
   split?: 'train' | 'test';
   /** 1-based line in polygons.jsonl, when the tile has a line. */
   polygonsLine?: number;
+  /** Byte offset and length of that line, to read the tile's polygons back alone. */
+  polygonsOffset?: number;
+  polygonsLength?: number;
   /** Number of polygons per class. */
   counts: ClassCounts;
   /** Total polygon area per class, px. */

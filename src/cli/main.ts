@@ -1,0 +1,33 @@
+/** Command-line entry: the same core as the extension, for scripts and CI. */
+import { validateCommand, type CliIO } from './validateCommand';
+
+const USAGE = `usage: vasculature-explorer <command> [args]
+commands:
+  validate <dataset-folder> [--json]   index the folder, print the summary and every problem; exit 1 on errors`;
+
+/** Subcommands registered by name; later features add theirs here. */
+export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
+  validate: validateCommand,
+};
+
+/** Run the CLI with argv (without node and script); returns the exit code. */
+export async function main(argv: string[], io: CliIO = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const run = cmd ? commands[cmd] : undefined;
+  if (!run) {
+    io.err(USAGE);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (e) {
+    io.err(`vasculature-explorer ${cmd}: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,55 @@
+/** `vasculature-explorer validate <folder> [--json]`: the dataset check for scripts and CI. */
+import * as path from 'node:path';
+import { indexDataset } from '../core/datasetIndex';
+import { sortedProblems, summarize } from '../core/datasetSummary';
+import { CLASS_NAMES } from '../core/types';
+
+export interface CliIO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** Run validate; returns the exit code (1 when there are errors, 2 for usage). */
+export async function validateCommand(args: string[], io: CliIO): Promise<number> {
+  const json = args.includes('--json');
+  const folders = args.filter((a) => !a.startsWith('--'));
+  if (folders.length !== 1) {
+    io.err('usage: vasculature-explorer validate <dataset-folder> [--json]');
+    return 2;
+  }
+  const root = path.resolve(folders[0]);
+  const index = await indexDataset(root);
+  const summary = summarize(index);
+  const problems = sortedProblems(index.problems);
+  if (json) {
+    const wsis: Record<string, { tiles: number; byDataset: Record<string, number> }> = {};
+    for (const [k, w] of Object.entries(summary.wsis)) wsis[k] = { tiles: w.tiles, byDataset: w.byDataset };
+    const classes: Record<string, { instances: number; tiles: number }> = {};
+    for (const c of CLASS_NAMES) classes[c] = { instances: summary.classes[c].instances, tiles: summary.classes[c].tiles };
+    io.out(
+      JSON.stringify({
+        root,
+        tiles: summary.tiles,
+        polygonLines: summary.polygonLines,
+        annotatedTiles: summary.annotatedTiles,
+        classes,
+        wsis,
+        problems: problems.map((p) => ({ file: p.file, line: p.line, severity: p.severity, code: p.code, message: p.message, ...(p.count !== undefined ? { count: p.count } : {}) })),
+      }, null, 2),
+    );
+  } else {
+    io.out(`Dataset ${root}`);
+    io.out(`  tiles: ${summary.tiles.meta} in tile_meta.csv, ${summary.tiles.train} train images, ${summary.tiles.test} test images`);
+    io.out(`  polygons.jsonl: ${summary.polygonLines} lines; ${summary.annotatedTiles} tiles with image and annotations`);
+    for (const c of CLASS_NAMES) io.out(`  ${c}: ${summary.classes[c].instances} instances in ${summary.classes[c].tiles} tiles`);
+    const wsiKeys = Object.keys(summary.wsis).sort((a, b) => Number(a) - Number(b));
+    io.out(`  WSIs: ${wsiKeys.map((k) => `${k}=${summary.wsis[k].tiles}`).join(' ')}`);
+    const pc = summary.problemCounts;
+    io.out(`Problems: ${pc.error} errors, ${pc.warning} warnings, ${pc.info} info`);
+    for (const p of problems) {
+      const loc = p.line > 0 ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file;
+      io.out(`  ${loc}: ${p.severity} [${p.code}] ${p.message}`);
+    }
+  }
+  return summary.problemCounts.error > 0 ? 1 : 0;
+}
