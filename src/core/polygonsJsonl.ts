@@ -40,9 +40,11 @@ function preview(s: string): string {
 function jsonProblem(file: string, lineNo: number, text: string, err: unknown): Problem {
   const msg = err instanceof Error ? err.message : String(err);
   const pos = /position (\d+)/.exec(msg);
-  const column = pos ? Number(pos[1]) + 1 : undefined;
+  const bad = /\bNaN\b|-?\bInfinity\b/.exec(text);
+  // Node's message has a position only for some errors: fall back to the bad literal or the line's end.
+  const column = pos ? Number(pos[1]) + 1 : bad ? bad.index + 1 : /end of JSON/i.test(msg) ? text.length + 1 : undefined;
   let hint = 'Each line must be one complete JSON object: fix or remove this line.';
-  if (/\bNaN\b|\bInfinity\b/.test(text)) hint = 'NaN/Infinity are not valid JSON (Python json.dumps writes them): replace them with numbers or drop the polygon.';
+  if (bad) hint = 'NaN/Infinity are not valid JSON (Python json.dumps writes them): replace them with numbers or drop the polygon.';
   else if (!text.trimEnd().endsWith('}')) hint = 'The line looks truncated (it does not end with "}"): re-export or re-download the file.';
   return {
     file,
