@@ -9,6 +9,8 @@ import { parseWsiMeta } from './wsiMetaCsv';
 
 export interface IndexOptions {
   reader?: FileReader;
+  /** Stops the indexing between chunks; the promise then rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** The public test tile: present in test/ but, as in the original download, not in tile_meta.csv. */
@@ -49,6 +51,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
     problems.push({ file: TILE_META_FILE, line: 0, severity: 'warning', code: 'file-missing', message: `${TILE_META_FILE} is missing from ${root}; tiles cannot be grouped by WSI and dataset. Put the competition's tile_meta.csv here.` });
   }
 
+  options.signal?.throwIfAborted();
   // wsi_meta.csv: demographics (optional).
   if (wsiStat && !wsiStat.isDirectory) {
     files.wsiMeta = WSI_META_FILE;
@@ -92,7 +95,8 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
   const noImage: { id: string; line: number }[] = [];
   if (polyStat && !polyStat.isDirectory) {
     files.polygons = POLYGONS_FILE;
-    const poly = await readPolygonsJsonl(fr, path.join(root, POLYGONS_FILE), POLYGONS_FILE);
+    options.signal?.throwIfAborted();
+    const poly = await readPolygonsJsonl(fr, path.join(root, POLYGONS_FILE), POLYGONS_FILE, options.signal);
     problems.push(...poly.problems);
     stats.polygonLines = poly.lineCount;
     const hasMeta = files.tileMeta !== undefined;

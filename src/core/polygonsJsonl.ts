@@ -166,7 +166,7 @@ function checkRings(
 }
 
 /** Stream and check a whole polygons.jsonl. Bad lines are reported and skipped; the rest loads. */
-export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: string): Promise<PolygonsResult> {
+export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: string, signal?: AbortSignal): Promise<PolygonsResult> {
   const problems: Problem[] = [];
   const lines: PolygonLine[] = [];
   const firstLine = new Map<string, number>();
@@ -207,6 +207,7 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
   };
 
   for await (const chunk of fr.readChunks(absPath)) {
+    signal?.throwIfAborted();
     const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
     let start = 0;
     for (;;) {

@@ -1,0 +1,71 @@
+/** Activation: wires the dataset service, Problems, tile browser, status bar and commands. Heavy modules load on first use. */
+import * as vscode from 'vscode';
+import type { VasculatureExplorerApi } from './api';
+import { DatasetService } from './datasetService';
+import { log } from './log';
+import { ProblemsPublisher } from './problemsPublisher';
+import { DatasetStatusBar } from './statusBar';
+import { activeResource, registerTileCommands, tileIdOfUri } from './tileCommands';
+import { TileFilterState } from './tileFilterState';
+import { TileTreeProvider, type TileNode } from './tileTree';
+import type { DatasetIndex } from '../core/types';
+
+export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {
+  const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
+  const service = new DatasetService(storage);
+  const problems = new ProblemsPublisher();
+  const filter = new TileFilterState(context.workspaceState);
+  let view: vscode.TreeView<TileNode> | undefined;
+  const tree = new TileTreeProvider(filter, () => view);
+  view = vscode.window.createTreeView('vasculatureExplorer.tiles', { treeDataProvider: tree, showCollapseAll: true });
+  const status = new DatasetStatusBar();
+  context.subscriptions.push(log(), service, problems, filter, tree, view, status);
+
+  const waiters: ((i: DatasetIndex) => void)[] = [];
+  context.subscriptions.push(
+    service.onDidIndex(({ index }) => {
+      problems.publish(index);
+      tree.setIndex(index);
+      status.update(index);
+      for (const w of waiters.splice(0)) w(index);
+    }),
+    ...registerTileCommands({ service, filter, tree, view }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('vasculatureExplorer.problems.showInfo') && service.index) problems.publish(service.index);
+      if (e.affectsConfiguration('vasculatureExplorer.tree.pageSize')) tree.rebuild();
+      if (e.affectsConfiguration('vasculatureExplorer.datasetFolder')) void service.discover().then((r) => (r ? service.open(r) : undefined));
+    }),
+    vscode.window.tabGroups.onDidChangeTabs(() => {
+      // Follow the active tile in the tree when the view is visible.
+      const id = tileIdOfUri(activeResource(), service.root);
+      if (id && view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id);
+    }),
+  );
+
+  // Index in the background; activation itself stays cheap.
+  void service.discover().then((root) => {
+    if (root) return service.open(root);
+    log().info('No dataset folder found in the workspace.');
+    return undefined;
+  });
+
+  const rows = (nodes: TileNode[]) => nodes.map((n) => {
+    const it = tree.getTreeItem(n);
+    return { key: n.key, label: String(it.label), description: String(it.description ?? '') };
+  });
+  return {
+    index: () => service.index,
+    nextIndex: () => new Promise((resolve) => waiters.push(resolve)),
+    treeRoots: () => tree.snapshot(),
+    treeChildren: (key) => {
+      const parent = [...tree.getChildren(), ...tree.getChildren().flatMap((n) => tree.getChildren(n))].find((n) => n.key === key);
+      return parent ? rows(tree.getChildren(parent)) : [];
+    },
+    query: () => filter.current,
+    orderedTileIds: () => tree.ordered.map((t) => t.id),
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
