@@ -1,0 +1,109 @@
+/**
+ * Drives a real VS Code (code-server + headless chromium) the way a person would: open a folder
+ * with this repository loaded as the development extension, run palette commands, click, and take
+ * screenshots into test-output/screenshots/<name>.png.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { newLoopbackContext } from '../harness/browser';
+import { CodeServer, startCodeServer } from '../harness/codeServer';
+import { repoRoot, testOutputDir } from '../harness/paths';
+import { workbenchUrl } from '../harness/workbenchUrl';
+
+/** One e2e test case; files named test/e2e/*.e2e.ts export `tests: E2eTest[]`. */
+export interface E2eTest {
+  name: string;
+  /** Folder to open (default: ../shared/data/hhv-sample). */
+  folder?: string;
+  /** Returns a reason to skip (e.g. the feature is not contributed yet), or undefined to run. */
+  skipIf?: () => string | undefined;
+  run(vs: VscodeSession): Promise<void>;
+}
+
+export const screenshotDir = path.join(testOutputDir, 'screenshots');
+
+export interface VscodeSession {
+  readonly page: Page;
+  readonly server: CodeServer;
+  /** Non-loopback URLs the page tried to reach (all were aborted). */
+  readonly blocked: string[];
+  /** Saves test-output/screenshots/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  /** Runs a palette command by its visible title (e.g. "Vasculature Explorer: Refresh"), retrying until the row appears. */
+  runCommand(title: string, opts?: { timeoutMs?: number }): Promise<void>;
+  /** Clicks the activity-bar entry whose label starts with title and waits for its side bar to show. */
+  openActivityBarView(title: string): Promise<Locator>;
+  close(): Promise<void>;
+}
+
+/** Starts code-server on a free port and opens folder in a fresh browser context; resolves once the workbench is up. */
+export async function openVscode(browser: Browser, opts: { name: string; folder: string }): Promise<VscodeSession> {
+  const profile = path.join(repoRoot, '.vscode-test', 'e2e', opts.name.replace(/[^\w.-]+/g, '_'));
+  fs.rmSync(profile, { recursive: true, force: true });
+  const server = await startCodeServer({
+    userDataDir: path.join(profile, 'user-data'),
+    extensionsDir: path.join(profile, 'extensions'),
+    logFile: path.join(testOutputDir, 'logs', `e2e-${path.basename(profile)}-code-server.log`),
+  });
+  const blocked: string[] = [];
+  let context: BrowserContext | undefined;
+  try {
+    context = await newLoopbackContext(browser, blocked);
+    const page = await context.newPage();
+    await page.goto(workbenchUrl({ port: server.port, folder: opts.folder, extensionDevelopmentPaths: [repoRoot] }));
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
+    return makeSession(page, context, server, blocked);
+  } catch (err) {
+    await context?.close().catch(() => undefined);
+    await server.stop();
+    throw err;
+  }
+}
+
+function makeSession(page: Page, context: BrowserContext, server: CodeServer, blocked: string[]): VscodeSession {
+  return {
+    page,
+    server,
+    blocked,
+    async screenshot(name) {
+      fs.mkdirSync(screenshotDir, { recursive: true });
+      const file = path.join(screenshotDir, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async runCommand(title, opts = {}) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+      const input = page.locator('.quick-input-widget input.input');
+      for (let attempt = 1; ; attempt++) {
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(`>${title}`);
+        // Contributed commands appear only once the extension host has scanned the extension: retry.
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+        const appeared = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+        if (appeared) {
+          await row.click();
+          return;
+        }
+        await page.keyboard.press('Escape');
+        if (Date.now() > deadline) throw new Error(`palette: no command titled "${title}" after ${attempt} tries`);
+        await page.waitForTimeout(1_000);
+      }
+    },
+    async openActivityBarView(title) {
+      const item = page.locator(`.part.activitybar .action-item a.action-label[aria-label^="${title.replace(/"/g, '\\"')}"]`).first();
+      await item.waitFor({ state: 'visible', timeout: 60_000 });
+      const selected = await item.evaluate((el) => el.closest('.action-item')?.classList.contains('checked') ?? false);
+      if (!selected) await item.click();
+      const sidebar = page.locator('.part.sidebar');
+      await sidebar.locator('.composite.title h2', { hasText: new RegExp(`^${title}`, 'i') }).waitFor({ state: 'visible', timeout: 30_000 });
+      return sidebar;
+    },
+    async close() {
+      await context.close().catch(() => undefined);
+      await server.stop();
+    },
+  };
+}
