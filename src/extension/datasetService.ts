@@ -1,4 +1,5 @@
 /** Finds the dataset folder, indexes it (through the cache, with progress and cancel) and re-indexes on change. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { indexDataset } from '../core/datasetIndex';
@@ -111,6 +112,24 @@ export class DatasetService extends Disposable {
   /** Re-index when any input changes (debounced: a save fires several events). */
   private watch(root: string): void {
     this.disposeWatchers();
+    const inWorkspace = (vscode.workspace.workspaceFolders ?? []).some((f) => f.uri.scheme === 'file' && !path.relative(f.uri.fsPath, root).startsWith('..'));
+    if (!inWorkspace) {
+      // VS Code's watcher does not reliably report folders outside the workspace (code-server, remote): use Node's.
+      for (const dir of [root, path.join(root, 'train'), path.join(root, 'test')]) {
+        try {
+          const inputs = new Set([POLYGONS_FILE, TILE_META_FILE, WSI_META_FILE]);
+          const w = fs.watch(dir, (_event, name) => {
+            const n = String(name ?? '');
+            if (dir === root ? inputs.has(n) : /\.(tiff?|png)$/i.test(n)) this.schedule(vscode.Uri.file(path.join(dir, n)));
+          });
+          w.on('error', () => w.close());
+          this.watchers.push({ dispose: () => w.close() });
+        } catch {
+          // a missing train/ or test/ folder: nothing to watch there
+        }
+      }
+      return;
+    }
     const base = vscode.Uri.file(root);
     const patterns = [`{${POLYGONS_FILE},${TILE_META_FILE},${WSI_META_FILE}}`, '{train,test}/*.{tif,tiff,png,TIF,TIFF,PNG}'];
     for (const p of patterns) {
