@@ -1,6 +1,8 @@
 /**
  * Generates a synthetic HuBMAP-HHV-like dataset folder for benchmarks and the demo.
  * Usage: node out/scripts/generateSynthetic.js --out <folder> [--tiles 7033] [--seed 1] [--images render|link|none] [--pool 64]
+ * --tiles N scales every WSI x dataset cell and every class count by N / 7033: the same 13 WSIs, more
+ * (or fewer) tiles on each. Rerunning with the same parameters is a no-op (marker file .synthetic.json).
  */
 import { ImageMode, writeSyntheticDataset } from '../src/core/synthetic/writeSyntheticDataset';
 

@@ -1,0 +1,73 @@
+/** Bench section: cold dataset indexing (src/core/datasetIndex.ts) against a floor measured in the same run, each in a fresh process. */
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BenchRow, fmtMiB, fmtSeconds, median } from './benchTable';
+import type { ChildResult } from './indexChild';
+import { ensureSet, FULL_SET, SET_100K, type SyntheticSet } from './syntheticSets';
+
+const CHILD = path.join(__dirname, 'indexChild.js');
+
+function measureOnce(mode: 'floor' | 'index', root: string): ChildResult {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', CHILD, mode, root], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as ChildResult;
+}
+
+/** Alternates floor and index runs (so drift hits both alike); medians of wall and CPU time. */
+function measure(set: SyntheticSet, floorRuns: number, indexRuns: number): { floor: ChildResult; index: ChildResult } {
+  const floors: ChildResult[] = [];
+  const indexes: ChildResult[] = [];
+  for (let k = 0; k < Math.max(floorRuns, indexRuns); k++) {
+    if (k < floorRuns) floors.push(measureOnce('floor', set.root));
+    if (k < indexRuns) indexes.push(measureOnce('index', set.root));
+  }
+  const pick = (rs: ChildResult[]): ChildResult => {
+    const m = median(rs.map((r) => r.ms));
+    const closest = rs.reduce((a, b) => (Math.abs(b.ms - m) < Math.abs(a.ms - m) ? b : a));
+    return { ...closest, ms: m, cpuMs: median(rs.map((r) => r.cpuMs)) };
+  };
+  const floor = pick(floors);
+  const index = pick(indexes);
+  if (floor.lines !== index.lines) {
+    throw new Error(`${set.root}: the indexer saw ${index.lines} polygons lines, the floor ${floor.lines}; the bench compares unlike work.`);
+  }
+  return { floor, index };
+}
+
+/** Cold index of the full set (target <= 1 s and <= 1.5x floor) and of the 100k set (time, memory). */
+export async function indexBench(): Promise<BenchRow[]> {
+  await ensureSet(FULL_SET);
+  await ensureSet(SET_100K);
+  const rows: BenchRow[] = [];
+  const load = os.loadavg()[0] / os.cpus().length;
+  rows.push({ benchmark: 'machine load (1-min load average per core)', measured: load.toFixed(2), target: '<= 1 for clean wall times', verdict: 'info' });
+  const full = measure(FULL_SET, 5, 5);
+  const ratio = full.index.ms / full.floor.ms;
+  const both = (r: ChildResult): string => `${fmtSeconds(r.ms / 1000)} wall, ${fmtSeconds(r.cpuMs / 1000)} cpu`;
+  rows.push({ benchmark: 'index floor, full set (read + list + JSON.parse)', measured: both(full.floor), target: '-', verdict: 'info' });
+  rows.push({
+    benchmark: 'cold index, full set (7033 tiles, median of 5)',
+    measured: `${both(full.index)} (${ratio.toFixed(2)}x floor wall, ${(full.index.cpuMs / full.floor.cpuMs).toFixed(2)}x cpu)`,
+    target: '<= 1 s and <= 1.5x floor',
+    verdict: full.index.ms <= 1000 && ratio <= 1.5 ? 'pass' : 'FAIL',
+  });
+  const big = measure(SET_100K, 2, 3);
+  const bigRatio = big.index.ms / big.floor.ms;
+  rows.push({ benchmark: 'index floor, 100k set (median of 2)', measured: both(big.floor), target: '-', verdict: 'info' });
+  rows.push({
+    benchmark: 'cold index, 100k set (median of 3)',
+    measured: `${both(big.index)} (${bigRatio.toFixed(2)}x floor wall, ${(big.index.cpuMs / big.floor.cpuMs).toFixed(2)}x cpu)`,
+    target: '<= 1.5x floor',
+    verdict: bigRatio <= 1.5 ? 'pass' : 'FAIL',
+  });
+  rows.push({
+    benchmark: 'index memory, 100k set (retained after GC)',
+    measured: `rss +${fmtMiB(big.index.rssGrowth)}, heap +${fmtMiB(big.index.heapGrowth)}, peak rss ${fmtMiB(big.index.maxRss)}`,
+    target: `floor peak rss ${fmtMiB(big.floor.maxRss)}`,
+    verdict: 'info',
+  });
+  return rows;
+}
