@@ -38,7 +38,7 @@ for p in "${apt_pkgs[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=()
-  [ "$(id -u)" = 0 ] || SUDO=(sudo -n)
+  [ "$(id -u)" = 0 ] || SUDO=(sudo -n env DEBIAN_FRONTEND=noninteractive)
   say "installing Debian packages: ${missing[*]}"
   t0=$SECONDS
   "${SUDO[@]}" apt-get update -qq

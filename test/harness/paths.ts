@@ -1,4 +1,5 @@
 /** Paths the test harness shares: repo root, code-server install, sample data, outputs. */
+import * as fs from 'fs';
 import * as path from 'path';
 
 /** The repository root (this file compiles to out/test/harness/paths.js). */
@@ -18,3 +19,12 @@ export const testOutputDir = path.join(repoRoot, 'test-output');
 
 /** Debian's chromium; playwright-core drives it, never a downloaded browser. */
 export const chromiumPath = process.env.VE_CHROMIUM || '/usr/bin/chromium';
+
+/** Throws a clear error when ../shared/data/hhv-sample is not next to the repository. */
+export function assertSampleDataset(): void {
+  if (!fs.existsSync(path.join(sampleDataset, 'polygons.jsonl'))) {
+    throw new Error(`The real sample dataset is missing: ${sampleDataset}/polygons.jsonl not found. ` +
+      `The tests read it from ../shared next to the repository; clone the repo beside the shared folder ` +
+      `(or symlink it: ln -s /work/shared ${path.dirname(repoRoot)}/shared).`);
+  }
+}

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './browser';
-import { repoRoot, sampleDataset } from './paths';
+import { assertSampleDataset, repoRoot, sampleDataset } from './paths';
 import { E2eTest, openVscode, VscodeSession } from '../e2e/vscodeSession';
 
 const e2eOut = path.join(repoRoot, 'out', 'test', 'e2e');
@@ -44,6 +44,7 @@ async function runOne(browser: Browser, t: E2eTest): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  assertSampleDataset();
   const args = process.argv.slice(2);
   const names = args.filter((a) => !a.endsWith('.js') && !a.endsWith('.ts'));
   const files = e2eFiles(args);

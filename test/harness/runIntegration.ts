@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runTests } from '@vscode/test-electron';
-import { repoRoot, sampleDataset } from './paths';
+import { assertSampleDataset, repoRoot, sampleDataset } from './paths';
 
 const integrationOut = path.join(repoRoot, 'out', 'test', 'integration');
 const shim = path.join(repoRoot, 'test', 'harness', 'vscode-shim.sh');
@@ -73,6 +73,7 @@ async function main(): Promise<number> {
     console.error(`integration: ${path.join(integrationOut, 'index.js')} is missing. Run: npm run build`);
     return 1;
   }
+  assertSampleDataset();
   const wanted = process.argv.slice(2);
   const suites = discoverSuites().filter((s) => wanted.length === 0 || wanted.includes(s.name));
   if (suites.length === 0) {

@@ -28,6 +28,31 @@ function extensionHostErrors(logs: AutomationLogFile[]): string[] {
 }
 
 /** codeAutomationLog gets console-style arguments (a printf format first, as mocha's reporter sends them). */
+/** [error] lines from the server-side extension host logs under userDataDir/logs (the dummy gallery's refusals left out). */
+function serverExtensionHostErrors(userDataDir: string, skip: Set<string>): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, inExthost: boolean): void => {
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p, inExthost || /^exthost/.test(e.name));
+      else if (inExthost && e.name.endsWith('.log') && !/Telemetry/.test(e.name)) {
+        for (const line of fs.readFileSync(p, 'utf8').split('\n')) {
+          if (/\[error\]/.test(line) && !/127\.0\.0\.1:9\b/.test(line)) out.push(`${path.relative(userDataDir, p)}: ${line}`);
+        }
+      }
+    }
+  };
+  const logs = path.join(userDataDir, 'logs');
+  for (const session of listDir(logs)) if (!skip.has(session)) walk(path.join(logs, session), false);
+  return out;
+}
+
+function listDir(dir: string): string[] {
+  try { return fs.readdirSync(dir); } catch { return []; }
+}
+
 function asText(args: unknown): string {
   return util.format(...(Array.isArray(args) ? args : [args]));
 }
@@ -49,8 +74,10 @@ async function main(): Promise<number> {
   const logDir = path.join(testOutputDir, 'logs', `vscode-shim-${stamp}-${process.pid}`);
   fs.mkdirSync(logDir, { recursive: true });
   const profile = path.join(repoRoot, '.vscode-test', 'shim');
+  const userDataDir = path.resolve(args.userDataDir ?? path.join(profile, 'user-data'));
+  const earlierLogs = new Set(listDir(path.join(userDataDir, 'logs'))); // report only this run's errors
   const server = await startCodeServer({
-    userDataDir: path.resolve(args.userDataDir ?? path.join(profile, 'user-data')),
+    userDataDir,
     extensionsDir: path.resolve(args.extensionsDir ?? path.join(profile, 'extensions')),
     logFile: path.join(logDir, 'code-server.log'),
   });
@@ -110,6 +137,8 @@ async function main(): Promise<number> {
     consoleLog.end();
     await browser.close().catch(() => undefined);
     await server.stop();
+    const errors = serverExtensionHostErrors(userDataDir, earlierLogs);
+    if (errors.length) console.error(`vscode-shim: the extension host logged ${errors.length} error(s):\n  ${errors.slice(0, 20).join('\n  ')}`);
   }
 }
 
