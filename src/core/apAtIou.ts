@@ -113,6 +113,11 @@ export interface ApResult {
 export function matchTile(tile: TileForScoring, options: Partial<ApOptions> = {}): TileMatches {
   const opt = { ...DEFAULT_AP_OPTIONS, ...options };
   const preds = tile.predictions, gts = tile.groundTruth;
+  preds.forEach((p, k) => {
+    if (!Number.isFinite(p.confidence)) {
+      throw new Error(`tile ${tile.tileId}: prediction ${k} has confidence ${p.confidence}; give every prediction a number in [0, 1]`);
+    }
+  });
   const order = stableOrderByConfidence(preds.map((p) => p.confidence));
   const gtMatchedBy = new Array<number>(gts.length).fill(-1);
   const gtIou = new Array<number>(gts.length).fill(0);

@@ -109,6 +109,20 @@ describe('AP at IoU 0.6: hand-worked cases', () => {
   });
 });
 
+describe('AP: precision-recall curve', () => {
+  it('has one point per ranked prediction with raw and monotone precision', () => {
+    const A = rect(0, 0, 10, 10), B = rect(20, 0, 10, 10), miss = rect(40, 40, 4, 4);
+    // ranked: FP(0.9) TP(0.8) FP(0.7) TP(0.6): P = 0, 1/2, 1/3, 1/2; R = 0, 1/2, 1/2, 1
+    const r = scoreAp([{ tileId: 't', predictions: [pred(miss, 0.9), pred(A, 0.8), pred(miss, 0.7), pred(B, 0.6)], groundTruth: [A, B] }]);
+    assert.deepEqual(r.curve.map((p) => [p.confidence, p.recall, p.precision]), [[0.9, 0, 0], [0.8, 0.5, 0.5], [0.7, 0.5, 1 / 3], [0.6, 1, 0.5]]);
+    assert.deepEqual(r.curve.map((p) => p.interpolatedPrecision), [0.5, 0.5, 0.5, 0.5]);
+    assert.equal(r.ap, 0.5); // 1/2 * 1/2 + 1/2 * 1/2
+  });
+  it('refuses a confidence that is not a number, naming the tile', () => {
+    assert.throws(() => scoreAp([{ tileId: 'abc', predictions: [pred(rect(0, 0, 2, 2), Number.NaN)], groundTruth: [] }]), /tile abc: prediction 0/);
+  });
+});
+
 describe('AP: ignore regions (unsure / glomerulus)', () => {
   const gt = rect(0, 0, 10, 10), glom = rect(30, 30, 20, 20);
   const tile = (p: InstanceMask): TileForScoring => ({
