@@ -44,23 +44,27 @@ export async function indexBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const load = os.loadavg()[0] / os.cpus().length;
   rows.push({ benchmark: 'machine load (1-min load average per core)', measured: load.toFixed(2), target: '<= 1 for clean wall times', verdict: 'info' });
+  // On a busy shared machine wall time measures the neighbours: judge on CPU time instead, and say so.
+  const onCpu = load > 1.5;
+  const t = (r: ChildResult): number => (onCpu ? r.cpuMs : r.ms);
+  const basis = onCpu ? ' (judged on cpu: machine busy)' : ' (judged on wall)';
   const full = measure(FULL_SET, 5, 5);
-  const ratio = full.index.ms / full.floor.ms;
+  const ratio = t(full.index) / t(full.floor);
   const both = (r: ChildResult): string => `${fmtSeconds(r.ms / 1000)} wall, ${fmtSeconds(r.cpuMs / 1000)} cpu`;
   rows.push({ benchmark: 'index floor, full set (read + list + JSON.parse)', measured: both(full.floor), target: '-', verdict: 'info' });
   rows.push({
     benchmark: 'cold index, full set (7033 tiles, median of 5)',
-    measured: `${both(full.index)} (${ratio.toFixed(2)}x floor wall, ${(full.index.cpuMs / full.floor.cpuMs).toFixed(2)}x cpu)`,
-    target: '<= 1 s and <= 1.5x floor',
-    verdict: full.index.ms <= 1000 && ratio <= 1.5 ? 'pass' : 'FAIL',
+    measured: `${both(full.index)} (${(full.index.ms / full.floor.ms).toFixed(2)}x floor wall, ${(full.index.cpuMs / full.floor.cpuMs).toFixed(2)}x cpu)`,
+    target: `<= 1 s and <= 1.5x floor${basis}`,
+    verdict: t(full.index) <= 1000 && ratio <= 1.5 ? 'pass' : 'FAIL',
   });
   const big = measure(SET_100K, 2, 3);
-  const bigRatio = big.index.ms / big.floor.ms;
+  const bigRatio = t(big.index) / t(big.floor);
   rows.push({ benchmark: 'index floor, 100k set (median of 2)', measured: both(big.floor), target: '-', verdict: 'info' });
   rows.push({
     benchmark: 'cold index, 100k set (median of 3)',
-    measured: `${both(big.index)} (${bigRatio.toFixed(2)}x floor wall, ${(big.index.cpuMs / big.floor.cpuMs).toFixed(2)}x cpu)`,
-    target: '<= 1.5x floor',
+    measured: `${both(big.index)} (${(big.index.ms / big.floor.ms).toFixed(2)}x floor wall, ${(big.index.cpuMs / big.floor.cpuMs).toFixed(2)}x cpu)`,
+    target: `<= 1.5x floor${basis}`,
     verdict: bigRatio <= 1.5 ? 'pass' : 'FAIL',
   });
   rows.push({

@@ -45,6 +45,10 @@ export function rasterBlob(s: BlobShape): BoxMask {
   const w = Math.max(0, x1 - x0 + 1);
   const h = Math.max(0, y1 - y0 + 1);
   const data = new Uint8Array(w * h);
+  // The wavy limit lies within 1 +- the sum of the amplitudes: atan2 only in that band.
+  const swing = s.waves.reduce((a, w) => a + Math.abs(w[0]), 0);
+  const surelyIn = 1 - swing;
+  const surelyOut = 1 + swing;
   const cos = Math.cos(s.angle);
   const sin = Math.sin(s.angle);
   for (let y = 0; y < h; y++) {
@@ -54,7 +58,11 @@ export function rasterBlob(s: BlobShape): BoxMask {
       const u = (dx * cos + dy * sin) / s.a;
       const v = (-dx * sin + dy * cos) / s.b;
       const rho = Math.sqrt(u * u + v * v);
-      if (rho > 1.4) continue;
+      if (rho > surelyOut) continue;
+      if (rho <= surelyIn) {
+        data[y * w + x] = 1;
+        continue;
+      }
       const theta = Math.atan2(v, u);
       let limit = 1;
       for (let k = 0; k < s.waves.length; k++) limit += s.waves[k][0] * Math.cos((k + 2) * theta + s.waves[k][1]);
