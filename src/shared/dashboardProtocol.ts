@@ -1,0 +1,172 @@
+/**
+ * The Dataset Overview webview's message protocol: typed messages each way, one request/response
+ * helper used on both sides, and the validator every message from the webview goes through
+ * (the webview is untrusted input).
+ */
+import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/dashboardTypes';
+
+// ---- host -> webview ------------------------------------------------------------------------
+
+/** The chart data (sent on open, on re-index and when the webview says it is ready). */
+export interface DataMessage { type: 'data'; data: DashboardData }
+/** The shared tile filter changed: its description ('' when none). */
+export interface FilterMessage { type: 'filter'; description: string }
+/** A request the webview answers with a ResponseMessage. */
+export interface RequestMessage { type: 'request'; id: number; request: WebviewRequest }
+/** The answer to a request from the webview. */
+export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: boolean; result?: unknown; error?: string }
+
+export type ToWebview = DataMessage | FilterMessage | RequestMessage | ResponseMessage;
+
+/** What the host can ask the webview (used by the integration tests and export). */
+export type WebviewRequest =
+  /** Report what every chart holds and whether it drew. */
+  | { kind: 'snapshot' }
+  /** Click bar x of series `series` of a chart through the webview's own click path. */
+  | { kind: 'click'; chart: ChartId; x: number; series?: number }
+  /** Click the first tile of the slide map (of the WSI shown). */
+  | { kind: 'clickSlideMap'; index: number };
+
+// ---- webview -> host ------------------------------------------------------------------------
+
+/** The webview loaded and wants data. */
+export interface ReadyMessage { type: 'ready' }
+/** A bar or bin was clicked: filter the tiles. */
+export interface SelectMessage { type: 'select'; chart: ChartId; x: number; series?: number }
+/** A data-quality row was clicked: filter to its tiles. */
+export interface SelectQualityMessage { type: 'selectQuality'; key: QualityKey }
+/** A slide-map tile was clicked: open it. */
+export interface OpenTileMessage { type: 'openTile'; id: string }
+/** A problem kind was clicked: show the Problems panel. */
+export interface OpenProblemsMessage { type: 'openProblems'; code: string }
+/** The webview drew the data it was sent: how many charts and how long it took. */
+export interface RenderedMessage { type: 'rendered'; charts: number; ms: number }
+/** Clear the shared tile filter. */
+export interface ClearFilterMessage { type: 'clearFilter' }
+/** Save a chart's PNG (a data: URL drawn by the webview). */
+export interface ExportPngMessage { type: 'exportPng'; chart: string; dataUrl: string }
+/** Save the CSV of a chart or table (the host builds it from its own data). */
+export interface ExportCsvMessage { type: 'exportCsv'; table: string }
+
+export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage;
+
+/** What the webview reports about one chart (snapshot). */
+export interface ChartSnapshot {
+  id: string;
+  labels: string[];
+  series: { label: string; values: number[] }[];
+  /** Canvas size in CSS px and the count of non-transparent sampled pixels (0 = blank). */
+  width: number;
+  height: number;
+  inkPixels: number;
+}
+
+/** The snapshot answer. */
+export interface DashboardSnapshot {
+  charts: ChartSnapshot[];
+  slideMap: { wsi: number; tiles: number; inkPixels: number };
+  wsiRows: string[][];
+  qualityRows: string[];
+  theme: string;
+}
+
+// ---- validation -----------------------------------------------------------------------------
+
+/** Largest PNG data: URL accepted (a chart is far smaller). */
+export const MAX_PNG_DATA_URL = 16 << 20;
+const TABLES = new Set<string>([...CHART_IDS, 'slideMap', 'wsiMeta', 'quality']);
+const CHARTS = new Set<string>(CHART_IDS);
+const QUALITY = new Set<string>(QUALITY_KEYS);
+
+type Check = { ok: true; message: FromWebview } | { ok: false; error: string };
+
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1_000_000;
+const isShortString = (v: unknown, max = 200): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+
+/** Validate a message from the webview against the protocol; anything else is rejected with the reason. */
+export function validateFromWebview(msg: unknown): Check {
+  const bad = (error: string): Check => ({ ok: false, error });
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return bad('message is not an object');
+  const m = msg as Record<string, unknown>;
+  const keys = Object.keys(m);
+  const only = (...allowed: string[]) => keys.every((k) => k === 'type' || allowed.includes(k));
+  switch (m.type) {
+    case 'ready':
+    case 'clearFilter':
+      return only() ? { ok: true, message: { type: m.type } } : bad(`${m.type}: unexpected fields`);
+    case 'select':
+      if (!only('chart', 'x', 'series')) return bad('select: unexpected fields');
+      if (typeof m.chart !== 'string' || !CHARTS.has(m.chart)) return bad('select: unknown chart');
+      if (!isIndex(m.x)) return bad('select: x must be a non-negative integer');
+      if (m.series !== undefined && !isIndex(m.series)) return bad('select: series must be a non-negative integer');
+      return { ok: true, message: { type: 'select', chart: m.chart as ChartId, x: m.x, ...(m.series !== undefined ? { series: m.series as number } : {}) } };
+    case 'selectQuality':
+      if (!only('key') || typeof m.key !== 'string' || !QUALITY.has(m.key)) return bad('selectQuality: unknown key');
+      return { ok: true, message: { type: 'selectQuality', key: m.key as QualityKey } };
+    case 'openTile':
+      if (!only('id') || !isShortString(m.id)) return bad('openTile: id must be a string of 1-200 characters');
+      return { ok: true, message: { type: 'openTile', id: m.id } };
+    case 'openProblems':
+      if (!only('code') || !isShortString(m.code, 100)) return bad('openProblems: code must be a string of 1-100 characters');
+      return { ok: true, message: { type: 'openProblems', code: m.code } };
+    case 'exportPng':
+      if (!only('chart', 'dataUrl') || typeof m.chart !== 'string' || !TABLES.has(m.chart)) return bad('exportPng: unknown chart');
+      if (typeof m.dataUrl !== 'string' || !m.dataUrl.startsWith('data:image/png;base64,') || m.dataUrl.length > MAX_PNG_DATA_URL || !/^[A-Za-z0-9+/]*={0,2}$/.test(m.dataUrl.slice(22))) return bad('exportPng: dataUrl must be a base64 PNG data: URL under 16 MiB');
+      return { ok: true, message: { type: 'exportPng', chart: m.chart, dataUrl: m.dataUrl } };
+    case 'exportCsv':
+      if (!only('table') || typeof m.table !== 'string' || !TABLES.has(m.table)) return bad('exportCsv: unknown table');
+      return { ok: true, message: { type: 'exportCsv', table: m.table } };
+    case 'rendered':
+      if (!only('charts', 'ms') || !isIndex(m.charts) || typeof m.ms !== 'number' || !Number.isFinite(m.ms) || m.ms < 0) return bad('rendered: needs charts (integer) and ms (number)');
+      return { ok: true, message: { type: 'rendered', charts: m.charts, ms: m.ms } };
+    case 'response':
+      if (!only('inReplyTo', 'ok', 'result', 'error') || !isIndex(m.inReplyTo) || typeof m.ok !== 'boolean') return bad('response: needs inReplyTo (integer) and ok (boolean)');
+      if (m.error !== undefined && typeof m.error !== 'string') return bad('response: error must be a string');
+      return { ok: true, message: { type: 'response', inReplyTo: m.inReplyTo, ok: m.ok, result: m.result, ...(m.error !== undefined ? { error: m.error as string } : {}) } };
+    default:
+      return bad(`unknown message type ${typeof m.type === 'string' ? JSON.stringify(m.type.slice(0, 40)) : typeof m.type}`);
+  }
+}
+
+// ---- request/response -----------------------------------------------------------------------
+
+/** Pending requests by id; the same helper runs in the host and in the webview. */
+export class RequestTracker<Req> {
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+
+  constructor(private readonly send: (msg: { type: 'request'; id: number; request: Req }) => void, private readonly timeoutMs = 10_000) {}
+
+  /** Send a request; resolves with the reply's result, rejects on an error reply or timeout. */
+  request<T>(request: Req): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no reply to request ${id} within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.send({ type: 'request', id, request });
+    });
+  }
+
+  /** Settle the request a response answers; false when none was waiting. */
+  handleResponse(msg: ResponseMessage): boolean {
+    const p = this.pending.get(msg.inReplyTo);
+    if (!p) return false;
+    this.pending.delete(msg.inReplyTo);
+    clearTimeout(p.timer);
+    if (msg.ok) p.resolve(msg.result);
+    else p.reject(new Error(msg.error ?? 'request failed'));
+    return true;
+  }
+
+  /** Reject everything pending (panel closed). */
+  dispose(): void {
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error('the dashboard was closed'));
+    }
+    this.pending.clear();
+  }
+}
