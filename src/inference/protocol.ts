@@ -1,0 +1,122 @@
+/**
+ * The typed message protocol between the extension-side client and the inference child process.
+ * Requests carry an id; every reply carries inReplyTo. Sent with fork's 'advanced' serialization,
+ * so typed arrays cross as typed arrays.
+ */
+import type { DecodeOptions, Prediction } from '../core/decodeOutputs';
+import type { ModelContract, ModelIo } from '../core/modelContract';
+import type { RgbImage } from '../core/preprocess';
+
+/** The provider setting a person picks; 'auto' tries the platform's GPU providers, then cpu. */
+export type ProviderSetting = 'auto' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+export const PROVIDER_SETTINGS: readonly ProviderSetting[] = ['auto', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+
+/** Which model, on which provider, with how many threads. */
+export interface SessionSpec {
+  modelPath: string;
+  provider: ProviderSetting;
+  /** onnxruntime intraOpNumThreads (default 2). */
+  threads?: number;
+}
+
+/** Run the model on one tile and decode the outputs. */
+export interface RunRequest extends SessionSpec {
+  type: 'run';
+  id: number;
+  image: RgbImage;
+  decode?: DecodeOptions;
+  /** Also return the raw output tensors (tests, debugging). */
+  includeRaw?: boolean;
+}
+
+/** Load the model (if needed) and describe it without running it. */
+export interface DescribeRequest extends SessionSpec {
+  type: 'describe';
+  id: number;
+}
+
+/** Drop all cached sessions. */
+export interface ReleaseRequest {
+  type: 'release';
+  id: number;
+}
+
+export type ToWorker = RunRequest | DescribeRequest | ReleaseRequest;
+
+/** How the session was obtained. */
+export interface SessionReport {
+  /** The provider the session actually runs on ('cpu', 'cuda', ...). */
+  provider: string;
+  /** One line per provider tried and abandoned, saying why. */
+  fallbackReasons: string[];
+  contract: ModelContract;
+  io: ModelIo;
+  /** True when this request created the session (model load time is in the timings). */
+  created: boolean;
+}
+
+/** Timings measured inside the worker, ms. */
+export interface WorkerTimings {
+  loadMs: number;
+  preprocessMs: number;
+  runMs: number;
+  decodeMs: number;
+}
+
+/** A raw output tensor. */
+export interface RawOutput {
+  dims: number[];
+  data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+}
+
+/** Reply to 'run'. */
+export interface RunResult {
+  type: 'result';
+  inReplyTo: number;
+  session: SessionReport;
+  prediction: Prediction;
+  /** Every output's shape, by name. */
+  outputShapes: Record<string, number[]>;
+  raw?: Record<string, RawOutput>;
+  timings: WorkerTimings;
+}
+
+/** Reply to 'describe'. */
+export interface DescribeResult {
+  type: 'described';
+  inReplyTo: number;
+  session: SessionReport;
+  metadata: Record<string, string>;
+  loadMs: number;
+}
+
+/** Reply to 'release'. */
+export interface Released {
+  type: 'released';
+  inReplyTo: number;
+}
+
+/** A request failed; the worker is still healthy. */
+export interface ErrorReply {
+  type: 'error';
+  inReplyTo: number;
+  /** Stable machine code: 'model-not-found', 'model-load-failed', 'contract', 'run-failed', 'bad-request'. */
+  code: string;
+  message: string;
+}
+
+/** The worker is up and listening. */
+export interface Ready {
+  type: 'ready';
+  pid: number;
+  ortVersion: string;
+}
+
+/** A log line from the worker (fallbacks, session creation). */
+export interface LogLine {
+  type: 'log';
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export type FromWorker = RunResult | DescribeResult | Released | ErrorReply | Ready | LogLine;

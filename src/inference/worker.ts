@@ -1,0 +1,105 @@
+/**
+ * The inference child process: owns onnxruntime-node, caches sessions, and answers the typed
+ * requests of protocol.ts over the fork IPC channel. Bundled to dist/inferenceWorker.js; also
+ * runnable as out/src/inference/worker.js. A native crash here kills only this process.
+ */
+import { decodeOutputs, type RawTensor } from '../core/decodeOutputs';
+import { toInputTensor } from '../core/preprocess';
+import type { FromWorker, RawOutput, RunRequest, ToWorker } from './protocol';
+import { providerCandidates, shortReason } from './providers';
+import { InferenceError, SessionCache } from './sessionCache';
+
+type Ort = typeof import('onnxruntime-node');
+
+function send(msg: FromWorker): void {
+  process.send?.(msg);
+}
+
+function log(level: 'info' | 'warn' | 'error', message: string): void {
+  send({ type: 'log', level, message });
+}
+
+function isRequest(m: unknown): m is ToWorker {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as { type?: unknown; id?: unknown };
+  return typeof r.id === 'number' && (r.type === 'run' || r.type === 'describe' || r.type === 'release');
+}
+
+async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promise<FromWorker> {
+  let { entry, created } = await cache.get(req);
+  const c = entry.contract;
+  const t0 = performance.now();
+  const input = toInputTensor(req.image, c);
+  const t1 = performance.now();
+  const feeds = { [c.inputName]: new ort.Tensor('float32', input.data, input.dims) };
+  let results: Awaited<ReturnType<typeof entry.session.run>>;
+  try {
+    results = await entry.session.run(feeds);
+  } catch (e) {
+    if (entry.provider === 'cpu') throw new InferenceError('run-failed', `Running ${req.modelPath} failed: ${shortReason(e)}. Input ${c.inputName} was [${input.dims.join(',')}].`);
+    entry = await cache.fallBackToCpu(req, entry, shortReason(e));
+    created = true;
+    results = await entry.session.run(feeds);
+  }
+  const t2 = performance.now();
+  const outputs: Record<string, RawTensor> = {};
+  const outputShapes: Record<string, number[]> = {};
+  for (const [name, t] of Object.entries(results)) {
+    outputs[name] = { dims: t.dims, data: t.data as RawTensor['data'] };
+    outputShapes[name] = [...t.dims];
+  }
+  const prediction = decodeOutputs(outputs, c, input.geometry, req.decode);
+  const t3 = performance.now();
+  let raw: Record<string, RawOutput> | undefined;
+  if (req.includeRaw) raw = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { dims: [...v.dims], data: v.data }]));
+  for (const t of Object.values(results)) t.dispose?.();
+  return {
+    type: 'result',
+    inReplyTo: req.id,
+    session: { provider: entry.provider, fallbackReasons: entry.fallbackReasons, contract: c, io: entry.io, created },
+    prediction,
+    outputShapes,
+    ...(raw ? { raw } : {}),
+    timings: { loadMs: created ? entry.loadMs : 0, preprocessMs: t1 - t0, runMs: t2 - t1, decodeMs: t3 - t2 },
+  };
+}
+
+async function main(): Promise<void> {
+  if (!process.send) {
+    console.error('inference worker: start me with child_process.fork (I talk over the IPC channel). Providers tried by "auto" here: ' + providerCandidates('auto').join(', '));
+    process.exit(2);
+  }
+  // Loaded here, not at the top: a missing or broken native module becomes an error reply.
+  let ort: Ort;
+  try {
+    ort = require('onnxruntime-node') as Ort;
+  } catch (e) {
+    log('error', `cannot load onnxruntime-node: ${shortReason(e)}. Reinstall the extension (its native runtime is missing for ${process.platform}-${process.arch}).`);
+    process.exit(3);
+  }
+  const cache = new SessionCache(ort, log);
+  process.on('message', async (m: unknown) => {
+    if (!isRequest(m)) {
+      const id = typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'number' ? (m as { id: number }).id : -1;
+      send({ type: 'error', inReplyTo: id, code: 'bad-request', message: `inference worker: unknown request ${JSON.stringify(m)?.slice(0, 200)}` });
+      return;
+    }
+    try {
+      if (m.type === 'run') send(await handleRun(ort, cache, m));
+      else if (m.type === 'describe') {
+        const { entry } = await cache.get(m);
+        send({ type: 'described', inReplyTo: m.id, session: { provider: entry.provider, fallbackReasons: entry.fallbackReasons, contract: entry.contract, io: entry.io, created: true }, metadata: entry.metadata, loadMs: entry.loadMs });
+      } else {
+        await cache.releaseAll();
+        send({ type: 'released', inReplyTo: m.id });
+      }
+    } catch (e) {
+      const code = e instanceof InferenceError ? e.code : 'run-failed';
+      send({ type: 'error', inReplyTo: m.id, code, message: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', pid: process.pid, ortVersion: ort.env.versions?.node ?? ort.env.versions?.common ?? 'unknown' });
+}
+
+void main();
