@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { renderThumbnail, type ThumbnailFormat } from './tileImage';
+import { renderThumbnail, toTileImageError, type ThumbnailFormat } from './tileImage';
 
 /** Renders a thumbnail; injectable for tests. */
 export type ThumbnailRenderer = (file: string, size: number, format: ThumbnailFormat) => Promise<Buffer>;
@@ -54,7 +54,12 @@ export class ThumbnailCache {
   /** Returns the thumbnail of file, rendering and storing it on a miss. */
   async get(file: string, size: number, format: ThumbnailFormat = 'webp'): Promise<CachedThumbnail> {
     await this.load();
-    const st = await fs.stat(file); // an edited image gets a new key; the old one ages out
+    let st: import('node:fs').Stats;
+    try {
+      st = await fs.stat(file); // an edited image gets a new key; the old one ages out
+    } catch (e) {
+      throw toTileImageError(file, e);
+    }
     const key = ThumbnailCache.keyFor(file, size, format, st.mtimeMs, st.size);
     const pending = this.inFlight.get(key);
     if (pending) return pending;
