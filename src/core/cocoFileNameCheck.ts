@@ -29,6 +29,8 @@ export interface CocoCrossCheck {
   /** Judged images whose named tile matches (IoU >= 0.5). */
   confirmed: number;
   mismatches: FileNameMismatch[];
+  /** Images whose polygons overlap their named tile poorly (IoU < 0.2) and match no other tile either. */
+  unmatched: { imageId: number; namedTile: string; iouNamed: number; line: number; column: number }[];
   problems: Problem[];
 }
 
@@ -110,6 +112,7 @@ export function crossCheckCocoFileNames(
     refSigs.push(signature(unionMask(anns, classes, scratch)));
   }
   const mismatches: FileNameMismatch[] = [];
+  const unmatched: CocoCrossCheck['unmatched'] = [];
   let checked = 0, confirmed = 0;
   const imgMask = new Uint8Array(SIZE * SIZE);
   const otherMask = new Uint8Array(SIZE * SIZE);
@@ -130,6 +133,7 @@ export function crossCheckCocoFileNames(
     const wrong = iouLikely >= 0.5 && (iouNamed === undefined ? iouLikely >= 0.8 : iouLikely >= iouNamed + 0.3);
     if (iouNamed !== undefined || wrong) checked++;
     if (iouNamed !== undefined && iouNamed >= 0.5 && !wrong) confirmed++;
+    if (!wrong && iouNamed !== undefined && iouNamed < 0.2) unmatched.push({ imageId: im.id, namedTile: im.tileId, iouNamed, line: im.line, column: im.column });
     if (wrong) {
       mismatches.push({ imageId: im.id, fileName: im.fileName, namedTile: im.tileId, line: im.line, column: im.column, iouNamed, likelyTile: refIds[best], iouLikely });
     }
@@ -150,6 +154,16 @@ export function crossCheckCocoFileNames(
       message: `Image ${m.imageId} is named ${m.namedTile}, but its polygons match tile ${m.likelyTile} in ${refFile}${where ? ` (line ${where})` : ''} with mask IoU ${fmt(m.iouLikely)}; ${named}. The file_name looks wrong: correct it to ${m.likelyTile} (or fix image_id), otherwise these polygons are overlaid on the wrong tile.`,
     });
   }
+  for (const u of unmatched) {
+    problems.push({
+      file: coco.file,
+      line: u.line,
+      ...(u.column ? { column: u.column } : {}),
+      severity: 'info',
+      code: 'coco-polygons-off-tile',
+      message: `Image ${u.imageId} (${u.namedTile}): its polygons overlap that tile's ${refFile} polygons with mask IoU ${fmt(u.iouNamed)} only, and match no other tile there. Check that file_name names the right tile (the right tile may just be missing from ${refFile}).`,
+    });
+  }
   if (mismatches.length >= 3 && mismatches.length >= 0.5 * checked) {
     // Do the polygons follow the tiles' sorted id order? That is how such files are usually made.
     const byImage = [...mismatches].sort((a, b) => a.imageId - b.imageId);
@@ -166,5 +180,5 @@ export function crossCheckCocoFileNames(
         '. The image entries and the annotations of this COCO file do not line up: regenerate it, or rename its file_names to the matched tiles, before using it; do not trust its overlays.',
     });
   }
-  return { checked, confirmed, mismatches, problems };
+  return { checked, confirmed, mismatches, unmatched, problems };
 }

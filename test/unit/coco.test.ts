@@ -116,6 +116,11 @@ describe('crossCheckCocoFileNames', () => {
     }
     assert.deepEqual(check.mismatches.map((m) => m.imageId).sort((a, b) => a - b), truthInSample.map((im) => im.id).sort((a, b) => a - b));
     assert.equal(check.confirmed, 0);
+    // Named tile in the sample but true tile not: cannot point at the right tile, only say it is off.
+    const offOnly = coco.images.filter((im, k) => reference.has(named[k]) && !reference.has(truth[k]));
+    assert.deepEqual(check.unmatched.map((u) => u.imageId), offOnly.map((im) => im.id));
+    assert.ok(check.unmatched.every((u) => u.iouNamed < 0.2));
+    assert.equal(check.problems.filter((p) => p.code === 'coco-polygons-off-tile').length, offOnly.length);
   });
   it('for tiles present under both names, the named tile overlaps far worse than the true one', () => {
     assert.ok(inBoth.length >= 10, `${inBoth.length}`);
@@ -143,7 +148,7 @@ describe('crossCheckCocoFileNames', () => {
   it('a consistent COCO file (our own export of the sample) passes, and shifting its file_names is caught', () => {
     const own = toCoco(lines.map((l) => ({ id: l.id, annotations: reference.get(l.id)! })));
     const ok = crossCheckCocoFileNames(parseCoco(JSON.stringify(own), 'own.json'), reference);
-    assert.deepEqual([ok.mismatches.length, ok.problems.length, ok.confirmed, ok.checked], [0, 0, 221, 221]);
+    assert.deepEqual([ok.mismatches.length, ok.unmatched.length, ok.problems.length, ok.confirmed, ok.checked], [0, 0, 0, 221, 221]);
     const names = own.images.map((im) => im.file_name);
     own.images.forEach((im, k) => { im.file_name = names[(k + 1) % names.length]; });
     const shifted = crossCheckCocoFileNames(parseCoco(JSON.stringify(own), 'shifted.json'), reference);
