@@ -2,7 +2,7 @@
  * Decode a tile image (TIFF, PNG, JPEG, ...) into RGBA bytes for a canvas, with sharp.
  *
  * Copes with odd inputs: any size, grayscale, alpha, 16-bit (scaled with round(v / 257), not
- * truncated), and big tiled/pyramidal TIFFs, where it reads one pyramid level or one region and
+ * truncated), 32-bit int/float grey (stretched min..max), and big tiled/pyramidal TIFFs, where it reads one pyramid level or one region and
  * never the whole image. Every failure is a TileImageError that names the file.
  */
 import * as fs from 'node:fs';
@@ -269,7 +269,20 @@ export async function decodeTile(file: string, opts: DecodeOptions = {}): Promis
       const samples = new Uint16Array(buf.buffer, buf.byteOffset, buf.byteLength >> 1);
       outW = r.info.width; outH = r.info.height;
       data = toRgba(samples, outW * outH, r.info.channels, scale16Table());
+    } else if (info.depth !== 'uchar' && info.channels === 1) {
+      // 32-bit int or float grey (e.g. a probability map): stretch its own min..max to 0..255.
+      const r = await img.toColourspace('b-w').raw({ depth: 'float' }).toBuffer({ resolveWithObject: true });
+      const buf = r.data.byteOffset % 4 === 0 ? r.data : Buffer.from(r.data);
+      const v = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength >> 2);
+      let lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i]; }
+      const k = hi > lo ? 255 / (hi - lo) : 0;
+      const grey = new Uint8Array(v.length);
+      for (let i = 0; i < v.length; i++) grey[i] = Number.isFinite(v[i]) ? Math.round((v[i] - lo) * k) : 0;
+      outW = r.info.width; outH = r.info.height;
+      data = toRgba(grey, outW * outH, 1);
     } else {
+      // 8-bit, and best effort for other depths with colour: sharp's own conversion to 8-bit sRGB.
       const r = await img.toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
       outW = r.info.width; outH = r.info.height;
       data = r.info.channels === 4 ? new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) : toRgba(r.data, outW * outH, r.info.channels);

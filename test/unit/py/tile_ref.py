@@ -1,8 +1,8 @@
 """Reference decoder and 16-bit writer for the tileImage unit tests (run with /usr/bin/python3).
 
   tile_ref.py rgba <file>...   -> one JSON line per file: {"file", "width", "height", "sha1" of PIL's RGBA bytes, "mean" of RGB}
-  tile_ref.py write16 <dir>    -> writes 16-bit images with OpenCV and prints, per file, the expected 8-bit RGBA
-                                  of each pixel, computed as round(v / 257) with numpy
+  tile_ref.py write16 <dir>    -> writes 16-bit (and 32-bit grey) images with OpenCV and prints, per file, the
+                                  expected 8-bit RGBA of each pixel: round(v / 257), or a min..max stretch for 32-bit
 """
 import hashlib
 import json
@@ -39,6 +39,13 @@ def write16(d):
         elif a8.shape[2] == 3:
             a8 = np.concatenate([a8, np.full(a8.shape[:2] + (1,), 255, np.uint8)], axis=-1)
         out[name] = {'width': arr.shape[1], 'height': arr.shape[0], 'rgba': a8.reshape(-1).tolist()}
+    # 32-bit float and int grey: expected = (v - min) / (max - min) * 255, rounded.
+    for name, arr in (('float32.tif', (rng.random((13, 17)) * 3 - 1).astype(np.float32)),
+                      ('int32.tif', rng.integers(-70000, 900000, size=(8, 5)).astype(np.int32))):
+        assert cv2.imwrite(os.path.join(d, name), arr)
+        a = arr.astype(np.float64)
+        g = np.round((a - a.min()) / (a.max() - a.min()) * 255).astype(np.uint8)
+        out[name] = {'width': arr.shape[1], 'height': arr.shape[0], 'rgba': np.stack([g, g, g, np.full_like(g, 255)], -1).reshape(-1).tolist(), 'tolerance': 1}
     print(json.dumps(out))
 
 
