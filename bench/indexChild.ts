@@ -1,10 +1,13 @@
 /**
  * Child process of the index bench: one clean measurement per process.
- * Usage: node --expose-gc out/bench/indexChild.js floor|index <root>; prints one JSON line.
+ * Usage: node --expose-gc out/bench/indexChild.js floor|index|prime|warm|query <root> [cacheDir]; prints one JSON line.
+ * prime: index and write the cache (not timed); warm: load from that cache; query: filter+sort all tiles after indexing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { indexDataset } from '../src/core/datasetIndex';
+import { inputSignature, loadCachedIndex, saveCachedIndex } from '../src/core/indexCache';
+import { queryTiles } from '../src/core/tileQuery';
 
 /** One measurement, as printed by the child. */
 export interface ChildResult {
@@ -43,8 +46,15 @@ async function floor(root: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const [mode, root] = process.argv.slice(2);
+  const [mode, root, cacheDir] = process.argv.slice(2);
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  if (mode === 'prime') {
+    const sig = await inputSignature(root);
+    await saveCachedIndex(cacheDir, await indexDataset(root), sig);
+    process.stdout.write('{}\n');
+    return;
+  }
+  const preIndexed = mode === 'query' ? await indexDataset(root) : undefined;
   gc();
   const m0 = process.memoryUsage();
   const c0 = process.cpuUsage();
@@ -57,8 +67,18 @@ async function main(): Promise<void> {
     const index = await indexDataset(root);
     keep = index;
     lines = index.stats.polygonLines;
+  } else if (mode === 'warm') {
+    const index = await loadCachedIndex(cacheDir, root);
+    if (!index) throw new Error(`indexChild: no valid cache for ${root} in ${cacheDir}`);
+    keep = index;
+    lines = index.stats.polygonLines;
+  } else if (mode === 'query' && preIndexed) {
+    const withVessels = queryTiles(preIndexed.tiles.values(), { filter: { classes: ['blood_vessel'], hasImage: true }, sort: 'vesselArea' });
+    const all = queryTiles(preIndexed.tiles.values(), { filter: {}, sort: 'id' });
+    keep = [withVessels, all];
+    lines = preIndexed.stats.polygonLines;
   } else {
-    throw new Error(`indexChild: mode must be floor or index (got '${mode}')`);
+    throw new Error(`indexChild: mode must be floor, index, prime, warm or query (got '${mode}')`);
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const c1 = process.cpuUsage(c0);
@@ -73,7 +93,7 @@ async function main(): Promise<void> {
     maxRss: process.resourceUsage().maxRSS * 1024,
     lines,
   };
-  if (keep === undefined && mode === 'index') throw new Error('unreachable');
+  if (keep === undefined && mode !== 'floor') throw new Error('unreachable');
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
