@@ -1,6 +1,9 @@
 /** A person opens the sample dataset and clicks the Vasculature Explorer icon in the activity bar. */
 import * as assert from 'node:assert/strict';
-import { activityBarContainer } from './manifest';
+import * as fs from 'fs';
+import * as path from 'path';
+import { sampleDataset } from '../harness/paths';
+import { activityBarContainer, commandTitle } from './manifest';
 import { E2eTest } from './vscodeSession';
 
 const containerId = 'vasculatureExplorer';
@@ -32,8 +35,21 @@ export const tests: E2eTest[] = [
       // The tiles tree lists something from the real sample once the index is built.
       const rows = sidebar.locator('.monaco-list-row');
       await rows.first().waitFor({ state: 'visible', timeout: 60_000 });
-      assert.ok((await rows.count()) > 0);
+      // WSI 1's row shows the tile count that tile_meta.csv holds for source_wsi 1 (counted here).
+      const wsi1Tiles = fs.readFileSync(path.join(sampleDataset, 'tile_meta.csv'), 'utf8').trim().split('\n').slice(1)
+        .filter((line) => line.split(',')[1] === '1').length;
+      assert.equal(wsi1Tiles, 507);
+      const wsi1 = rows.filter({ has: vs.page.locator('.label-name', { hasText: /^WSI 1$/ }) }).first();
+      await wsi1.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await wsi1.locator('.label-description').innerText(), new RegExp(`^${wsi1Tiles} tiles\\b`));
       await vs.screenshot('activity-bar-vasculature-explorer');
+      // The extension's own commands reach the palette; re-indexing keeps the same counts.
+      const refresh = commandTitle('vasculatureExplorer.refresh');
+      if (refresh) {
+        await vs.runCommand(refresh);
+        await vs.page.waitForTimeout(1000);
+        assert.match(await wsi1.locator('.label-description').innerText(), new RegExp(`^${wsi1Tiles} tiles\\b`));
+      }
     },
   },
 ];
