@@ -111,7 +111,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(2)
     for name, fn in (('tiny-maskrcnn.onnx', export_maskrcnn), ('tiny-yolov8seg.onnx', export_yolo)):
-        tmp = os.path.join(out, name + '.tmp')
+        tmp = os.path.join(out, f'{name}.{os.getpid()}.tmp')  # parallel test processes may export at once
         fn(tmp)
         onnx.checker.check_model(onnx.load(tmp))
         os.replace(tmp, os.path.join(out, name))  # atomic: a concurrent test never sees half a file

@@ -98,11 +98,14 @@ export function decodeSemantic(t: RawTensor, contract: Pick<ModelContract, 'clas
   const planes: Float32Array[] = [];
   for (let k = 0; k < c; k++) {
     const src = data.subarray(k * ow * oh, (k + 1) * ow * oh);
+    if (ow === w && oh === h && g.scaleX === 1 && g.scaleY === 1) {
+      planes.push(src.slice());
+      continue;
+    }
     const dst = new Float32Array(w * h);
-    const direct = ow === w && oh === h && g.scaleX === 1 && g.scaleY === 1;
     for (let y = 0; y < h; y++) {
       const fy = ((y + 0.5) * g.scaleY) * ry - 0.5;
-      for (let x = 0; x < w; x++) dst[y * w + x] = direct ? src[y * ow + x] : sampleBilinear(src, ow, oh, ((x + 0.5) * g.scaleX) * rx - 0.5, fy);
+      for (let x = 0; x < w; x++) dst[y * w + x] = sampleBilinear(src, ow, oh, ((x + 0.5) * g.scaleX) * rx - 0.5, fy);
     }
     planes.push(dst);
   }

@@ -99,6 +99,8 @@ export class SessionCache {
           interOpNumThreads: 1,
           graphOptimizationLevel: 'all',
           logSeverityLevel: 3,
+          // No busy-waiting between ops: the cores are shared with VS Code and everything else.
+          extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
         });
         provider = ep;
         break;
