@@ -6,6 +6,7 @@
 import { ScoredInstance } from './apAtIou';
 import { Connectivity, labelComponents } from './connectedComponents';
 import { InstanceMask } from './instanceMask';
+import { averageUntransformed, TransformedMap } from './tta';
 
 export interface PostprocessOptions {
   /** A pixel is foreground when its probability is >= threshold. */
@@ -78,6 +79,17 @@ export function probabilityToInstances(
     out.push({ mask, confidence: sum[l] / area[l] });
   }
   return out.sort((a, b) => b.confidence - a.confidence);
+}
+
+/** TTA then post-processing: averages the un-transformed maps of one height x width tile, then probabilityToInstances. */
+export function instancesFromTta(
+  maps: readonly TransformedMap[],
+  height: number,
+  width: number,
+  options: Partial<PostprocessOptions> = {},
+  glomerulusMask?: Uint8Array,
+): ScoredInstance[] {
+  return probabilityToInstances(averageUntransformed(maps, height, width), height, width, options, glomerulusMask);
 }
 
 /** Grows an instance by k px with a square kernel, clipped to the height x width tile. */

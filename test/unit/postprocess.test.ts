@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelComponents } from '../../src/core/connectedComponents';
-import { DEFAULT_POSTPROCESS, dilateInstance, probabilityToInstances, PostprocessOptions } from '../../src/core/postprocess';
+import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, probabilityToInstances, PostprocessOptions } from '../../src/core/postprocess';
 import { averageUntransformed, inverseTransform, transformPixels, TTA_TRANSFORMS, transformedSize } from '../../src/core/tta';
 import { instanceFromFullMask, instanceToFullMask } from '../../src/core/instanceMask';
 import { seededRandom } from './support/seededRandom';
@@ -146,6 +146,16 @@ describe('TTA transforms', () => {
       const s = transformedSize(t, 7, 5);
       assert.deepEqual(transformPixels(out, s.height, s.width, inverseTransform(t)), img, `inverse of ${t}`);
     });
+  });
+  it('feeds the averaged map to post-processing: a blob seen by only one of two flips is halved', () => {
+    const a = new Float32Array(16), b = new Float32Array(16); // 4x4
+    for (const i of [0, 1, 4, 5]) a[i] = 1; // top-left 2x2 in the identity frame
+    for (const i of [2, 3, 6, 7]) b[i] = 0.8; // top-right in the hflip frame = top-left after undoing it
+    const out = instancesFromTta([{ transform: 'identity', data: a }, { transform: 'hflip', data: b }], 4, 4, { minArea: 1 });
+    assert.deepEqual(out.map((o) => [o.mask.x, o.mask.y, o.mask.area]), [[0, 0, 4]]);
+    assert.ok(Math.abs(out[0].confidence - 0.9) < 1e-6);
+    b.fill(0);
+    assert.equal(instancesFromTta([{ transform: 'identity', data: a }, { transform: 'hflip', data: b }], 4, 4, { minArea: 1, threshold: 0.6 }).length, 0);
   });
   it('transforms interleaved RGB pixels as units', () => {
     const rgb = new Uint8Array([1, 1, 1, 2, 2, 2]); // 1x2
