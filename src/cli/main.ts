@@ -3,7 +3,10 @@ import { validateCommand, type CliIO } from './validateCommand';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
 commands:
-  validate <dataset-folder> [--json]   index the folder, print the summary and every problem; exit 1 on errors`;
+  validate <dataset-folder> [--json]   index the folder, print the summary and every problem; exit 1 on errors
+  validate <file> [--dataset <folder>] [--json]
+                                       check one submission.csv, COCO .json, tile_meta/wsi_meta .csv,
+                                       polygons .jsonl or tile image; exit 1 on errors`;
 
 /** Subcommands registered by name; later features add theirs here. */
 export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {

@@ -1,5 +1,7 @@
 /** `vasculature-explorer validate <folder> [--json]`: the dataset check for scripts and CI. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkFile } from '../core/fileCheck';
 import { indexDataset } from '../core/datasetIndex';
 import { sortedProblems, summarize } from '../core/datasetSummary';
 import { CLASS_NAMES } from '../core/types';
@@ -12,12 +14,28 @@ export interface CliIO {
 /** Run validate; returns the exit code (1 when there are errors, 2 for usage). */
 export async function validateCommand(args: string[], io: CliIO): Promise<number> {
   const json = args.includes('--json');
-  const folders = args.filter((a) => !a.startsWith('--'));
-  if (folders.length !== 1) {
-    io.err('usage: vasculature-explorer validate <dataset-folder> [--json]');
+  const dsAt = args.indexOf('--dataset');
+  const dataset = dsAt >= 0 ? args[dsAt + 1] : undefined;
+  const folders = args.filter((a, k) => !a.startsWith('--') && (dsAt < 0 || k !== dsAt + 1));
+  if (folders.length !== 1 || (dsAt >= 0 && !dataset)) {
+    io.err('usage: vasculature-explorer validate <dataset-folder> [--json]\n       vasculature-explorer validate <file> [--dataset <dataset-folder>] [--json]');
     return 2;
   }
   const root = path.resolve(folders[0]);
+  if (!fs.existsSync(root)) {
+    io.err(`vasculature-explorer validate: ${root} does not exist.`);
+    return 2;
+  }
+  if (!fs.statSync(root).isDirectory()) {
+    const r = await checkFile(root, { dataset: dataset ? path.resolve(dataset) : undefined });
+    const problems = sortedProblems(r.problems);
+    if (json) io.out(JSON.stringify({ file: root, kind: r.kind, summary: r.summary, problems }, null, 2));
+    else {
+      io.out(r.summary);
+      for (const p of problems) io.out(`  ${p.line > 0 ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file}: ${p.severity} [${p.code}] ${p.message}`);
+    }
+    return problems.some((p) => p.severity === 'error') ? 1 : 0;
+  }
   const index = await indexDataset(root);
   const summary = summarize(index);
   const problems = sortedProblems(index.problems);
