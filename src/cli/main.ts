@@ -1,4 +1,6 @@
 /** Command-line entry: the same core as the extension, for scripts and CI. */
+import { predictCommand } from './predictCommand';
+import { scoreCommand } from './scoreCommand';
 import { validateCommand, type CliIO } from './validateCommand';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
@@ -6,11 +8,18 @@ commands:
   validate <dataset-folder> [--json]   index the folder, print the summary and every problem; exit 1 on errors
   validate <file> [--dataset <folder>] [--json]
                                        check one submission.csv, COCO .json, tile_meta/wsi_meta .csv,
-                                       polygons .jsonl or tile image; exit 1 on errors`;
+                                       polygons .jsonl or tile image; exit 1 on errors
+  predict <folder|tile...> [--model m.onnx] [--out submission.csv] [--provider cpu] [--json]
+                                       run an ONNX model (default: the bundled demo U-Net) and score it
+                                       against the annotations (AP@0.6); --out writes a Kaggle submission.csv
+  score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]
+                                       the competition metric of a submission; exit 1 on a malformed file`;
 
 /** Subcommands registered by name; later features add theirs here. */
 export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   validate: validateCommand,
+  predict: predictCommand,
+  score: scoreCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */

@@ -1,0 +1,163 @@
+/** `vasculature-explorer predict <folder|tile...> [--model m.onnx] [--out submission.csv] [--provider cpu]`: Predict on the command line. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { IgnoreMode } from '../core/apAtIou';
+import { indexDataset, isTileImage } from '../core/datasetIndex';
+import { imageId, isDatasetFolder } from '../core/datasetLayout';
+import { nodeFileReader } from '../core/fileReader';
+import { predictBatch } from '../core/predictBatch';
+import { DEFAULT_PREDICT_SETTINGS, TTA_ON, type PredictSettings, type TileInput } from '../core/predictPipeline';
+import { apText, batchScoreMarkdown, scoreJson } from '../core/predictReport';
+import { writeSubmissionCsv } from '../core/submissionCsv';
+import { loadImageTile, loadIndexedTile } from '../core/tileInputs';
+import type { DatasetIndex } from '../core/types';
+import { InferenceClient } from '../inference/client';
+import { PROVIDER_SETTINGS, type ProviderSetting } from '../inference/protocol';
+import { splitArgs } from './scoreCommand';
+import type { CliIO } from './validateCommand';
+
+const USAGE = `usage: vasculature-explorer predict <dataset-folder|image-folder|tile-image...> [--model m.onnx] [--out submission.csv]
+         [--provider auto|cuda|dml|coreml|webgpu|cpu] [--threads n] [--threshold p] [--min-area px] [--dilation px]
+         [--tta] [--keep-glomerulus] [--ignore-mode count|ignore] [--limit n] [--json]`;
+
+/** The bundled demo model: media/model/demo-unet.onnx of the package this file belongs to. */
+export function bundledModelPath(from: string = __dirname): string {
+  let d = from;
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return path.join(d, 'media', 'model', 'demo-unet.onnx');
+}
+
+/** One tile to run: where its pixels are and how to load it with its annotations. */
+interface Job {
+  id: string;
+  load: () => Promise<TileInput>;
+}
+
+async function collectJobs(inputs: string[], io: CliIO): Promise<Job[] | undefined> {
+  const jobs: Job[] = [];
+  const indexes = new Map<string, DatasetIndex>();
+  const indexOf = async (root: string) => {
+    let ix = indexes.get(root);
+    if (!ix) indexes.set(root, (ix = await indexDataset(root)));
+    return ix;
+  };
+  for (const input of inputs) {
+    const p = path.resolve(input);
+    const st = fs.existsSync(p) ? fs.statSync(p) : undefined;
+    if (!st) {
+      io.err(`vasculature-explorer predict: ${p} does not exist.`);
+      return undefined;
+    }
+    if (st.isDirectory() && (await isDatasetFolder(nodeFileReader, p))) {
+      const ix = await indexOf(p);
+      for (const t of ix.tiles.values()) if (t.image) jobs.push({ id: t.id, load: () => loadIndexedTile(ix, t.id) });
+    } else if (st.isDirectory()) {
+      for (const name of fs.readdirSync(p).filter(isTileImage).sort()) {
+        const file = path.join(p, name);
+        jobs.push({ id: imageId(name) ?? path.parse(name).name, load: () => loadImageTile(file, imageId(name) ?? path.parse(name).name) });
+      }
+    } else {
+      // A tile inside <dataset>/train or <dataset>/test is scored against that dataset's annotations.
+      const root = path.dirname(path.dirname(p));
+      const id = imageId(path.basename(p)) ?? path.parse(p).name;
+      if (await isDatasetFolder(nodeFileReader, root)) {
+        const ix = await indexOf(root);
+        if (ix.tiles.get(id)?.image) {
+          jobs.push({ id, load: () => loadIndexedTile(ix, id) });
+          continue;
+        }
+      }
+      jobs.push({ id, load: () => loadImageTile(p, id) });
+    }
+  }
+  return jobs;
+}
+
+/** Run predict; exit 1 when a tile failed, 2 for usage. */
+export async function predictCommand(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = splitArgs(args, ['--model', '--out', '--provider', '--threads', '--threshold', '--min-area', '--dilation', '--ignore-mode', '--limit']);
+  } catch (e) {
+    io.err(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { flags, positional } = parsed;
+  const num = (name: string, fallback: number) => {
+    const v = flags.get(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new Error(`${name} wants a non-negative number, got "${String(v)}"`);
+    return n;
+  };
+  const provider = String(flags.get('--provider') ?? DEFAULT_PREDICT_SETTINGS.provider) as ProviderSetting;
+  const ignoreMode = String(flags.get('--ignore-mode') ?? DEFAULT_PREDICT_SETTINGS.ignoreMode) as IgnoreMode;
+  if (positional.length === 0 || !PROVIDER_SETTINGS.includes(provider) || (ignoreMode !== 'count' && ignoreMode !== 'ignore')) {
+    io.err(USAGE);
+    return 2;
+  }
+  let settings: PredictSettings;
+  let limit: number;
+  try {
+    settings = {
+      ...DEFAULT_PREDICT_SETTINGS,
+      modelPath: path.resolve(String(flags.get('--model') ?? bundledModelPath())),
+      provider,
+      threads: num('--threads', DEFAULT_PREDICT_SETTINGS.threads),
+      threshold: num('--threshold', DEFAULT_PREDICT_SETTINGS.threshold),
+      minArea: num('--min-area', DEFAULT_PREDICT_SETTINGS.minArea),
+      dilation: num('--dilation', DEFAULT_PREDICT_SETTINGS.dilation),
+      tta: flags.has('--tta') ? TTA_ON : DEFAULT_PREDICT_SETTINGS.tta,
+      removeInsideGlomerulus: !flags.has('--keep-glomerulus'),
+      ignoreMode,
+    };
+    limit = num('--limit', Infinity);
+  } catch (e) {
+    io.err(`vasculature-explorer predict: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (!fs.existsSync(settings.modelPath)) {
+    io.err(`vasculature-explorer predict: model file not found: ${settings.modelPath}. Pass --model <file.onnx>.`);
+    return 2;
+  }
+  const jobs = await collectJobs(positional, io);
+  if (!jobs) return 2;
+  const selected = jobs.slice(0, limit);
+  if (selected.length === 0) {
+    io.err(`vasculature-explorer predict: no tile images (.tif, .tiff, .png) in ${positional.join(', ')}.`);
+    return 2;
+  }
+  const json = flags.has('--json');
+  const byId = new Map(selected.map((j) => [j.id, j]));
+  const client = new InferenceClient({ log: (level, m) => { if (level !== 'info') io.err(`${level}: ${m}`); } });
+  try {
+    const result = await predictBatch(client, selected.map((j) => j.id), (id) => byId.get(id)!.load(), settings, {
+      onTile: (t) => {
+        if (!json) io.out(`${t.tileId}  ${t.vessels.length} vessels  ${t.annotated ? `TP ${t.tp} FP ${t.fp} FN ${t.fn} AP ${apText(t.ap)}` : 'not annotated'}  ${t.provider} ${t.inferenceMs.toFixed(0)} ms`);
+      },
+    });
+    if (flags.has('--out')) {
+      const out = path.resolve(String(flags.get('--out')));
+      fs.writeFileSync(out, writeSubmissionCsv(result.tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels }))));
+      if (!json) io.out(`wrote ${out} (${result.tiles.length} rows)`);
+    }
+    const first = result.tiles[0];
+    if (json) {
+      io.out(JSON.stringify({
+        model: settings.modelPath, provider: first?.provider ?? null, fallbackReasons: first?.fallbackReasons ?? [],
+        settings: { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation, tta: settings.tta, removeInsideGlomerulus: settings.removeInsideGlomerulus, threads: settings.threads },
+        ...scoreJson(result.score),
+        tiles: result.tiles.map((t) => ({ id: t.tileId, wsi: t.group || null, vessels: t.vessels.length, annotated: t.annotated, tp: t.tp, fp: t.fp, fn: t.fn, ap: t.ap ?? null, latencyMs: Math.round(t.inferenceMs) })),
+        failures: result.failures,
+        seconds: result.ms / 1000,
+      }, null, 2));
+    } else {
+      if (first?.fallbackReasons.length) io.err(`provider fallback: ${first.fallbackReasons.join('; ')}`);
+      io.out(batchScoreMarkdown(result.score, `Predict with ${path.basename(settings.modelPath)} on ${result.tiles.length} tile(s), provider ${first?.provider ?? '-'}, ${(result.tiles.length / (result.ms / 1000)).toFixed(2)} tiles/s`));
+    }
+    for (const f of result.failures) io.err(`${f.tileId}: ${f.message}`);
+    return result.failures.length > 0 ? 1 : 0;
+  } finally {
+    await client.dispose();
+  }
+}

@@ -1,0 +1,73 @@
+/** `vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]`: the competition metric of a submission. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { IgnoreMode } from '../core/apAtIou';
+import { indexDataset } from '../core/datasetIndex';
+import { sortedProblems } from '../core/datasetSummary';
+import { batchScoreMarkdown, scoreJson } from '../core/predictReport';
+import { parseSubmissionCsv } from '../core/submissionCsv';
+import { scoreSubmission } from '../core/submissionScore';
+import { tileAnnotations, tileGroup } from '../core/tileInputs';
+import type { Problem } from '../core/types';
+import type { CliIO } from './validateCommand';
+
+const USAGE = 'usage: vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]';
+
+/** Parses the value of `--name v` (undefined when absent); positional args are the rest. */
+export function splitArgs(args: string[], valued: readonly string[]): { flags: Map<string, string | true>; positional: string[] } {
+  const flags = new Map<string, string | true>();
+  const positional: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    if (a.startsWith('--')) {
+      if (valued.includes(a)) {
+        if (k + 1 >= args.length) throw new Error(`${a} needs a value`);
+        flags.set(a, args[++k]);
+      } else flags.set(a, true);
+    } else positional.push(a);
+  }
+  return { flags, positional };
+}
+
+/** A problem as the --json object lists it. */
+export function problemJson(p: Problem): { file: string; line: number; column?: number; severity: string; code: string; message: string } {
+  return { file: p.file, line: p.line, ...(p.column ? { column: p.column } : {}), severity: p.severity, code: p.code, message: p.message };
+}
+
+/** Run score; exit 1 when the submission has errors, 2 for usage. */
+export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = splitArgs(args, ['--ignore-mode']);
+  } catch (e) {
+    io.err(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { flags, positional } = parsed;
+  const mode = (flags.get('--ignore-mode') ?? 'count') as string;
+  if (positional.length !== 2 || (mode !== 'count' && mode !== 'ignore')) {
+    io.err(USAGE);
+    return 2;
+  }
+  const [csvPath, dataset] = positional.map((p) => path.resolve(p));
+  for (const p of [csvPath, dataset]) {
+    if (!fs.existsSync(p)) {
+      io.err(`vasculature-explorer score: ${p} does not exist.`);
+      return 2;
+    }
+  }
+  const index = await indexDataset(dataset);
+  const shown = positional[0];
+  const parse = parseSubmissionCsv(fs.readFileSync(csvPath, 'utf8'), { file: shown, knownIds: new Set(index.tiles.keys()) });
+  const annotatedIds = [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined).map((t) => t.id);
+  const scored = await scoreSubmission(parse.rows.filter((r) => r.ok), async (id) => ({ annotations: await tileAnnotations(index, id), group: tileGroup(index, id) }), mode as IgnoreMode, { file: shown, annotatedIds });
+  const problems = sortedProblems([...parse.problems, ...scored.problems]);
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  if (flags.has('--json')) {
+    io.out(JSON.stringify({ submission: csvPath, dataset, rows: parse.rows.length, scoredRows: parse.rows.filter((r) => r.ok).length, ...scoreJson(scored.score), problems: problems.map(problemJson) }, null, 2));
+  } else {
+    io.out(batchScoreMarkdown(scored.score, `Score of ${shown} against ${dataset}`, errors ? [`Rows with errors are left out of the score: ${parse.rows.filter((r) => !r.ok).length} of ${parse.rows.length}.`] : []));
+    for (const p of problems) io.out(`  ${p.line > 0 ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file}: ${p.severity} [${p.code}] ${p.message}`);
+  }
+  return errors > 0 ? 1 : 0;
+}
