@@ -231,11 +231,13 @@ export async function readTileAnnotations(fr: FileReader, absPath: string, line:
   const buf = await fr.readRange(absPath, line.offset, line.length);
   const obj = JSON.parse(buf.toString('utf8').replace(/^\uFEFF/, '')) as { annotations?: { type: string; coordinates: Ring[] }[] };
   const out: Annotation[] = [];
-  for (const a of obj.annotations ?? []) {
+  const list = obj.annotations ?? [];
+  for (let index = 0; index < list.length; index++) {
+    const a = list[index];
     if (!a || typeof a !== 'object' || !CLASS_SET.has(a.type) || !Array.isArray(a.coordinates)) continue;
     const rings = a.coordinates.filter((r) => Array.isArray(r) && r.length >= 3 && r.every((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1])));
     if (rings.length === 0) continue;
-    out.push({ type: a.type as ClassName, rings, area: polygonArea(rings) });
+    out.push({ type: a.type as ClassName, rings, area: polygonArea(rings), index });
   }
   return out;
 }

@@ -16,6 +16,8 @@ export interface Annotation {
   rings: Ring[];
   /** Absolute area (shoelace) of the first ring, in px. */
   area: number;
+  /** 0-based position in its line's "annotations" list, when read back from polygons.jsonl. */
+  index?: number;
 }
 
 /** Per-class counters. */

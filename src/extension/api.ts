@@ -16,3 +16,29 @@ export interface VasculatureExplorerApi {
   /** Tile ids in the shared filter's order. */
   orderedTileIds(): string[];
 }
+
+/** The tile viewer's and gallery's part of the test API (see tileViewerRegistration.ts). */
+export interface TileViewerTestApi {
+  /** The tile shown in the active tile viewer. */
+  viewerTile(): { id: string; file: string } | undefined;
+  /** What the active viewer's webview drew last (overlay counts per class, visibility, ink). */
+  viewerSnapshot(): Promise<import('../shared/tileViewerProtocol').ViewerSnapshot | undefined>;
+  /** Every paint report so far (id, drawn per class, host and webview timings). */
+  viewerPaints(): import('./tileViewerPanel').PaintReport[];
+  /** Resolves at the next full paint (of tile id, when given). */
+  viewerNextPaint(id?: string, timeoutMs?: number): Promise<import('./tileViewerPanel').PaintReport>;
+  /** The gallery's cells and visible range. */
+  gallerySnapshot(): Promise<import('../shared/galleryProtocol').GallerySnapshot>;
+  /** Clicks a gallery cell through the webview's own open path. */
+  galleryClick(id: string): Promise<unknown>;
+  /** Scrolls the gallery so that item i is in the first visible row. */
+  galleryScrollTo(index: number): Promise<unknown>;
+  /** Resolves when the gallery reports the next screenful drawn. */
+  galleryNextPaint(timeoutMs?: number): Promise<{ first: number; count: number; ms: number }>;
+  /** Extension-host heap in bytes. */
+  memory(): number;
+}
+
+// Merged into the API above: the tile viewer's and gallery's test hooks.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface VasculatureExplorerApi extends TileViewerTestApi {}

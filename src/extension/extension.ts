@@ -8,6 +8,7 @@ import { DatasetStatusBar } from './statusBar';
 import { activeResource, registerTileCommands, tileIdOfUri } from './tileCommands';
 import { TileFilterState } from './tileFilterState';
 import { TileTreeProvider, type TileNode } from './tileTree';
+import { registerTileViewer } from './tileViewerRegistration';
 import type { DatasetIndex } from '../core/types';
 
 export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {
@@ -42,6 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     }),
   );
 
+  const viewerApi = registerTileViewer({ context, index: () => service.index, ordered: () => tree.ordered, query: () => filter.current, events: [service.onDidIndex, filter.onDidChange], onDidIndex: service.onDidIndex });
+
   // Index in the background; activation itself stays cheap.
   void service.discover().then((root) => {
     if (root) return service.open(root);
@@ -63,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     },
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
+    ...viewerApi,
   };
 }
 

@@ -44,7 +44,8 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       void vscode.window.showWarningMessage(`Tile ${t.id} has no image on disk (listed in tile_meta.csv line ${t.metaLine ?? '?'}); a partial download is normal.`);
       return;
     }
-    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path.join(index.root, t.image)), { preview: true });
+    // The tile viewer by its viewType, whatever editor the user made the default for images.
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(index.root, t.image)), 'vasculatureExplorer.tileViewer', { preview: true });
   };
 
   const reveal = async (id?: string) => {

@@ -1,0 +1,131 @@
+/**
+ * Bench section "viewer": tile viewer and gallery speed and memory.
+ * - Plain Node (host side only): sharp decode alone (the floor), decode + polygons, thumbnail
+ *   cache per screenful (cold render and disk hit) over the full synthetic set.
+ * - The real VS Code (code-server + headless Chromium, through the test harness): open tile to
+ *   first full paint, next-tile switch with prefetch, 500 switches (host and webview heap), gallery
+ *   cold first screen and per-screen scroll times; the webview posts back when it has painted.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { indexDataset } from '../src/core/datasetIndex';
+import { ThumbnailCache } from '../src/core/thumbnailCache';
+import { decodeTile } from '../src/core/tileImage';
+import { loadTilePayload } from '../src/extension/tileViewerData';
+import { fmtMiB, median, type BenchRow } from './benchTable';
+import type { ViewerBenchResults } from './viewerSuite/viewer.bench.test';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const SAMPLE = path.resolve(REPO, '..', 'shared', 'data', 'hhv-sample');
+const FULL = path.join(REPO, '.synthetic', 'full');
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const verdict = (ok: boolean): BenchRow['verdict'] => (ok ? 'pass' : 'FAIL');
+
+async function hostSide(rows: BenchRow[]): Promise<void> {
+  const index = await indexDataset(SAMPLE);
+  const tiles = [...index.tiles.values()].filter((t) => t.image && t.split === 'train');
+  const decode: number[] = [];
+  const load: number[] = [];
+  for (let pass = 0; pass < 2; pass++) {
+    for (const t of tiles) {
+      const file = path.join(SAMPLE, t.image!);
+      let t0 = performance.now();
+      await decodeTile(file);
+      if (pass) decode.push(performance.now() - t0);
+      t0 = performance.now();
+      await loadTilePayload(file, index, t);
+      if (pass) load.push(performance.now() - t0);
+    }
+  }
+  rows.push({ benchmark: `viewer: sharp decode alone, 512x512 LZW (${tiles.length} real tiles, plain Node)`, measured: `median ${ms(median(decode))}`, target: 'floor', verdict: 'info' });
+  rows.push({ benchmark: 'viewer: host decode + polygons payload (plain Node)', measured: `median ${ms(median(load))}`, target: 'floor', verdict: 'info' });
+
+  if (!fs.existsSync(path.join(FULL, 'tile_meta.csv'))) {
+    rows.push({ benchmark: 'gallery: thumbnail cache (plain Node)', measured: `skipped: ${FULL} missing (run the synthetic section first)`, target: '-', verdict: 'info' });
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 've-thumbs-'));
+  try {
+    const cache = new ThumbnailCache(dir, 256 << 20);
+    const files = fs.readdirSync(path.join(FULL, 'train')).sort().slice(0, 240).map((n) => path.join(FULL, 'train', n));
+    const screen = 24;
+    const cold: number[] = [];
+    const hit: number[] = [];
+    for (let s = 0; s < files.length; s += screen) {
+      const batch = files.slice(s, s + screen);
+      let t0 = performance.now();
+      // Three at a time, as the gallery does.
+      for (let k = 0; k < batch.length; k += 3) await Promise.all(batch.slice(k, k + 3).map((f) => cache.get(f, 128, 'webp')));
+      cold.push(performance.now() - t0);
+      t0 = performance.now();
+      for (let k = 0; k < batch.length; k += 3) await Promise.all(batch.slice(k, k + 3).map((f) => cache.get(f, 128, 'webp')));
+      hit.push(performance.now() - t0);
+    }
+    rows.push({ benchmark: `gallery: ${screen} thumbnails rendered, cold cache (plain Node, synthetic full)`, measured: `median ${ms(median(cold))} per screenful`, target: '<= 1000 ms', verdict: verdict(median(cold) <= 1000) });
+    rows.push({ benchmark: `gallery: ${screen} thumbnails from the disk cache (plain Node)`, measured: `median ${ms(median(hit))} per screenful`, target: '< 16 ms/frame: no stall', verdict: verdict(median(hit) < 16) });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function inVsCode(rows: BenchRow[]): Promise<void> {
+  const shim = path.join(REPO, 'test', 'harness', 'vscode-shim.sh');
+  if (!fs.existsSync(path.join(REPO, '.vscode-test', 'code-server'))) {
+    rows.push({ benchmark: 'viewer in VS Code', measured: 'skipped: code-server not installed (npm run setup)', target: '-', verdict: 'info' });
+    return;
+  }
+  const { runTests } = await import('@vscode/test-electron');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 've-viewer-bench-'));
+  const results = path.join(tmp, 'results.json');
+  const profile = path.join(REPO, '.vscode-test', 'bench-viewer');
+  fs.rmSync(profile, { recursive: true, force: true });
+  try {
+    await runTests({
+      vscodeExecutablePath: shim,
+      extensionDevelopmentPath: REPO,
+      extensionTestsPath: path.join(REPO, 'out', 'test', 'integration', 'index.js'),
+      launchArgs: [SAMPLE, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`],
+      extensionTestsEnv: { VE_INTEGRATION_DIR: path.join(__dirname, 'viewerSuite'), VE_BENCH_RESULTS: results, VE_BENCH_SYNTHETIC: FULL },
+    }).catch((e: unknown) => process.stderr.write(`bench: viewer: the VS Code run reported ${String(e)}\n`));
+    const r = JSON.parse(fs.readFileSync(results, 'utf8')) as ViewerBenchResults;
+    for (const e of r.errors) rows.push({ benchmark: 'viewer in VS Code: error', measured: e.slice(0, 120), target: '-', verdict: 'FAIL' });
+    if (r.openMs.length) {
+      const m = median(r.openMs);
+      rows.push({ benchmark: `viewer: open tile in a new editor to first full paint (${r.openMs.length} real tiles, VS Code)`, measured: `median ${ms(m)} (host load ${ms(median(r.openHostLoadMs))}, webview paint ${ms(median(r.openWebviewPaintMs))})`, target: '<= 150 ms', verdict: verdict(m <= 150) });
+    }
+    if (r.switchMs.length) {
+      const m = median(r.switchMs);
+      rows.push({ benchmark: `viewer: next tile, in place (${r.switchMs.length} switches, ${r.switchPrefetched} prefetched, VS Code)`, measured: `median ${ms(m)} (webview paint ${ms(median(r.switchWebviewPaintMs))})`, target: '<= 50 ms', verdict: verdict(m <= 50) });
+    }
+    if (r.memory.switches) {
+      const hostGrowth = r.memory.hostEnd - r.memory.hostStart;
+      rows.push({ benchmark: `viewer: ${r.memory.switches} switches, extension-host heap start -> end`, measured: `${fmtMiB(r.memory.hostStart)} -> ${fmtMiB(r.memory.hostEnd)}`, target: 'flat (< +50 MiB)', verdict: verdict(hostGrowth < 50 << 20) });
+      if (r.memory.webviewStart !== undefined && r.memory.webviewEnd !== undefined) {
+        rows.push({ benchmark: `viewer: ${r.memory.switches} switches, webview JS heap start -> end`, measured: `${fmtMiB(r.memory.webviewStart)} -> ${fmtMiB(r.memory.webviewEnd)}`, target: 'flat (< +50 MiB)', verdict: verdict(r.memory.webviewEnd - r.memory.webviewStart < 50 << 20) });
+      }
+    }
+    if (r.gallery) {
+      const g = r.gallery;
+      rows.push({ benchmark: `gallery: first screenful, cold cache (${g.items} tiles, VS Code)`, measured: ms(g.coldFirstScreenMs), target: '<= 1000 ms', verdict: verdict(g.coldFirstScreenMs <= 1000) });
+      rows.push({ benchmark: `gallery: scroll, ${g.screenCells}-cell screens rendered now (${g.screenMs.length} jumps)`, measured: `median ${ms(median(g.screenMs))}, max ${ms(Math.max(...g.screenMs))}`, target: 'info', verdict: 'info' });
+      rows.push({ benchmark: `gallery: scroll over cached thumbnails (${g.cachedScreenMs.length} jumps)`, measured: `median ${ms(median(g.cachedScreenMs))}, max ${ms(Math.max(...g.cachedScreenMs))}`, target: '<= 100 ms: no stall', verdict: verdict(median(g.cachedScreenMs) <= 100) });
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The bench section: plain-Node host timings, then the real VS Code run. */
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  await hostSide(rows);
+  await inVsCode(rows);
+  return rows;
+}
+
+if (require.main === module) {
+  void run().then((rows) => {
+    for (const r of rows) console.log(`${r.verdict.padEnd(4)} | ${r.benchmark} | ${r.measured} | ${r.target}`);
+  });
+}

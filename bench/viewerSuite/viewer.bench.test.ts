@@ -1,0 +1,134 @@
+/**
+ * Runs inside the real VS Code (code-server) for bench/viewerBench.ts: opens real sample tiles,
+ * switches tiles, does 500 switches, then the gallery on the full synthetic set; writes the
+ * timings to VE_BENCH_RESULTS as JSON. Not part of `npm test`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { VasculatureExplorerApi } from '../../src/extension/api';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
+const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
+const synthetic = process.env.VE_BENCH_SYNTHETIC ?? path.join(repoRoot, '.synthetic', 'full');
+
+/** What the bench reads back. */
+export interface ViewerBenchResults {
+  openMs: number[];
+  openHostLoadMs: number[];
+  openWebviewPaintMs: number[];
+  switchMs: number[];
+  switchPrefetched: number;
+  switchWebviewPaintMs: number[];
+  memory: { switches: number; hostStart: number; hostEnd: number; webviewStart?: number; webviewEnd?: number };
+  gallery?: { items: number; coldFirstScreenMs: number; screenMs: number[]; cachedScreenMs: number[]; screenCells: number };
+  errors: string[];
+}
+
+async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('viewer bench (real VS Code)', function () {
+  this.timeout(900_000);
+  it('measures open, switch, 500 switches and the gallery', async () => {
+    const out: ViewerBenchResults = { openMs: [], openHostLoadMs: [], openWebviewPaintMs: [], switchMs: [], switchPrefetched: 0, switchWebviewPaintMs: [], memory: { switches: 0, hostStart: 0, hostEnd: 0 }, errors: [] };
+    const write = () => process.env.VE_BENCH_RESULTS && fs.writeFileSync(process.env.VE_BENCH_RESULTS, JSON.stringify(out));
+    try {
+      const x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
+      await until(() => x.index()?.root === sample, 60_000, 'the sample index');
+      const index = x.index()!;
+      const ids = x.orderedTileIds().filter((id) => index.tiles.get(id)?.image);
+      // Warm-up: the first webview of a session pays for the webview service worker.
+      const warm = x.viewerNextPaint(ids[0], 60_000);
+      await vscode.commands.executeCommand('vasculatureExplorer.openTile', ids[0]);
+      await warm;
+
+      // Open a tile in a new editor: command to the webview's "painted" message.
+      for (const id of ids.slice(1, 12)) {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await sleep(150);
+        const t0 = performance.now();
+        const p = x.viewerNextPaint(id, 30_000);
+        await vscode.commands.executeCommand('vasculatureExplorer.openTile', id);
+        const r = await p;
+        out.openMs.push(performance.now() - t0);
+        out.openHostLoadMs.push(r.loadMs);
+        out.openWebviewPaintMs.push(r.paintMs);
+      }
+
+      // Next tile in place, after a person's short look at each (prefetch has time to run).
+      const start = x.viewerTile()!.id;
+      let pos = ids.indexOf(start);
+      for (let k = 0; k < 40 && pos + 1 < ids.length; k++, pos++) {
+        await sleep(120);
+        const t0 = performance.now();
+        const p = x.viewerNextPaint(ids[pos + 1], 20_000);
+        await vscode.commands.executeCommand('vasculatureExplorer.nextTile');
+        const r = await p;
+        out.switchMs.push(performance.now() - t0);
+        out.switchWebviewPaintMs.push(r.paintMs);
+        if (r.prefetched) out.switchPrefetched++;
+      }
+      write();
+
+      // 500 switches back and forth over the tiles: memory at start and end.
+      await sleep(500);
+      out.memory.hostStart = process.memoryUsage().heapUsed;
+      out.memory.webviewStart = (await x.viewerSnapshot())?.jsHeap;
+      let step: 1 | -1 = -1;
+      for (let k = 0; k < 500; k++) {
+        const cur = ids.indexOf(x.viewerTile()!.id);
+        if (cur + step < 0 || cur + step >= ids.length) step = step === 1 ? -1 : 1;
+        const p = x.viewerNextPaint(ids[cur + step], 20_000);
+        await vscode.commands.executeCommand(step === 1 ? 'vasculatureExplorer.nextTile' : 'vasculatureExplorer.previousTile');
+        await p;
+        out.memory.switches++;
+      }
+      await sleep(1500);
+      out.memory.hostEnd = process.memoryUsage().heapUsed;
+      out.memory.webviewEnd = (await x.viewerSnapshot())?.jsHeap;
+      write();
+
+      // Gallery on the full synthetic set, cold thumbnail cache (a fresh profile).
+      if (fs.existsSync(path.join(synthetic, 'tile_meta.csv'))) {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await vscode.commands.executeCommand('vasculatureExplorer.openDatasetFolder', synthetic);
+        await until(() => x.index()?.root === synthetic, 120_000, 'the synthetic index');
+        const t0 = performance.now();
+        const first = x.galleryNextPaint(60_000);
+        await vscode.commands.executeCommand('vasculatureExplorer.gallery.focus');
+        await first;
+        const coldFirstScreenMs = performance.now() - t0;
+        const snap = await x.gallerySnapshot();
+        const perScreen = Math.max(1, snap.lastVisible - snap.firstVisible + 1);
+        const screenMs: number[] = [];
+        const cachedScreenMs: number[] = [];
+        const screens = 15;
+        for (const [list, from] of [[screenMs, 1], [cachedScreenMs, 1]] as const) {
+          for (let s = from; s <= screens; s++) {
+            const t = performance.now();
+            const p = x.galleryNextPaint(30_000);
+            await x.galleryScrollTo(s * perScreen * 3); // jump 3 screens: never the margin already rendered
+            await p;
+            list.push(performance.now() - t);
+          }
+          await x.galleryScrollTo(0);
+          await sleep(300);
+        }
+        out.gallery = { items: snap.items, coldFirstScreenMs, screenMs, cachedScreenMs, screenCells: perScreen };
+      }
+    } catch (e) {
+      out.errors.push(e instanceof Error ? e.message : String(e));
+    }
+    write();
+  });
+});

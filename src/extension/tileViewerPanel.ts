@@ -1,0 +1,203 @@
+/** One open tile viewer: shows a tile in its webview, switches tiles in place (next/previous, context clicks) and prefetches neighbours. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { TileImageError } from '../core/tileImage';
+import type { DatasetIndex, TileRecord } from '../core/types';
+import { RequestReply } from '../shared/requestReply';
+import { validateFromViewer, type FromWebview, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../shared/tileViewerProtocol';
+import { Disposable } from './disposable';
+import { log } from './log';
+import { loadContext, loadTilePayload, type TilePayloadCache } from './tileViewerData';
+import { webviewHtml, webviewOptions } from './tileViewerHtml';
+
+/** What a panel needs from the rest of the extension. */
+export interface ViewerHost {
+  extensionUri: vscode.Uri;
+  index(): DatasetIndex | undefined;
+  /** The tile browser's filtered, sorted tiles. */
+  ordered(): TileRecord[];
+  cache: TilePayloadCache;
+  onPainted(report: PaintReport): void;
+  onActive(panel: TileViewerPanel): void;
+  onDisposed(panel: TileViewerPanel): void;
+}
+
+/** One completed paint, as the host saw it. */
+export interface PaintReport {
+  id: string;
+  seq: number;
+  drawn: ViewerSnapshot['drawn'];
+  /** Host: from the request to show the tile to the webview's "painted" message. */
+  totalMs: number;
+  /** Host: decode + polygons (0 when it came from the prefetch cache). */
+  loadMs: number;
+  /** Webview: from the tile message's arrival to the frame after drawing. */
+  paintMs: number;
+  prefetched: boolean;
+}
+
+/** The tile a file is, in the open dataset (undefined outside it). */
+export function tileOfFile(index: DatasetIndex | undefined, file: string): TileRecord | undefined {
+  if (!index) return undefined;
+  const rel = path.relative(index.root, file).split(path.sep).join('/');
+  if (rel.startsWith('..')) return undefined;
+  for (const t of index.tiles.values()) if (t.image === rel) return t;
+  return undefined;
+}
+
+export class TileViewerPanel extends Disposable {
+  private file: string;
+  private tile: TileRecord | undefined;
+  private seq = 0;
+  private readonly started = new Map<number, { t0: number; loadMs: number; prefetched: boolean }>();
+  private contextOn = false;
+  private ready = false;
+  private readonly requests: RequestReply<ViewerRequest>;
+
+  constructor(readonly panel: vscode.WebviewPanel, uri: vscode.Uri, private readonly host: ViewerHost) {
+    super();
+    this.file = uri.fsPath;
+    this.tile = tileOfFile(host.index(), this.file);
+    this.requests = new RequestReply<ViewerRequest>((m) => void this.post(m));
+    panel.webview.options = webviewOptions(host.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, host.extensionUri, 'tileViewer', 'Tile viewer');
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this._register(panel.onDidChangeViewState(() => panel.active && host.onActive(this)));
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register({ dispose: () => { this.requests.dispose(); host.onDisposed(this); } });
+    // Start decoding now: it overlaps the webview's start-up.
+    void this.prepare(this.file, this.tile);
+    host.onActive(this);
+  }
+
+  /** The tile on show. */
+  get current(): { id: string; file: string } {
+    return { id: this.tile?.id ?? path.basename(this.file).replace(/\.[^.]+$/, ''), file: this.file };
+  }
+
+  /** Asks the webview something (snapshot, toggle a class, switch the slide context). */
+  request<T>(r: ViewerRequest): Promise<T> {
+    return this.requests.request<T>(r);
+  }
+
+  private post(m: ToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(m);
+  }
+
+  private prepare(file: string, tile: TileRecord | undefined) {
+    return this.host.cache.get(file, () => loadTilePayload(file, this.host.index(), tile));
+  }
+
+  /** Shows a tile in this panel (in place: no new editor). */
+  async show(file: string, tile: TileRecord | undefined): Promise<void> {
+    this.file = file;
+    this.tile = tile;
+    const seq = ++this.seq;
+    const t0 = performance.now();
+    const prefetched = this.host.cache.has(file);
+    this.panel.title = tile?.id ?? path.basename(file);
+    if (!this.ready) return; // "ready" shows it
+    try {
+      const payload = await this.prepare(file, tile);
+      if (seq !== this.seq) return; // a newer switch won
+      const order = this.withImages();
+      const pos = tile ? order.findIndex((t) => t.id === tile.id) : -1;
+      this.started.set(seq, { t0, loadMs: prefetched ? 0 : payload.loadMs, prefetched });
+      await this.post({ type: 'tile', seq, tile: { ...payload, position: pos >= 0 ? pos + 1 : undefined, total: order.length } });
+      if (this.contextOn) void this.sendContext();
+      this.prefetchAround(order, pos);
+    } catch (e) {
+      if (seq !== this.seq) return;
+      const message = e instanceof TileImageError ? e.message : `${file}: the tile could not be shown (${e instanceof Error ? e.message : String(e)}).`;
+      log().warn(`Tile viewer: ${message}`);
+      await this.post({ type: 'error', seq, file, message });
+    }
+  }
+
+  /** Tiles of the shared order that have an image (next/previous skip the rest). */
+  private withImages(): TileRecord[] {
+    return this.host.ordered().filter((t) => t.image);
+  }
+
+  private prefetchAround(order: TileRecord[], pos: number): void {
+    const index = this.host.index();
+    if (!index || pos < 0) return;
+    for (const k of [pos + 1, pos - 1]) {
+      const t = order[k];
+      if (t?.image) void this.prepare(path.join(index.root, t.image), t).catch(() => undefined);
+    }
+  }
+
+  /** Next (+1) or previous (-1) tile in the tile browser's order; false at the end. */
+  async navigate(step: 1 | -1): Promise<boolean> {
+    const index = this.host.index();
+    if (!index) return false;
+    const order = this.withImages();
+    const pos = this.tile ? order.findIndex((t) => t.id === this.tile!.id) : -1;
+    const next = pos < 0 ? order[0] : order[pos + step];
+    if (!next?.image) return false;
+    await this.show(path.join(index.root, next.image), next);
+    return true;
+  }
+
+  /** Shows another tile of the dataset by id (a context neighbour was clicked). */
+  async openId(id: string): Promise<boolean> {
+    const index = this.host.index();
+    const t = index?.tiles.get(id);
+    if (!index || !t?.image) return false;
+    await this.show(path.join(index.root, t.image), t);
+    return true;
+  }
+
+  private async sendContext(): Promise<void> {
+    const index = this.host.index();
+    const center = this.tile;
+    if (!index || !center) {
+      await this.post({ type: 'context', center: this.current.id, tiles: [] });
+      return;
+    }
+    const tiles = await loadContext(index, center, this.host.cache);
+    if (center === this.tile) await this.post({ type: 'context', center: center.id, tiles });
+  }
+
+  private receive(raw: unknown): void {
+    const v = validateFromViewer(raw);
+    if (!v.ok) {
+      log().warn(`Tile viewer: ignored a message from the webview: ${v.error}`);
+      return;
+    }
+    void this.handle(v.message);
+  }
+
+  private async handle(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        await this.show(this.file, this.tile);
+        return;
+      case 'navigate':
+        await this.navigate(m.step);
+        return;
+      case 'openTile':
+        await this.openId(m.id);
+        return;
+      case 'context':
+        this.contextOn = m.on;
+        if (m.on) await this.sendContext();
+        return;
+      case 'painted': {
+        const s = this.started.get(m.seq);
+        this.started.delete(m.seq);
+        if (!s) return;
+        this.host.onPainted({ id: m.id, seq: m.seq, drawn: m.drawn, totalMs: performance.now() - s.t0, loadMs: s.loadMs, paintMs: m.paintMs, prefetched: s.prefetched });
+        return;
+      }
+      case 'export':
+        await vscode.commands.executeCommand('vasculatureExplorer.exportTile', this.current.id, m.kind);
+        return;
+      case 'response':
+        this.requests.handleResponse(m);
+        return;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * A person opens real sample tiles in the tile viewer: from the Tiles tree, from the Explorer and
+ * from the Gallery; sees every polygon drawn, hides a class, and the screenshots are kept.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Frame, Page } from 'playwright-core';
+import { sampleDataset } from '../harness/paths';
+import { E2eTest } from './vscodeSession';
+
+type Counts = [number, number, number];
+
+/** Class counts per tile from polygons.jsonl, read here (blood_vessel, glomerulus, unsure). */
+function polygonCounts(): Map<string, Counts> {
+  const m = new Map<string, Counts>();
+  for (const l of fs.readFileSync(path.join(sampleDataset, 'polygons.jsonl'), 'utf8').split('\n')) {
+    if (!l.trim()) continue;
+    const o = JSON.parse(l) as { id: string; annotations: { type: string }[] };
+    const c: Counts = [0, 0, 0];
+    for (const a of o.annotations) c[['blood_vessel', 'glomerulus', 'unsure'].indexOf(a.type)]++;
+    m.set(o.id, c);
+  }
+  return m;
+}
+
+/** Sample tiles with an image and a polygons line, most vessels first. */
+function annotatedImages(): { id: string; counts: Counts }[] {
+  const counts = polygonCounts();
+  return fs.readdirSync(path.join(sampleDataset, 'train')).map((n) => n.replace(/\.tif$/, '')).filter((id) => counts.has(id))
+    .map((id) => ({ id, counts: counts.get(id)! })).sort((a, b) => b.counts[0] - a.counts[0] || (a.id < b.id ? -1 : 1));
+}
+
+/** The webview frame whose body carries data-<attr> (the tile viewer: data-drawn; the gallery: cells). */
+async function findFrame(page: Page, test: string, timeoutMs = 60_000): Promise<Frame> {
+  const t0 = Date.now();
+  for (;;) {
+    for (const f of page.frames()) {
+      const ok = await f.evaluate(test).catch(() => false);
+      if (ok) return f;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no webview frame where ${test} within ${timeoutMs} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Waits for the viewer to show tile id and returns what it drew per class. */
+async function viewerShows(page: Page, id: string): Promise<{ frame: Frame; drawn: Counts }> {
+  const frame = await findFrame(page, `document.body && document.body.dataset.tileId === ${JSON.stringify(id)}`);
+  const drawn = (await frame.evaluate('document.body.dataset.drawn') as string).split(',').map(Number) as Counts;
+  return { frame, drawn };
+}
+
+export const tests: E2eTest[] = [
+  {
+    name: 'tile-viewer-from-tree',
+    async run(vs) {
+      const pick = annotatedImages()[0];
+      const sidebar = await vs.openActivityBarView('Vasculature Explorer');
+      await sidebar.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await vs.runCommand('Vasculature: Search Tiles by Id…');
+      await vs.page.locator('.quick-input-widget input.input').fill(pick.id);
+      await vs.page.keyboard.press('Enter');
+      // One tile is left: expand its WSI and dataset rows, then click it.
+      const tree = sidebar.locator('.pane', { hasText: 'Tiles' }).first();
+      await tree.locator('.monaco-list-row', { hasText: /^WSI \d/ }).first().click();
+      await tree.locator('.monaco-list-row', { hasText: /Dataset \d/ }).first().click();
+      await tree.locator('.monaco-list-row', { hasText: pick.id }).first().click();
+      const { frame, drawn } = await viewerShows(vs.page, pick.id);
+      assert.deepEqual(drawn, pick.counts, `tile ${pick.id}: drawn per class vs polygons.jsonl`);
+      await vs.page.waitForTimeout(300);
+      await vs.screenshot('tile-viewer-from-tree');
+      // Hiding blood vessels through the toolbar checkbox leaves none drawn.
+      await frame.locator('input[data-class="blood_vessel"]').click();
+      await frame.waitForFunction('document.body.dataset.drawn.startsWith("0,")', undefined, { timeout: 10_000 });
+      await vs.screenshot('tile-viewer-vessels-hidden');
+      await frame.locator('input[data-class="blood_vessel"]').click();
+      await frame.waitForFunction(`document.body.dataset.drawn === ${JSON.stringify(pick.counts.join(','))}`, undefined, { timeout: 10_000 });
+      // Slide context: the neighbours of the same WSI around it.
+      await frame.locator('canvas').click({ position: { x: 5, y: 5 } });
+      await vs.page.keyboard.press('c');
+      await vs.page.waitForTimeout(1500);
+      await vs.screenshot('tile-viewer-slide-context');
+    },
+  },
+  {
+    name: 'tile-viewer-from-explorer',
+    async run(vs) {
+      const counts = polygonCounts();
+      const explorer = await vs.openActivityBarView('Explorer');
+      await explorer.locator('.monaco-list-row', { hasText: /^\s*train\s*$/ }).first().click();
+      // The first .tif row the Explorer shows (its own sort order), whichever it is.
+      const row = explorer.locator('.monaco-list-row', { hasText: /^\s*[0-9a-f]{12}\.tif\s*$/ }).first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      const file = (await row.innerText()).trim();
+      assert.ok(fs.existsSync(path.join(sampleDataset, 'train', file)), `${file} is a sample tile`);
+      await row.click();
+      const id = file.replace(/\.tif$/, '');
+      const { drawn } = await viewerShows(vs.page, id);
+      assert.deepEqual(drawn, counts.get(id) ?? [0, 0, 0]);
+      await vs.screenshot('tile-viewer-from-explorer');
+    },
+  },
+  {
+    name: 'gallery-opens-tile',
+    async run(vs) {
+      const sidebar = await vs.openActivityBarView('Vasculature Explorer');
+      const header = sidebar.locator('.pane-header', { hasText: 'Gallery' }).first();
+      await header.waitFor({ state: 'visible', timeout: 60_000 });
+      if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+      // The shared filter's search on the first 4 characters of an annotated tile's id: the gallery follows it.
+      const pick = annotatedImages()[1];
+      await vs.runCommand('Vasculature: Search Tiles by Id…');
+      await vs.page.locator('.quick-input-widget input.input').fill(pick.id.slice(0, 4));
+      await vs.page.keyboard.press('Enter');
+      const gallery = await findFrame(vs.page, `!!document.querySelector('.cell[data-id=${JSON.stringify(pick.id)}][data-drawn]')`);
+      await vs.page.waitForTimeout(500);
+      await vs.screenshot('gallery');
+      await gallery.locator(`.cell[data-id="${pick.id}"]`).click();
+      const { drawn } = await viewerShows(vs.page, pick.id);
+      assert.deepEqual(drawn, pick.counts);
+      await vs.screenshot('gallery-opened-tile');
+    },
+  },
+];

@@ -1,0 +1,209 @@
+/** The tile viewer and gallery inside a real VS Code, on the real sample: what is drawn is checked against polygons.jsonl read here. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { VasculatureExplorerApi } from '../../src/extension/api';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
+const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
+const VIEW_TYPE = 'vasculatureExplorer.tileViewer';
+
+type Counts = { blood_vessel: number; glomerulus: number; unsure: number };
+
+/** Per-tile class counts and 1-based line, parsed here from polygons.jsonl (independent of the extension). */
+function polygonsTable(): Map<string, { counts: Counts; line: number }> {
+  const m = new Map<string, { counts: Counts; line: number }>();
+  fs.readFileSync(path.join(sample, 'polygons.jsonl'), 'utf8').split('\n').forEach((l, k) => {
+    if (!l.trim()) return;
+    const o = JSON.parse(l) as { id: string; annotations: { type: keyof Counts }[] };
+    const counts: Counts = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+    for (const a of o.annotations) counts[a.type]++;
+    m.set(o.id, { counts, line: k + 1 });
+  });
+  return m;
+}
+
+/** tile_meta.csv rows: id -> wsi, i, j. */
+function metaTable(): Map<string, { wsi: number; i: number; j: number }> {
+  const m = new Map<string, { wsi: number; i: number; j: number }>();
+  for (const l of fs.readFileSync(path.join(sample, 'tile_meta.csv'), 'utf8').trim().split('\n').slice(1)) {
+    const [id, wsi, , i, j] = l.split(',');
+    m.set(id, { wsi: Number(wsi), i: Number(i), j: Number(j) });
+  }
+  return m;
+}
+
+const imageIds = () => [
+  ...fs.readdirSync(path.join(sample, 'train')).filter((n) => n.endsWith('.tif')).map((n) => n.slice(0, -4)),
+  ...fs.readdirSync(path.join(sample, 'test')).filter((n) => n.endsWith('.tif')).map((n) => n.slice(0, -4)),
+];
+
+async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000, what = 'condition'): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function activeViewType(): string | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom ? input.viewType : undefined;
+}
+
+describe('Tile viewer on the real sample', function () {
+  this.timeout(60_000);
+  let x: VasculatureExplorerApi;
+  const polys = polygonsTable();
+  const annotated = imageIds().filter((id) => polys.has(id)).sort();
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`);
+    assert.ok(ext);
+    x = await ext.activate();
+    await until(() => x.index()?.root === sample && x.index(), 45_000, 'the sample to be indexed');
+    await vscode.commands.executeCommand('vasculatureExplorer.clearFilter');
+    await vscode.commands.executeCommand('vasculatureExplorer.sortTiles', 'id');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('the sample has 27 tiles with an image and a polygons line (as its README says)', () => {
+    assert.equal(annotated.length, 27);
+  });
+
+  it('opens a tile from the tile browser command in the viewer and draws every polygon of its line', async () => {
+    for (const id of annotated.slice(0, 3)) {
+      const paint = x.viewerNextPaint(id, 45_000); // the first webview of a session starts slowly in code-server
+      await vscode.commands.executeCommand('vasculatureExplorer.openTile', id);
+      const r = await paint;
+      assert.deepEqual(r.drawn, polys.get(id)!.counts, `tile ${id}`);
+      assert.equal(activeViewType(), VIEW_TYPE);
+      assert.equal(x.viewerTile()?.id, id);
+    }
+    const snap = await x.viewerSnapshot();
+    assert.ok(snap && snap.inkPixels > 1000, `the canvas shows the tissue (${snap?.inkPixels} ink samples)`);
+  });
+
+  it('opens a tile picked in the Explorer (vscode.open) in the viewer: it is the default editor for train/*.tif', async () => {
+    const id = annotated[5];
+    const paint = x.viewerNextPaint(id);
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path.join(sample, 'train', `${id}.tif`)));
+    const r = await paint;
+    assert.equal(activeViewType(), VIEW_TYPE);
+    assert.equal(r.drawn.blood_vessel, polys.get(id)!.counts.blood_vessel);
+    assert.ok(r.drawn.blood_vessel > 0);
+  });
+
+  it('toggling a class hides exactly its overlays, and toggling it back shows them again', async () => {
+    const id = x.viewerTile()!.id;
+    const n = polys.get(id)!.counts.blood_vessel;
+    const off = (await vscode.commands.executeCommand('vasculatureExplorer.toggleOverlayClass', 'blood_vessel', false)) as { drawn: Counts; visible: Record<string, boolean> };
+    assert.equal(off.drawn.blood_vessel, 0);
+    assert.equal(off.visible.blood_vessel, false);
+    const on = (await vscode.commands.executeCommand('vasculatureExplorer.toggleOverlayClass', 'blood_vessel', true)) as { drawn: Counts };
+    assert.equal(on.drawn.blood_vessel, n);
+  });
+
+  it('next/previous follow the tile browser order (vessel count, most first) and its filter', async () => {
+    await vscode.commands.executeCommand('vasculatureExplorer.sortTiles', 'vesselCount');
+    const count = (id: string) => polys.get(id)?.counts.blood_vessel ?? 0;
+    const expected = imageIds().sort((a, b) => count(b) - count(a) || (a < b ? -1 : 1));
+    const open = x.viewerNextPaint(expected[0]);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', expected[0]);
+    await open;
+    for (const [cmd, want] of [['nextTile', expected[1]], ['nextTile', expected[2]], ['previousTile', expected[1]]] as const) {
+      const p = x.viewerNextPaint(want);
+      await vscode.commands.executeCommand(`vasculatureExplorer.${cmd}`);
+      assert.equal((await p).id, want);
+    }
+    // With a search filter, next skips every tile the filter hides.
+    await vscode.commands.executeCommand('vasculatureExplorer.searchTiles', 'a');
+    const filtered = expected.filter((id) => id.includes('a'));
+    assert.ok(filtered.length >= 3 && filtered.length < expected.length);
+    const p0 = x.viewerNextPaint(filtered[0]);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', filtered[0]);
+    await p0;
+    const p1 = x.viewerNextPaint(filtered[1]);
+    await vscode.commands.executeCommand('vasculatureExplorer.nextTile');
+    assert.equal((await p1).id, filtered[1]);
+    await vscode.commands.executeCommand('vasculatureExplorer.clearFilter');
+    await vscode.commands.executeCommand('vasculatureExplorer.sortTiles', 'id');
+  });
+
+  it('slide context shows the neighbours of the same WSI by pixel offset (counted from tile_meta.csv)', async () => {
+    const meta = metaTable();
+    const id = annotated[0];
+    const c = meta.get(id)!;
+    const expected = [...meta].filter(([k, m]) => k !== id && m.wsi === c.wsi && Math.abs(m.i - c.i) < 1024 && Math.abs(m.j - c.j) < 1024).length;
+    const p = x.viewerNextPaint(id);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', id);
+    await p;
+    await vscode.commands.executeCommand('vasculatureExplorer.toggleSlideContext', true);
+    const snap = await until(async () => { const s = await x.viewerSnapshot(); return s && s.contextTiles > 0 && s; }, 15_000, 'the slide context');
+    assert.equal(snap.contextTiles, expected);
+    assert.equal(snap.drawn.blood_vessel, polys.get(id)!.counts.blood_vessel, 'the centre tile keeps its overlays');
+    await vscode.commands.executeCommand('vasculatureExplorer.toggleSlideContext', false);
+  });
+
+  it('a truncated TIFF shows a clear message in the editor, naming the file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vex-odd-'));
+    fs.mkdirSync(path.join(dir, 'train'));
+    const bad = path.join(dir, 'train', 'truncated.tif');
+    const src = fs.readFileSync(path.join(sample, 'train', `${annotated[0]}.tif`));
+    fs.writeFileSync(bad, src.subarray(0, Math.floor(src.length / 3)));
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(bad), VIEW_TYPE);
+    const snap = await until(async () => { const s = await x.viewerSnapshot(); return s?.error ? s : undefined; }, 15_000, 'the error message');
+    assert.match(snap.error!, /truncated\.tif/);
+    assert.match(snap.error!, /truncated or corrupt/);
+    assert.equal(snap.tileId, undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exports the current tile as GeoJSON with one feature per polygon', async () => {
+    const id = annotated[1];
+    const p = x.viewerNextPaint(id);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', id);
+    await p;
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'vex-export-'));
+    await vscode.commands.executeCommand('vasculatureExplorer.exportTile', undefined, 'geojson', out);
+    const fc = JSON.parse(fs.readFileSync(path.join(out, 'geojson', `${id}.geojson`), 'utf8')) as { features: unknown[] };
+    const c = polys.get(id)!.counts;
+    assert.equal(fc.features.length, c.blood_vessel + c.glomerulus + c.unsure);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+});
+
+describe('Gallery on the real sample', function () {
+  this.timeout(60_000);
+  let x: VasculatureExplorerApi;
+  before(async () => {
+    const ext = vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`);
+    x = await ext!.activate();
+    await until(() => x.index()?.root === sample && x.index(), 45_000, 'the sample to be indexed');
+  });
+
+  it('lists the filtered tiles virtualised, and a click opens the tile in the viewer', async () => {
+    await vscode.commands.executeCommand('vasculatureExplorer.searchTiles', 'ab');
+    await vscode.commands.executeCommand('vasculatureExplorer.gallery.focus');
+    const want = x.orderedTileIds().length;
+    const snap = await until(async () => { const s = await x.gallerySnapshot().catch(() => undefined); return s && s.items === want && s.drawn > 0 && s; }, 30_000, 'the gallery to list the filtered tiles');
+    assert.ok(snap.cells < snap.items || snap.items < 60, `virtualised: ${snap.cells} cells for ${snap.items} items`);
+    const polys = polygonsTable();
+    const id = imageIds().filter((t) => t.includes('ab') && polys.has(t)).sort()[0] ?? imageIds().filter((t) => t.includes('ab')).sort()[0];
+    const p = x.viewerNextPaint(id);
+    await x.galleryClick(id);
+    assert.equal((await p).id, id);
+    assert.equal(activeViewType(), VIEW_TYPE);
+    await vscode.commands.executeCommand('vasculatureExplorer.clearFilter');
+    const all = await until(async () => { const s = await x.gallerySnapshot(); return s.items === 7034 && s; }, 10_000, 'the gallery to follow the cleared filter');
+    assert.ok(all.cells < 1000, `only visible rows are in the DOM (${all.cells} cells)`);
+  });
+});

@@ -1,0 +1,449 @@
+/**
+ * The tile viewer webview: draws the tile's pixels and its polygons as vectors on one canvas.
+ * Per-class colours from the theme (the product's palette as fallback), fill and/or outline,
+ * opacity, per-class toggles, Space held hides overlays, wheel/+/- zoom, drag pan, hover names the
+ * polygon, n/p (or ]/[) for next/previous, c for the slide context. It never reads files.
+ */
+import { CLASS_COLORS } from '../../src/core/palette';
+import { CLASS_NAMES, type ClassName } from '../../src/core/types';
+import type { RequestEnvelope } from '../../src/shared/requestReply';
+import type { ContextTile, FromWebview, OverlayPolygon, TilePayload, ToWebview, ViewerRequest, ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
+import { VIEWER_CSS } from './style';
+
+interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+const send = (m: FromWebview) => vscode.postMessage(m);
+type Mode = 'fill' | 'outline' | 'both';
+interface SavedState { opacity: number; mode: Mode; visible: Record<ClassName, boolean>; context: boolean }
+
+const saved = (vscode.getState() as Partial<SavedState> | undefined) ?? {};
+const state: SavedState = {
+  opacity: typeof saved.opacity === 'number' ? saved.opacity : 0.35,
+  mode: saved.mode === 'outline' || saved.mode === 'both' || saved.mode === 'fill' ? saved.mode : 'both',
+  visible: { blood_vessel: true, glomerulus: true, unsure: true, ...(saved.visible ?? {}) },
+  context: saved.context === true,
+};
+const save = () => vscode.setState(state);
+
+// ---- DOM --------------------------------------------------------------------------------------
+const nonce = document.body.dataset.nonce ?? '';
+const style = document.createElement('style');
+style.nonce = nonce;
+style.textContent = VIEWER_CSS;
+document.head.appendChild(style);
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const bar = el('div', { class: 'toolbar', role: 'toolbar' });
+const prevBtn = el('button', { title: 'Previous tile in the Tiles view order (p or [)', 'aria-label': 'Previous tile' }, '‹ Prev');
+const nextBtn = el('button', { title: 'Next tile in the Tiles view order (n or ])', 'aria-label': 'Next tile' }, 'Next ›');
+const title = el('span', { class: 'title' });
+const classBoxes = {} as Record<ClassName, HTMLInputElement>;
+const classLabels = {} as Record<ClassName, HTMLLabelElement>;
+const classGroup = el('span', { class: 'group' });
+for (const c of CLASS_NAMES) {
+  const box = el('input', { type: 'checkbox', 'data-class': c });
+  box.checked = state.visible[c];
+  const label = el('label', { class: `cls cls-${c}`, title: `Show ${c.replace('_', ' ')} overlays (${CLASS_NAMES.indexOf(c) + 1})` });
+  const swatch = el('span', { class: 'swatch' });
+  swatch.style.background = `var(--vscode-vasculatureExplorer-${c === 'blood_vessel' ? 'bloodVessel' : c}, ${CLASS_COLORS[c].hex})`;
+  label.append(box, swatch, el('span', { class: 'cls-text' }));
+  classBoxes[c] = box;
+  classLabels[c] = label;
+  classGroup.append(label);
+  box.addEventListener('change', () => { state.visible[c] = box.checked; save(); draw(); });
+}
+const modeSel = el('select', { title: 'Overlay style', 'aria-label': 'Overlay style' });
+for (const m of ['both', 'fill', 'outline'] as Mode[]) modeSel.append(el('option', { value: m }, m === 'both' ? 'fill + outline' : m));
+modeSel.value = state.mode;
+modeSel.addEventListener('change', () => { state.mode = modeSel.value as Mode; save(); draw(); });
+const opacity = el('input', { type: 'range', min: '0', max: '1', step: '0.05', title: 'Fill opacity', 'aria-label': 'Fill opacity' });
+opacity.value = String(state.opacity);
+opacity.addEventListener('input', () => { state.opacity = Number(opacity.value); save(); draw(); });
+const contextBox = el('input', { type: 'checkbox' });
+contextBox.checked = state.context;
+const contextLabel = el('label', { title: 'Show the neighbouring tiles of the same slide (c)' });
+contextLabel.append(contextBox, document.createTextNode(' slide context'));
+contextBox.addEventListener('change', () => setContext(contextBox.checked));
+const fitBtn = el('button', { title: 'Fit to view (0)' }, 'Fit');
+const exportSel = el('select', { title: 'Export this tile', 'aria-label': 'Export this tile' });
+for (const [v, t] of [['', 'Export…'], ['class-masks', 'Masks PNG per class'], ['instance-masks', 'Instance mask PNG'], ['geojson', 'GeoJSON (QuPath)'], ['coco', 'COCO JSON']]) exportSel.append(el('option', { value: v }, t));
+exportSel.addEventListener('change', () => {
+  const kind = exportSel.value;
+  exportSel.value = '';
+  if (kind === 'class-masks' || kind === 'instance-masks' || kind === 'geojson' || kind === 'coco') send({ type: 'export', kind });
+});
+bar.append(prevBtn, nextBtn, title, classGroup, modeSel, opacity, contextLabel, fitBtn, exportSel);
+const stage = el('div', { class: 'stage' });
+const canvas = el('canvas', { tabindex: '0', 'aria-label': 'Tile with annotation overlays' });
+stage.append(canvas);
+const errorBox = el('div', { class: 'error', role: 'alert' });
+const status = el('div', { class: 'status', 'aria-live': 'polite' });
+const note = el('div', { class: 'note' });
+document.body.append(bar, note, stage, errorBox, status);
+const ctx = canvas.getContext('2d')!;
+
+// ---- model ------------------------------------------------------------------------------------
+interface Drawable { id: string; dx: number; dy: number; width: number; height: number; image?: HTMLCanvasElement; polys: { p: OverlayPolygon; path: Path2D }[] }
+let tile: (Drawable & { payload: TilePayload }) | undefined;
+let neighbours: Drawable[] = [];
+let errorText: string | undefined;
+let hideHeld = false;
+let hover: { d: Drawable; p?: OverlayPolygon } | undefined;
+let view = { s: 1, ox: 0, oy: 0 };
+let userMoved = false;
+let lastDrawn: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+
+function imageCanvas(rgba: Uint8Array, w: number, h: number): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  const data = new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, w * h * 4);
+  c.getContext('2d')!.putImageData(new ImageData(data, w, h), 0, 0);
+  return c;
+}
+
+function paths(polys: OverlayPolygon[]): { p: OverlayPolygon; path: Path2D }[] {
+  return polys.map((p) => {
+    const path = new Path2D();
+    for (const r of p.rings) {
+      path.moveTo(r[0], r[1]);
+      for (let k = 2; k < r.length; k += 2) path.lineTo(r[k], r[k + 1]);
+      path.closePath();
+    }
+    return { p, path };
+  });
+}
+
+function classColor(c: ClassName): string {
+  const v = getComputedStyle(document.body).getPropertyValue(`--vscode-vasculatureExplorer-${c === 'blood_vessel' ? 'bloodVessel' : c}`).trim();
+  return v || CLASS_COLORS[c].hex;
+}
+
+// ---- drawing ----------------------------------------------------------------------------------
+function bounds(): { x0: number; y0: number; x1: number; y1: number } {
+  const b = { x0: 0, y0: 0, x1: tile?.width ?? 512, y1: tile?.height ?? 512 };
+  if (state.context) for (const n of neighbours) {
+    b.x0 = Math.min(b.x0, n.dx); b.y0 = Math.min(b.y0, n.dy);
+    b.x1 = Math.max(b.x1, n.dx + n.width); b.y1 = Math.max(b.y1, n.dy + n.height);
+  }
+  return b;
+}
+
+function fit(): void {
+  const b = bounds();
+  const cw = stage.clientWidth, ch = stage.clientHeight;
+  const s = Math.max(0.05, Math.min(cw / (b.x1 - b.x0), ch / (b.y1 - b.y0)) * 0.98);
+  view = { s, ox: (cw - (b.x1 - b.x0) * s) / 2 - b.x0 * s, oy: (ch - (b.y1 - b.y0) * s) / 2 - b.y0 * s };
+  userMoved = false;
+}
+
+function resize(): void {
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.max(1, Math.round(stage.clientWidth * dpr));
+  canvas.height = Math.max(1, Math.round(stage.clientHeight * dpr));
+  canvas.style.width = `${stage.clientWidth}px`;
+  canvas.style.height = `${stage.clientHeight}px`;
+  if (!userMoved) fit();
+}
+
+function drawOverlays(d: Drawable, dim: number, count?: Record<ClassName, number>): void {
+  if (hideHeld) return;
+  const lw = 1.5 / view.s;
+  for (const c of CLASS_NAMES) {
+    if (!state.visible[c]) continue;
+    const colour = classColor(c);
+    ctx.fillStyle = colour;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = lw;
+    for (const { p, path } of d.polys) {
+      if (p.cls !== c) continue;
+      if (state.mode !== 'outline') {
+        ctx.globalAlpha = state.opacity * dim;
+        ctx.fill(path, 'evenodd');
+      }
+      if (state.mode !== 'fill') {
+        ctx.globalAlpha = dim;
+        ctx.stroke(path);
+      }
+      if (count) count[c]++;
+    }
+  }
+  ctx.globalAlpha = 1;
+}
+
+function draw(): void {
+  const dpr = window.devicePixelRatio || 1;
+  const css = getComputedStyle(document.body);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = css.getPropertyValue('--vscode-editor-background').trim() || '#1e1e1e';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const drawn: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+  if (tile) {
+    ctx.setTransform(dpr * view.s, 0, 0, dpr * view.s, dpr * view.ox, dpr * view.oy);
+    ctx.imageSmoothingEnabled = view.s < 2;
+    const fg = css.getPropertyValue('--vscode-editor-foreground').trim() || '#cccccc';
+    if (state.context) {
+      for (const n of neighbours) {
+        if (n.image) ctx.drawImage(n.image, n.dx, n.dy, n.width, n.height);
+        ctx.strokeStyle = fg;
+        ctx.globalAlpha = 0.5;
+        ctx.lineWidth = 1 / view.s;
+        ctx.setLineDash(n.image ? [] : [6 / view.s, 6 / view.s]);
+        ctx.strokeRect(n.dx, n.dy, n.width, n.height);
+        ctx.setLineDash([]);
+        ctx.globalAlpha = 1;
+        drawOverlays(n, 0.7);
+        ctx.fillStyle = fg;
+        ctx.font = `${12 / view.s}px sans-serif`;
+        ctx.fillText(n.image ? n.id : `${n.id} (no image)`, n.dx + 6 / view.s, n.dy + 16 / view.s);
+      }
+    }
+    if (tile.image) ctx.drawImage(tile.image, 0, 0, tile.width, tile.height);
+    drawOverlays(tile, 1, drawn);
+    if (state.context) {
+      ctx.strokeStyle = css.getPropertyValue('--vscode-focusBorder').trim() || '#007fd4';
+      ctx.lineWidth = 3 / view.s;
+      ctx.strokeRect(0, 0, tile.width, tile.height);
+    }
+    if (hover?.p && !hideHeld) {
+      const hp = hover.d.polys.find((x) => x.p === hover!.p);
+      if (hp) {
+        ctx.save();
+        ctx.translate(hover.d.dx, hover.d.dy);
+        ctx.strokeStyle = fg;
+        ctx.lineWidth = 3 / view.s;
+        ctx.stroke(hp.path);
+        ctx.restore();
+      }
+    }
+  }
+  lastDrawn = drawn;
+  for (const c of CLASS_NAMES) {
+    const total = tile?.polys.filter((x) => x.p.cls === c).length ?? 0;
+    classLabels[c].querySelector('.cls-text')!.textContent = ` ${c.replace('_', ' ')} ${total}`;
+    classLabels[c].dataset.drawn = String(drawn[c]);
+  }
+  document.body.dataset.drawn = CLASS_NAMES.map((c) => drawn[c]).join(',');
+}
+
+// ---- messages ---------------------------------------------------------------------------------
+function showTile(seq: number, p: TilePayload): void {
+  const t0 = performance.now();
+  errorText = undefined;
+  errorBox.textContent = '';
+  errorBox.hidden = true;
+  stage.hidden = false;
+  const sameSize = tile && tile.width === p.width && tile.height === p.height;
+  tile = { id: p.id, dx: 0, dy: 0, width: p.width, height: p.height, image: imageCanvas(p.rgba, p.pixelsWidth, p.pixelsHeight), polys: paths(p.polygons), payload: p };
+  if (neighbours.length && state.context) neighbours = []; // stale until the host sends the new context
+  hover = undefined;
+  const where = p.wsi !== undefined ? ` · WSI ${p.wsi} · ds ${p.dataset ?? '—'} · (${p.i}, ${p.j})` : '';
+  title.textContent = `${p.id}${p.position ? ` · ${p.position} of ${p.total}` : ''}${where}`;
+  title.title = p.file;
+  document.body.dataset.tileId = p.id;
+  note.textContent = p.note ?? '';
+  note.hidden = !p.note;
+  prevBtn.disabled = !p.position || p.position <= 1;
+  nextBtn.disabled = !p.position || p.position >= (p.total ?? 0);
+  if (!sameSize || !userMoved) fit();
+  draw();
+  status.textContent = `${p.polygons.length} polygons${p.line ? ` · polygons.jsonl line ${p.line}` : ' · no line in polygons.jsonl'} · ${p.width}x${p.height}px`;
+  // Report after the frame that shows it; a hidden webview gets no frames, so a timer stands in after 1 s.
+  let reported = false;
+  const report = () => {
+    if (reported) return;
+    reported = true;
+    send({ type: 'painted', seq, id: p.id, drawn: lastDrawn, paintMs: performance.now() - t0 });
+  };
+  requestAnimationFrame(() => setTimeout(report, 0));
+  setTimeout(report, 1000);
+}
+
+function showError(message: string): void {
+  tile = undefined;
+  neighbours = [];
+  errorText = message;
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+  stage.hidden = true;
+  title.textContent = 'Cannot show this image';
+  document.body.dataset.tileId = '';
+  draw();
+}
+
+function showContext(center: string, tiles: ContextTile[]): void {
+  if (!tile || tile.id !== center) return;
+  neighbours = tiles.map((n) => ({ id: n.id, dx: n.dx, dy: n.dy, width: n.width, height: n.height, image: n.rgba ? imageCanvas(n.rgba, n.width, n.height) : undefined, polys: paths(n.polygons) }));
+  if (!userMoved) fit();
+  draw();
+}
+
+function setContext(on: boolean): void {
+  state.context = on;
+  contextBox.checked = on;
+  save();
+  if (!on) neighbours = [];
+  send({ type: 'context', on });
+  if (!userMoved) fit();
+  draw();
+}
+
+function inkPixels(): number {
+  const w = canvas.width, h = canvas.height;
+  if (!w || !h) return 0;
+  const data = ctx.getImageData(0, 0, w, h).data;
+  const bg = [data[0], data[1], data[2]];
+  let n = 0;
+  for (let y = 0; y < h; y += 8) for (let x = 0; x < w; x += 8) {
+    const o = (y * w + x) * 4;
+    if (Math.abs(data[o] - bg[0]) + Math.abs(data[o + 1] - bg[1]) + Math.abs(data[o + 2] - bg[2]) > 24) n++;
+  }
+  return n;
+}
+
+function snapshot(): ViewerSnapshot {
+  return { tileId: tile?.id, drawn: { ...lastDrawn }, visible: { ...state.visible }, context: state.context, contextTiles: neighbours.length, error: errorText, inkPixels: inkPixels(), jsHeap: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize };
+}
+
+function answer(m: RequestEnvelope<ViewerRequest>): void {
+  const r = m.request;
+  if (r.kind === 'toggleClass') {
+    state.visible[r.cls] = r.visible ?? !state.visible[r.cls];
+    classBoxes[r.cls].checked = state.visible[r.cls];
+    save();
+    draw();
+  } else if (r.kind === 'setContext') {
+    setContext(r.on);
+  }
+  send({ type: 'response', inReplyTo: m.id, ok: true, result: snapshot() });
+}
+
+window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
+  const m = e.data;
+  if (m.type === 'tile') showTile(m.seq, m.tile);
+  else if (m.type === 'error') showError(m.message);
+  else if (m.type === 'context') showContext(m.center, m.tiles);
+  else if (m.type === 'request') answer(m);
+});
+
+// ---- input ------------------------------------------------------------------------------------
+function toTile(ev: MouseEvent): [number, number] {
+  const r = canvas.getBoundingClientRect();
+  return [(ev.clientX - r.left - view.ox) / view.s, (ev.clientY - r.top - view.oy) / view.s];
+}
+
+function hitTest(x: number, y: number): { d: Drawable; p?: OverlayPolygon } | undefined {
+  const layers: Drawable[] = tile ? [tile, ...(state.context ? neighbours : [])] : [];
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  try {
+    for (const d of layers) {
+      const lx = x - d.dx, ly = y - d.dy;
+      if (lx < 0 || ly < 0 || lx >= d.width || ly >= d.height) continue;
+      let best: OverlayPolygon | undefined;
+      if (!hideHeld) for (const { p, path } of d.polys) {
+        if (!state.visible[p.cls] || lx < p.bbox[0] - 1 || lx > p.bbox[2] + 1 || ly < p.bbox[1] - 1 || ly > p.bbox[3] + 1) continue;
+        if (ctx.isPointInPath(path, lx, ly, 'evenodd') && (!best || p.area < best.area)) best = p;
+      }
+      return { d, p: best };
+    }
+  } finally {
+    ctx.restore();
+  }
+  return undefined;
+}
+
+let drag: { x: number; y: number; ox: number; oy: number; moved: boolean } | undefined;
+canvas.addEventListener('mousedown', (ev) => { drag = { x: ev.clientX, y: ev.clientY, ox: view.ox, oy: view.oy, moved: false }; });
+window.addEventListener('mouseup', (ev) => {
+  const d = drag;
+  drag = undefined;
+  if (d && !d.moved && ev.target === canvas) {
+    const [x, y] = toTile(ev);
+    const h = hitTest(x, y);
+    if (h && tile && h.d !== tile) send({ type: 'openTile', id: h.d.id });
+  }
+});
+window.addEventListener('mousemove', (ev) => {
+  if (drag) {
+    if (Math.abs(ev.clientX - drag.x) + Math.abs(ev.clientY - drag.y) > 3) drag.moved = true;
+    view.ox = drag.ox + ev.clientX - drag.x;
+    view.oy = drag.oy + ev.clientY - drag.y;
+    userMoved = true;
+    draw();
+    return;
+  }
+  if (ev.target !== canvas || !tile) return;
+  const [x, y] = toTile(ev);
+  const h = hitTest(x, y);
+  if (h?.p !== hover?.p || h?.d !== hover?.d) {
+    hover = h;
+    draw();
+  }
+  const p = h?.p;
+  const at = `(${Math.floor(x - (h?.d.dx ?? 0))}, ${Math.floor(y - (h?.d.dy ?? 0))})`;
+  if (p) {
+    const line = h.d === tile ? tile.payload.line : undefined;
+    status.textContent = `${h.d === tile ? '' : `${h.d.id}: `}${p.cls.replace('_', ' ')} #${p.index + 1} · area ${Math.round(p.area)} px · bbox x ${p.bbox[0]}–${p.bbox[2]}, y ${p.bbox[1]}–${p.bbox[3]}${line ? ` · polygons.jsonl line ${line}, annotation ${p.index + 1}` : ''} · at ${at}`;
+  } else {
+    status.textContent = h && h.d !== tile ? `${h.d.id} (click to open) · at ${at}` : `at ${at}`;
+  }
+});
+
+function zoomAt(factor: number, cx: number, cy: number): void {
+  const s = Math.min(64, Math.max(0.05, view.s * factor));
+  view.ox = cx - ((cx - view.ox) * s) / view.s;
+  view.oy = cy - ((cy - view.oy) * s) / view.s;
+  view.s = s;
+  userMoved = true;
+  draw();
+}
+canvas.addEventListener('wheel', (ev) => {
+  ev.preventDefault();
+  const r = canvas.getBoundingClientRect();
+  zoomAt(Math.exp(-ev.deltaY * 0.0015), ev.clientX - r.left, ev.clientY - r.top);
+}, { passive: false });
+
+window.addEventListener('keydown', (ev) => {
+  if (ev.target instanceof HTMLInputElement && ev.target.type !== 'checkbox' && ev.target.type !== 'range') return;
+  if (ev.target instanceof HTMLSelectElement) return;
+  const k = ev.key;
+  if (k === ' ') {
+    ev.preventDefault();
+    if (!ev.repeat && !hideHeld) { hideHeld = true; draw(); }
+  } else if (k === 'n' || k === ']') send({ type: 'navigate', step: 1 });
+  else if (k === 'p' || k === '[') send({ type: 'navigate', step: -1 });
+  else if (k === '+' || k === '=') zoomAt(1.25, stage.clientWidth / 2, stage.clientHeight / 2);
+  else if (k === '-') zoomAt(0.8, stage.clientWidth / 2, stage.clientHeight / 2);
+  else if (k === '0') { fit(); draw(); }
+  else if (k === 'c') setContext(!state.context);
+  else if (k === '1' || k === '2' || k === '3') {
+    const c = CLASS_NAMES[Number(k) - 1];
+    state.visible[c] = !state.visible[c];
+    classBoxes[c].checked = state.visible[c];
+    save();
+    draw();
+  } else return;
+});
+window.addEventListener('keyup', (ev) => { if (ev.key === ' ' && hideHeld) { hideHeld = false; draw(); } });
+window.addEventListener('blur', () => { if (hideHeld) { hideHeld = false; draw(); } });
+prevBtn.addEventListener('click', () => send({ type: 'navigate', step: -1 }));
+nextBtn.addEventListener('click', () => send({ type: 'navigate', step: 1 }));
+fitBtn.addEventListener('click', () => { fit(); draw(); });
+
+// Redraw on theme change (VS Code swaps the body's class and the --vscode-* variables).
+new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+new ResizeObserver(() => { resize(); draw(); }).observe(stage);
+errorBox.hidden = true;
+note.hidden = true;
+resize();
+draw();
+send({ type: 'ready' });
+if (state.context) send({ type: 'context', on: true });
