@@ -1,6 +1,7 @@
 /** What activate() returns: used by the integration tests and by other extensions. */
 import type { DatasetIndex } from '../core/types';
 import type { TileQuery } from '../core/tileQuery';
+import type { DashboardTestHooks } from './dashboardCommands';
 
 export interface VasculatureExplorerApi {
   /** The current index, if a dataset is open. */
@@ -15,6 +16,8 @@ export interface VasculatureExplorerApi {
   query(): TileQuery;
   /** Tile ids in the shared filter's order. */
   orderedTileIds(): string[];
+  /** The Dataset Overview panel: open it, read what it drew, click through it. */
+  dashboard: DashboardTestHooks;
 }
 
 /** The tile viewer's and gallery's part of the test API (see tileViewerRegistration.ts). */

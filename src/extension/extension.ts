@@ -1,6 +1,7 @@
 /** Activation: wires the dataset service, Problems, tile browser, status bar and commands. Heavy modules load on first use. */
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from './api';
+import { registerDashboard } from './dashboardCommands';
 import { DatasetService } from './datasetService';
 import { log } from './log';
 import { ProblemsPublisher } from './problemsPublisher';
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   context.subscriptions.push(log(), service, problems, filter, tree, view, status);
 
   const waiters: ((i: DatasetIndex) => void)[] = [];
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -31,6 +33,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
       for (const w of waiters.splice(0)) w(index);
     }),
     ...registerTileCommands({ service, filter, tree, view }),
+    ...dashboard.disposables,
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('vasculatureExplorer.problems.showInfo') && service.index) problems.publish(service.index);
       if (e.affectsConfiguration('vasculatureExplorer.tree.pageSize')) tree.rebuild();
@@ -66,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     },
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
+    dashboard: dashboard.hooks,
     ...viewerApi,
   };
 }

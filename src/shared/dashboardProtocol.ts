@@ -68,6 +68,8 @@ export interface DashboardSnapshot {
   wsiRows: string[][];
   qualityRows: string[];
   theme: string;
+  /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
+  foreignElements: string[];
 }
 
 // ---- validation -----------------------------------------------------------------------------

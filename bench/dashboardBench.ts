@@ -1,0 +1,47 @@
+/** Bench section: Dataset Overview data on the full synthetic set (polygon pass + aggregates + JSON payload) against a read+parse floor, each run in a fresh process. */
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BenchRow, fmtSeconds, median } from './benchTable';
+import type { DashboardChildResult } from './dashboardChild';
+import { ensureSet, FULL_SET } from './syntheticSets';
+
+const CHILD = path.join(__dirname, 'dashboardChild.js');
+const RUNS = 5;
+const TARGET_MS = 1000;
+const TARGET_BYTES = 1 << 20;
+
+function once(mode: 'floor' | 'dashboard', root: string): DashboardChildResult {
+  const out = execFileSync(process.execPath, ['--max-old-space-size=4096', CHILD, mode, root], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as DashboardChildResult;
+}
+
+/** Rows: the floor, the dashboard data time (target <= 1 s, and x floor), and the payload size (target <= 1 MB). */
+export async function run(): Promise<BenchRow[]> {
+  await ensureSet(FULL_SET);
+  const floors: DashboardChildResult[] = [];
+  const dash: DashboardChildResult[] = [];
+  for (let k = 0; k < RUNS; k++) {
+    floors.push(once('floor', FULL_SET.root));
+    dash.push(once('dashboard', FULL_SET.root));
+  }
+  if (floors[0].lines !== dash[0].lines) throw new Error(`the dashboard read ${dash[0].lines} polygons lines, the floor ${floors[0].lines}: unlike work.`);
+  const load = os.loadavg()[0] / os.cpus().length;
+  // On a busy shared machine wall time measures the neighbours: judge on CPU time, and say so.
+  const onCpu = load > 1.5;
+  const m = (rs: DashboardChildResult[], k: 'ms' | 'cpuMs') => median(rs.map((r) => r[k]));
+  const judged = onCpu ? m(dash, 'cpuMs') : m(dash, 'ms');
+  const floorJudged = onCpu ? m(floors, 'cpuMs') : m(floors, 'ms');
+  const both = (rs: DashboardChildResult[]) => `${fmtSeconds(m(rs, 'ms') / 1000)} wall, ${fmtSeconds(m(rs, 'cpuMs') / 1000)} cpu`;
+  const bytes = dash[0].payloadBytes;
+  return [
+    { benchmark: 'dashboard: floor, full set (read polygons.jsonl + JSON.parse every line)', measured: both(floors), target: '-', verdict: 'info' },
+    {
+      benchmark: `dashboard: data for the webview, full set (polygon pass + aggregates + JSON, median of ${RUNS})`,
+      measured: `${both(dash)}; ${(judged / floorJudged).toFixed(2)}x floor; pass alone ${fmtSeconds(median(dash.map((r) => r.polygonPassMs)) / 1000)}`,
+      target: `<= 1 s${onCpu ? ' (judged on cpu: machine busy)' : ' (judged on wall)'}; floor ${fmtSeconds(floorJudged / 1000)}`,
+      verdict: judged <= TARGET_MS ? 'pass' : 'FAIL',
+    },
+    { benchmark: 'dashboard: message payload to the webview, full set', measured: `${(bytes / 1024).toFixed(0)} KiB`, target: '<= 1024 KiB', verdict: bytes <= TARGET_BYTES ? 'pass' : 'FAIL' },
+  ];
+}

@@ -1,0 +1,248 @@
+/** Dataset Overview webview: draws the host's chart data, reports clicks, redraws on theme change. Dataset strings only ever go in via textContent. */
+import type { BarChart, DashboardData, QualityKey } from '../../src/core/dashboardTypes.js';
+import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '../../src/shared/dashboardProtocol.js';
+import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
+import { drawBarChart, type DrawnBarChart } from './barChart.js';
+import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
+import { themeKind } from './theme.js';
+
+interface VsCodeApi { postMessage(msg: FromWebview): void; getState(): unknown; setState(s: unknown): void }
+declare function acquireVsCodeApi(): VsCodeApi;
+
+interface UiState { share: boolean; wsi?: number; colorBy: ColorBy }
+
+const vscode = acquireVsCodeApi();
+const saved = vscode.getState() as Partial<UiState> | undefined;
+const ui: UiState = { share: saved?.share === true, wsi: typeof saved?.wsi === 'number' ? saved.wsi : undefined, colorBy: saved?.colorBy === 'dataset' ? 'dataset' : 'vessels' };
+const post = (m: FromWebview) => vscode.postMessage(m);
+const saveState = () => vscode.setState(ui);
+
+let data: DashboardData | undefined;
+let filterText = '';
+const charts = new Map<string, DrawnBarChart>();
+let slide: DrawnSlideMap | undefined;
+const app = document.getElementById('app')!;
+
+function h(tag: string, cls?: string, text?: string): HTMLElement {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function exportPng(name: string, canvas: HTMLCanvasElement | undefined): void {
+  if (!canvas) return;
+  // Paint the theme background under the transparent chart so the PNG reads outside VS Code.
+  const c = document.createElement('canvas');
+  c.width = canvas.width;
+  c.height = canvas.height;
+  const ctx = c.getContext('2d')!;
+  ctx.fillStyle = getComputedStyle(document.body).backgroundColor || '#ffffff';
+  ctx.fillRect(0, 0, c.width, c.height);
+  ctx.drawImage(canvas, 0, 0);
+  post({ type: 'exportPng', chart: name, dataUrl: c.toDataURL('image/png') });
+}
+
+function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
+  const c = h('section', wide ? 'card wide' : 'card');
+  c.id = `card-${id}`;
+  const head = h('div', 'card-head');
+  head.append(h('h2', undefined, title));
+  const actions = h('div', 'actions');
+  head.append(actions);
+  c.append(head, h('p', 'hint', hint));
+  const body = h('div', 'body');
+  c.append(body);
+  return { card: c, body, actions };
+}
+
+function pickBar(spec: BarChart, x: number, series?: number): void {
+  post({ type: 'select', chart: spec.id, x, ...(series !== undefined ? { series } : {}) });
+}
+
+function drawCharts(): void {
+  if (!data) return;
+  for (const spec of data.charts) {
+    const box = document.getElementById(`chart-${spec.id}`);
+    if (!box) continue;
+    charts.get(spec.id)?.destroy();
+    charts.set(spec.id, drawBarChart(box, spec, ui.share, (x, s) => pickBar(spec, x, s)));
+  }
+  drawSlide();
+}
+
+function drawSlide(): void {
+  if (!data) return;
+  const box = document.getElementById('slide-map');
+  const m = data.slideMap.find((s) => s.wsi === ui.wsi) ?? data.slideMap[0];
+  slide?.destroy();
+  slide = undefined;
+  if (!box || !m) return;
+  const tip = h('div', 'tooltip');
+  tip.hidden = true;
+  slide = drawSlideMap(box, m, ui.colorBy, tip, (id) => post({ type: 'openTile', id }));
+}
+
+function renderFilter(): void {
+  const bar = document.getElementById('filter-text');
+  if (bar) bar.textContent = filterText ? `Tile filter: ${filterText}` : 'Tile filter: none (click a bar, bin or tile to filter the tile browser)';
+  document.getElementById('clear-filter')?.toggleAttribute('disabled', !filterText);
+}
+
+function render(): void {
+  if (!data) return;
+  const d = data;
+  for (const c of charts.values()) c.destroy();
+  charts.clear();
+  const root = h('div', 'dashboard');
+  const head = h('header');
+  head.append(h('h1', undefined, `Dataset Overview: ${d.name}`));
+  const tot = d.totals;
+  head.append(h('p', 'totals', `${tot.tiles.toLocaleString('en-US')} tiles in ${tot.wsis} WSIs · ${tot.annotated} annotated · ${tot.notAnnotated} not annotated · ${tot.imageMissing} image missing · ${tot.polygons.toLocaleString('en-US')} polygons`));
+  const fbar = h('div', 'filterbar');
+  const ftext = h('span', 'filter-text');
+  ftext.id = 'filter-text';
+  const clear = button('Clear filter', () => post({ type: 'clearFilter' }), { appearance: 'secondary' });
+  clear.id = 'clear-filter';
+  fbar.append(ftext, clear, checkbox('Distributions as share (%)', ui.share, (v) => { ui.share = v; saveState(); drawCharts(); }));
+  head.append(fbar);
+  root.append(head);
+
+  const grid = h('div', 'grid');
+  for (const spec of d.charts) {
+    const c = card(spec.id, spec.title, spec.clickHint);
+    c.actions.append(
+      button('PNG', () => exportPng(spec.id, charts.get(spec.id)?.canvas), { appearance: 'secondary', title: `Save "${spec.title}" as PNG` }),
+      button('CSV', () => post({ type: 'exportCsv', table: spec.id }), { appearance: 'secondary', title: `Save the data of "${spec.title}" as CSV` }),
+    );
+    const box = h('div', 'chart-box');
+    box.id = `chart-${spec.id}`;
+    c.body.append(box);
+    grid.append(c.card);
+  }
+
+  // Slide map.
+  const sm = card('slideMap', 'Slide map', 'Every tile at its (i, j) pixel offset in the WSI; overlapping tiles show darker. Hover for the tile, click to open it.', true);
+  if (ui.wsi === undefined || !d.slideMap.some((m) => m.wsi === ui.wsi)) ui.wsi = (d.slideMap.find((m) => m.state.some((s) => s === 0)) ?? d.slideMap[0])?.wsi;
+  const controls = h('div', 'controls');
+  controls.append(
+    h('span', 'label', 'WSI'),
+    dropdown(d.slideMap.map((m) => ({ value: String(m.wsi), label: `WSI ${m.wsi} (${m.ids.length} tiles)` })), String(ui.wsi ?? ''), (v) => { ui.wsi = Number(v); saveState(); drawSlide(); }, 'WSI'),
+    h('span', 'label', 'Colour by'),
+    dropdown([{ value: 'vessels', label: 'blood vessel count' }, { value: 'dataset', label: 'dataset' }], ui.colorBy, (v) => { ui.colorBy = v === 'dataset' ? 'dataset' : 'vessels'; saveState(); drawSlide(); }, 'Colour by'),
+  );
+  sm.actions.append(
+    button('PNG', () => exportPng('slideMap', document.querySelector<HTMLCanvasElement>('#slide-map canvas') ?? undefined), { appearance: 'secondary' }),
+    button('CSV', () => post({ type: 'exportCsv', table: 'slideMap' }), { appearance: 'secondary' }),
+  );
+  const legend = h('p', 'hint', 'Vessel colouring: darker = more blood vessels; grey = not annotated; outline only = image missing.');
+  const mapBox = h('div', 'slide-map');
+  mapBox.id = 'slide-map';
+  sm.body.append(controls, legend, mapBox);
+  grid.append(sm.card);
+
+  // WSI metadata.
+  const meta = card('wsiMeta', 'WSI metadata', 'From wsi_meta.csv; a WSI without a row there shows "missing" (no demographics).', true);
+  meta.actions.append(button('CSV', () => post({ type: 'exportCsv', table: 'wsiMeta' }), { appearance: 'secondary' }));
+  const fmt = (v: number | string | undefined) => (v === undefined ? '–' : String(v));
+  const rows = d.wsiMeta.map((r) => [String(r.wsi), String(r.tiles), r.hasRow ? 'yes' : 'missing', fmt(r.age), fmt(r.sex), fmt(r.race), fmt(r.height), fmt(r.weight), fmt(r.bmi)]);
+  const g = dataGrid(['WSI', 'tiles', 'wsi_meta.csv row', 'age', 'sex', 'race', 'height', 'weight', 'BMI'], rows, 'WSI metadata');
+  g.id = 'wsi-meta';
+  g.dataset.rows = JSON.stringify(rows);
+  meta.body.append(g);
+  grid.append(meta.card);
+
+  // Data quality.
+  const q = card('quality', 'Data quality', 'Problems by kind (click: Problems panel) and polygon checks (click: filter the tiles).', true);
+  q.actions.append(button('CSV', () => post({ type: 'exportCsv', table: 'quality' }), { appearance: 'secondary' }));
+  const list = h('ul', 'quality');
+  list.id = 'quality-list';
+  const qualityRows: string[] = [];
+  for (const p of d.problems) {
+    const li = h('li', `sev-${p.severity}`);
+    li.append(h('span', 'sev', p.severity), link(p.code, () => post({ type: 'openProblems', code: p.code }), p.example), badge(String(p.cases)));
+    if (p.cases !== p.problems) li.append(h('span', 'muted', `${p.problems} finding${p.problems === 1 ? '' : 's'}`));
+    list.append(li);
+    qualityRows.push(`${p.severity} ${p.code} ${p.cases}`);
+  }
+  if (d.problems.length === 0) list.append(h('li', 'muted', 'No problems found in the data.'));
+  for (const item of d.quality) {
+    const li = h('li', 'check');
+    const text = `${item.label}: ${item.key === 'noVessel' ? `${item.tiles} tiles` : `${item.polygons} polygons in ${item.tiles} tiles`}`;
+    li.append(item.tiles > 0 ? link(text, () => post({ type: 'selectQuality', key: item.key as QualityKey }), 'Show these tiles in the tile browser') : h('span', 'muted', text));
+    list.append(li);
+    qualityRows.push(`${item.key} ${item.polygons} ${item.tiles}`);
+  }
+  list.dataset.rows = JSON.stringify(qualityRows);
+  q.body.append(list);
+  grid.append(q.card);
+
+  root.append(grid);
+  app.replaceChildren(root);
+  app.dataset.state = 'ready';
+  renderFilter();
+  drawCharts();
+}
+
+function snapshot(): DashboardSnapshot {
+  return {
+    charts: [...charts.values()].map((c) => c.snapshot()),
+    slideMap: slide?.snapshot() ?? { wsi: -1, tiles: 0, inkPixels: 0 },
+    wsiRows: JSON.parse(document.getElementById('wsi-meta')?.dataset.rows ?? '[]') as string[][],
+    qualityRows: JSON.parse(document.getElementById('quality-list')?.dataset.rows ?? '[]') as string[],
+    theme: themeKind(),
+    // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
+    foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
+  };
+}
+
+function answer(id: number, req: WebviewRequest): void {
+  const reply = (ok: boolean, result?: unknown, error?: string) => post({ type: 'response', inReplyTo: id, ok, ...(result !== undefined ? { result } : {}), ...(error ? { error } : {}) });
+  if (req.kind === 'snapshot') return reply(true, snapshot());
+  if (req.kind === 'click') {
+    const spec = data?.charts.find((c) => c.id === req.chart);
+    if (!spec) return reply(false, undefined, `no chart ${req.chart}`);
+    pickBar(spec, req.x, req.series);
+    return reply(true, true);
+  }
+  if (req.kind === 'clickSlideMap') {
+    if (!slide) return reply(false, undefined, 'no slide map drawn');
+    slide.click(req.index);
+    return reply(true, true);
+  }
+  reply(false, undefined, 'unknown request');
+}
+
+window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
+  const m = e.data;
+  if (!m || typeof m !== 'object') return;
+  if (m.type === 'data') {
+    const t0 = performance.now();
+    data = m.data;
+    render();
+    post({ type: 'rendered', charts: charts.size, ms: performance.now() - t0 });
+  } else if (m.type === 'filter') {
+    filterText = m.description;
+    renderFilter();
+  } else if (m.type === 'request') {
+    answer(m.id, m.request);
+  }
+});
+
+// Theme change: VS Code swaps body's class (vscode-light / vscode-dark / vscode-high-contrast).
+let lastTheme = themeKind();
+new MutationObserver(() => {
+  const k = themeKind();
+  if (k === lastTheme) return;
+  lastTheme = k;
+  drawCharts();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener('resize', () => {
+  if (resizeTimer) clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(drawSlide, 150);
+});
+
+registerToolkit();
+post({ type: 'ready' });
