@@ -39,7 +39,8 @@ export interface VscodeSession {
 
 /** Starts code-server on a free port and opens folder in a fresh browser context; resolves once the workbench is up. */
 export async function openVscode(browser: Browser, opts: { name: string; folder: string }): Promise<VscodeSession> {
-  const profile = path.join(repoRoot, '.vscode-test', 'e2e', opts.name.replace(/[^\w.-]+/g, '_'));
+  // pid-named: several people may run the e2e tests from one checkout at once.
+  const profile = path.join(repoRoot, '.vscode-test', 'e2e', `${opts.name.replace(/[^\w.-]+/g, '_')}-${process.pid}`);
   fs.rmSync(profile, { recursive: true, force: true });
   const server = await startCodeServer({
     userDataDir: path.join(profile, 'user-data'),
@@ -54,7 +55,7 @@ export async function openVscode(browser: Browser, opts: { name: string; folder:
     await page.goto(workbenchUrl({ port: server.port, folder: opts.folder, extensionDevelopmentPaths: [repoRoot] }));
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
-    return makeSession(page, context, server, blocked);
+    return makeSession(page, context, server, blocked, profile);
   } catch (err) {
     await context?.close().catch(() => undefined);
     await server.stop();
@@ -62,7 +63,7 @@ export async function openVscode(browser: Browser, opts: { name: string; folder:
   }
 }
 
-function makeSession(page: Page, context: BrowserContext, server: CodeServer, blocked: string[]): VscodeSession {
+function makeSession(page: Page, context: BrowserContext, server: CodeServer, blocked: string[], profile: string): VscodeSession {
   return {
     page,
     server,
@@ -104,6 +105,7 @@ function makeSession(page: Page, context: BrowserContext, server: CodeServer, bl
     async close() {
       await context.close().catch(() => undefined);
       await server.stop();
+      fs.rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -44,8 +44,9 @@ interface Counts { passed: number; failed: number }
 async function runOnce(suite: Suite, attempt: number): Promise<{ ok: boolean; counts?: Counts; error?: string }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `ve-int-${suite.name}-`));
   const results = path.join(tmp, 'results.json');
-  const profile = path.join(repoRoot, '.vscode-test', 'integration', suite.name);
-  // A fresh user-data-dir per attempt: nothing a failed run left behind can leak into the retry.
+  // A fresh profile per run and attempt (pid-named: people may share a checkout), kept until the
+  // next run of this process so its logs can be read after a failure.
+  const profile = path.join(repoRoot, '.vscode-test', 'integration', `${suite.name}-${process.pid}-${attempt}`);
   fs.rmSync(profile, { recursive: true, force: true });
   try {
     const folder = await suite.workspace(path.join(tmp, 'ws'));
@@ -64,6 +65,17 @@ async function runOnce(suite: Suite, attempt: number): Promise<{ ok: boolean; co
   }
 }
 
+/** Removes profiles left by earlier runs whose process has ended (other live runs keep theirs). */
+function removeStaleProfiles(): void {
+  const dir = path.join(repoRoot, '.vscode-test', 'integration');
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const pid = Number(/-(\d+)-\d+$/.exec(name)?.[1]);
+    let alive = false;
+    try { alive = pid > 0 && process.kill(pid, 0); } catch { alive = false; }
+    if (!alive) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
 function readCounts(file: string): Counts | undefined {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')) as Counts; } catch { return undefined; }
 }
@@ -74,6 +86,7 @@ async function main(): Promise<number> {
     return 1;
   }
   assertSampleDataset();
+  removeStaleProfiles();
   const wanted = process.argv.slice(2);
   const suites = discoverSuites().filter((s) => wanted.length === 0 || wanted.includes(s.name));
   if (suites.length === 0) {
