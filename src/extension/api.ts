@@ -2,6 +2,7 @@
 import type { DatasetIndex } from '../core/types';
 import type { TileQuery } from '../core/tileQuery';
 import type { DashboardTestHooks } from './dashboardCommands';
+import type { PredictTestHooks } from './predictRegistration';
 
 export interface VasculatureExplorerApi {
   /** The current index, if a dataset is open. */
@@ -18,6 +19,8 @@ export interface VasculatureExplorerApi {
   orderedTileIds(): string[];
   /** The Dataset Overview panel: open it, read what it drew, click through it. */
   dashboard: DashboardTestHooks;
+  /** Predict: last prediction and its layer, last batch, errors, log lines, status bar. */
+  predict: PredictTestHooks;
 }
 
 /** The tile viewer's and gallery's part of the test API (see tileViewerRegistration.ts). */

@@ -4,10 +4,12 @@ import type { VasculatureExplorerApi } from './api';
 import { registerDashboard } from './dashboardCommands';
 import { DatasetService } from './datasetService';
 import { log } from './log';
+import { registerPredict } from './predictRegistration';
 import { ProblemsPublisher } from './problemsPublisher';
 import { DatasetStatusBar } from './statusBar';
 import { activeResource, registerTileCommands, tileIdOfUri } from './tileCommands';
 import { TileFilterState } from './tileFilterState';
+import { describeFilter } from '../core/tileQuery';
 import { TileTreeProvider, type TileNode } from './tileTree';
 import { registerTileViewer } from './tileViewerRegistration';
 import type { DatasetIndex } from '../core/types';
@@ -46,6 +48,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     }),
   );
 
+  // Predict: its store (get/onDidChange per tile) is what the viewer's prediction layer and the dashboard read.
+  const predict = registerPredict({ context, service, ordered: () => tree.ordered, filterText: () => describeFilter(filter.current.filter) });
+  context.subscriptions.push(...predict.disposables);
+
   const viewerApi = registerTileViewer({ context, index: () => service.index, ordered: () => tree.ordered, query: () => filter.current, events: [service.onDidIndex, filter.onDidChange], onDidIndex: service.onDidIndex });
 
   // Index in the background; activation itself stays cheap.
@@ -70,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
     dashboard: dashboard.hooks,
+    predict: predict.hooks,
     ...viewerApi,
   };
 }
