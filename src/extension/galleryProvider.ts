@@ -104,7 +104,8 @@ export class GalleryProvider extends Disposable implements vscode.WebviewViewPro
         await vscode.commands.executeCommand('vasculatureExplorer.openTile', m.id);
         return;
       case 'painted':
-        if (m.generation === this.generation) this.painted.fire({ first: m.first, count: m.count, ms: m.ms });
+        log().debug(`Gallery: screen at ${m.first} (${m.count} cells) drawn in ${m.ms.toFixed(0)} ms (generation ${m.generation} of ${this.generation})`);
+        if (m.generation === this.generation && m.count > 0) this.painted.fire({ first: m.first, count: m.count, ms: m.ms });
         return;
       case 'response':
         this.requests?.handleResponse(m);
@@ -128,7 +129,12 @@ export class GalleryProvider extends Disposable implements vscode.WebviewViewPro
       while (next < ids.length && generation === this.generation) {
         const t = index.tiles.get(ids[next++]);
         if (!t) continue;
-        batch.push(await buildThumb(index, t, this.cache, THUMB_SIZE, (f) => path.join(index.root, f)));
+        try {
+          batch.push(await buildThumb(index, t, this.cache, THUMB_SIZE, (f) => path.join(index.root, f)));
+        } catch (e) {
+          // Every asked-for id gets an answer, or the webview would wait for it forever.
+          batch.push({ id: t.id, width: THUMB_SIZE, height: THUMB_SIZE, outlines: [], error: e instanceof Error ? e.message : String(e) });
+        }
         if (batch.length >= 8 || performance.now() - lastPost > 50) flush();
       }
     };

@@ -33,6 +33,8 @@ export interface PaintReport {
   loadMs: number;
   /** Webview: from the tile message's arrival to the frame after drawing. */
   paintMs: number;
+  /** Host post to webview arrival (Date.now() on both sides of one machine). */
+  transitMs?: number;
   prefetched: boolean;
 }
 
@@ -103,7 +105,7 @@ export class TileViewerPanel extends Disposable {
       const order = this.withImages();
       const pos = tile ? order.findIndex((t) => t.id === tile.id) : -1;
       this.started.set(seq, { t0, loadMs: prefetched ? 0 : payload.loadMs, prefetched });
-      await this.post({ type: 'tile', seq, tile: { ...payload, position: pos >= 0 ? pos + 1 : undefined, total: order.length } });
+      await this.post({ type: 'tile', seq, sentAt: Date.now(), tile: { ...payload, position: pos >= 0 ? pos + 1 : undefined, total: order.length } });
       if (this.contextOn) void this.sendContext();
       this.prefetchAround(order, pos);
     } catch (e) {
@@ -189,7 +191,7 @@ export class TileViewerPanel extends Disposable {
         const s = this.started.get(m.seq);
         this.started.delete(m.seq);
         if (!s) return;
-        this.host.onPainted({ id: m.id, seq: m.seq, drawn: m.drawn, totalMs: performance.now() - s.t0, loadMs: s.loadMs, paintMs: m.paintMs, prefetched: s.prefetched });
+        this.host.onPainted({ id: m.id, seq: m.seq, drawn: m.drawn, totalMs: performance.now() - s.t0, loadMs: s.loadMs, paintMs: m.paintMs, transitMs: m.transitMs, prefetched: s.prefetched });
         return;
       }
       case 'export':

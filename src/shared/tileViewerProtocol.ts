@@ -61,7 +61,7 @@ export interface ContextTile {
 // ---- host -> webview ------------------------------------------------------------------------
 
 /** Show this tile. `seq` lets the painted report name what it painted. */
-export interface TileMessage { type: 'tile'; seq: number; tile: TilePayload }
+export interface TileMessage { type: 'tile'; seq: number; tile: TilePayload; /** Host Date.now() at posting, to time the transfer. */ sentAt: number }
 /** The tile could not be shown: say so in the editor. */
 export interface ErrorMessage { type: 'error'; seq: number; file: string; message: string }
 /** The neighbours for the slide context of tile `center`. */
@@ -99,7 +99,7 @@ export interface OpenTileMessage { type: 'openTile'; id: string }
 /** Slide context switched on or off. */
 export interface ContextToggleMessage { type: 'context'; on: boolean }
 /** A tile was fully painted: what and how fast (webview-side ms from message arrival to the frame after drawing). */
-export interface PaintedMessage { type: 'painted'; seq: number; id: string; drawn: Record<ClassName, number>; paintMs: number }
+export interface PaintedMessage { type: 'painted'; seq: number; id: string; drawn: Record<ClassName, number>; paintMs: number; /** Date.now() at arrival minus the host's sentAt. */ transitMs?: number }
 /** Run one of the export commands for the current tile. */
 export interface ExportMessage { type: 'export'; kind: 'class-masks' | 'instance-masks' | 'geojson' | 'coco' }
 
@@ -126,11 +126,11 @@ export function validateFromViewer(msg: unknown): { ok: true; message: FromWebvi
       if (!onlyKeys(m, 'on') || typeof m.on !== 'boolean') return bad('context: on must be a boolean');
       return { ok: true, message: { type: 'context', on: m.on } };
     case 'painted': {
-      if (!onlyKeys(m, 'seq', 'id', 'drawn', 'paintMs') || !isInt(m.seq) || !isTileId(m.id) || !isNum(m.paintMs)) return bad('painted: needs seq, id, drawn, paintMs');
+      if (!onlyKeys(m, 'seq', 'id', 'drawn', 'paintMs', 'transitMs') || !isInt(m.seq) || !isTileId(m.id) || !isNum(m.paintMs) || (m.transitMs !== undefined && !isNum(m.transitMs))) return bad('painted: needs seq, id, drawn, paintMs');
       const d = m.drawn as Record<string, unknown> | null;
       if (typeof d !== 'object' || d === null || Object.keys(d).some((k) => !CLASS_SET.has(k)) || !CLASS_NAMES.every((c) => isInt(d[c]))) return bad('painted: drawn must count each class');
       const drawn = { blood_vessel: d.blood_vessel as number, glomerulus: d.glomerulus as number, unsure: d.unsure as number };
-      return { ok: true, message: { type: 'painted', seq: m.seq, id: m.id, drawn, paintMs: m.paintMs } };
+      return { ok: true, message: { type: 'painted', seq: m.seq, id: m.id, drawn, paintMs: m.paintMs, ...(m.transitMs !== undefined ? { transitMs: m.transitMs as number } : {}) } };
     }
     case 'export':
       if (!onlyKeys(m, 'kind') || typeof m.kind !== 'string' || !EXPORT_KINDS.has(m.kind)) return bad('export: unknown kind');

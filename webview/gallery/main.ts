@@ -174,7 +174,11 @@ async function receiveThumbs(gen: number, list: GalleryThumb[]): Promise<void> {
     thumbs.set(th.t.id, th);
     const i = indexOf.get(th.t.id);
     const cell = i !== undefined ? cells.get(i) : undefined;
-    if (cell && i !== undefined) drawCell(cell, items[i]);
+    try {
+      if (cell && i !== undefined) drawCell(cell, items[i]);
+    } catch (e) {
+      console.error(`gallery: could not draw ${th.t.id}: ${String(e)}`);
+    }
   }
   while (thumbs.size > MAX_THUMBS) {
     const [id, old] = thumbs.entries().next().value as [string, Thumb];
@@ -231,6 +235,17 @@ window.addEventListener('message', (e: MessageEvent<ToGallery>) => {
   else if (m.type === 'thumbs') void receiveThumbs(m.generation, m.thumbs);
   else if (m.type === 'request') answer(m);
 });
+
+// Watchdog: a visible cell whose thumbnail has not come within 2 s is asked for again (a reply can be lost when the list changes under it).
+setInterval(() => {
+  if (!screen || screen.reported) return;
+  const missing: string[] = [];
+  for (let i = screen.first; i < screen.first + screen.count && i < items.length; i++) if (!thumbs.has(items[i].id)) missing.push(items[i].id);
+  if (missing.length === 0 || performance.now() - screen.t0 < 2000) return;
+  console.warn(`gallery: re-asking for ${missing.length} thumbnails (${missing.slice(0, 5).join(', ')})`);
+  for (const id of missing) pending.add(id);
+  send({ type: 'needThumbs', generation, ids: missing.slice(0, 200) });
+}, 1000);
 
 let scheduled = false;
 scroller.addEventListener('scroll', () => {

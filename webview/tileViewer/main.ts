@@ -100,10 +100,13 @@ let view = { s: 1, ox: 0, oy: 0 };
 let userMoved = false;
 let lastDrawn: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
 
-function imageCanvas(rgba: Uint8Array, w: number, h: number): HTMLCanvasElement {
-  const c = document.createElement('canvas');
-  c.width = w;
-  c.height = h;
+/** One canvas reused for every centre tile: switching tiles allocates no new backing store. */
+const centreCanvas = document.createElement('canvas');
+
+function imageCanvas(rgba: Uint8Array, w: number, h: number, reuse?: HTMLCanvasElement): HTMLCanvasElement {
+  const c = reuse ?? document.createElement('canvas');
+  if (c.width !== w) c.width = w;
+  if (c.height !== h) c.height = h;
   const data = new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, w * h * 4);
   c.getContext('2d')!.putImageData(new ImageData(data, w, h), 0, 0);
   return c;
@@ -234,14 +237,15 @@ function draw(): void {
 }
 
 // ---- messages ---------------------------------------------------------------------------------
-function showTile(seq: number, p: TilePayload): void {
+function showTile(seq: number, p: TilePayload, sentAt: number): void {
   const t0 = performance.now();
+  const transitMs = Date.now() - sentAt;
   errorText = undefined;
   errorBox.textContent = '';
   errorBox.hidden = true;
   stage.hidden = false;
   const sameSize = tile && tile.width === p.width && tile.height === p.height;
-  tile = { id: p.id, dx: 0, dy: 0, width: p.width, height: p.height, image: imageCanvas(p.rgba, p.pixelsWidth, p.pixelsHeight), polys: paths(p.polygons), payload: p };
+  tile = { id: p.id, dx: 0, dy: 0, width: p.width, height: p.height, image: imageCanvas(p.rgba, p.pixelsWidth, p.pixelsHeight, centreCanvas), polys: paths(p.polygons), payload: p };
   if (neighbours.length && state.context) neighbours = []; // stale until the host sends the new context
   hover = undefined;
   const where = p.wsi !== undefined ? ` · WSI ${p.wsi} · ds ${p.dataset ?? '—'} · (${p.i}, ${p.j})` : '';
@@ -260,7 +264,7 @@ function showTile(seq: number, p: TilePayload): void {
   const report = () => {
     if (reported) return;
     reported = true;
-    send({ type: 'painted', seq, id: p.id, drawn: lastDrawn, paintMs: performance.now() - t0 });
+    send({ type: 'painted', seq, id: p.id, drawn: lastDrawn, paintMs: performance.now() - t0, transitMs });
   };
   requestAnimationFrame(() => setTimeout(report, 0));
   setTimeout(report, 1000);
@@ -327,7 +331,7 @@ function answer(m: RequestEnvelope<ViewerRequest>): void {
 
 window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   const m = e.data;
-  if (m.type === 'tile') showTile(m.seq, m.tile);
+  if (m.type === 'tile') showTile(m.seq, m.tile, m.sentAt);
   else if (m.type === 'error') showError(m.message);
   else if (m.type === 'context') showContext(m.center, m.tiles);
   else if (m.type === 'request') answer(m);
