@@ -10,7 +10,7 @@ import { averagePrecision, DEFAULT_AP_OPTIONS, matchTile, stableOrderByConfidenc
 import type { DecodeOptions, Prediction } from './decodeOutputs';
 import { instanceFromFullMask, type InstanceMask } from './instanceMask';
 import type { ModelContract } from './modelContract';
-import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, type PostprocessOptions } from './postprocess';
+import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, probabilityToInstances, type PostprocessOptions } from './postprocess';
 import type { RgbImage } from './preprocess';
 import { rasterizeAnnotation } from './rasterize';
 import { transformedSize, transformPixels, type TtaTransform } from './tta';
@@ -144,21 +144,49 @@ export interface TilePrediction extends ScoredTile {
   notes: string[];
 }
 
+/**
+ * One annotation as a bounding-box crop. With integer, non-negative vertices (the dataset's) the
+ * polygon is filled in a canvas the size of its box, shifted by whole pixels, which gives the
+ * same pixels as filling the full tile; any other ring is filled at full size.
+ */
+export function rasterizeInstance(a: Pick<Annotation, 'rings'>, width: number, height: number): InstanceMask {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, plain = true;
+  for (const ring of a.rings) {
+    for (const [x, y] of ring) {
+      if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0) plain = false;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (!plain) return instanceFromFullMask(rasterizeAnnotation(a, width, height), height, width);
+  x1 = Math.min(x1, width - 1);
+  y1 = Math.min(y1, height - 1);
+  if (x0 > x1 || y0 > y1) return { x: 0, y: 0, width: 0, height: 0, data: new Uint8Array(0), area: 0 };
+  const w = x1 - x0 + 1, h = y1 - y0 + 1;
+  const shifted = a.rings.map((r) => r.map(([x, y]) => [x - x0, y - y0] as [number, number]));
+  const crop = instanceFromFullMask(rasterizeAnnotation({ rings: shifted }, w, h), h, w);
+  return { ...crop, x: crop.x + x0, y: crop.y + y0 };
+}
+
 /** Rasterises a tile's annotations: one mask per blood_vessel, ignore regions, the glomerulus union. */
 export function rasterizeGroundTruth(annotations: readonly Annotation[], width: number, height: number): TileGroundTruth {
   const vessels: InstanceMask[] = [], ignoreRegions: InstanceMask[] = [];
   let glomerulus: Uint8Array | undefined;
   for (const a of annotations) {
-    const full = rasterizeAnnotation(a, width, height);
-    const inst = instanceFromFullMask(full, height, width);
+    const inst = rasterizeInstance(a, width, height);
+    if (inst.area === 0) continue;
     if (a.type === 'blood_vessel') {
-      if (inst.area > 0) vessels.push(inst);
+      vessels.push(inst);
       continue;
     }
-    if (inst.area > 0) ignoreRegions.push(inst);
+    ignoreRegions.push(inst);
     if (a.type === 'glomerulus') {
       glomerulus ??= new Uint8Array(width * height);
-      for (let i = 0; i < full.length; i++) glomerulus[i] |= full[i];
+      for (let r = 0; r < inst.height; r++) {
+        for (let c = 0; c < inst.width; c++) if (inst.data[r * inst.width + c]) glomerulus[(r + inst.y) * width + c + inst.x] = 1;
+      }
     }
   }
   return { vessels, ignoreRegions, ...(glomerulus ? { glomerulus } : {}) };
@@ -229,10 +257,18 @@ function tileAp(vessels: readonly PredictedVessel[], numGt: number): number {
 export async function predictTile(predictor: Predictor, input: TileInput, settings: PredictSettings, call: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<TilePrediction> {
   const { width, height } = input.image;
   const notes: string[] = [];
-  const gt = input.annotations ? rasterizeGroundTruth(input.annotations, width, height) : undefined;
-  const glomerulus = settings.removeInsideGlomerulus ? gt?.glomerulus : undefined;
   const req = { modelPath: settings.modelPath, provider: settings.provider, threads: settings.threads, decode: { scoreThreshold: settings.scoreThreshold } };
-  const first = await predictor.predict({ ...req, image: input.image }, call);
+  // The model runs in the worker while the ground truth is rasterised here.
+  const running = predictor.predict({ ...req, image: input.image }, call);
+  let gt: TileGroundTruth | undefined;
+  try {
+    gt = input.annotations ? rasterizeGroundTruth(input.annotations, width, height) : undefined;
+  } catch (e) {
+    running.catch(() => undefined);
+    throw e;
+  }
+  const glomerulus = settings.removeInsideGlomerulus ? gt?.glomerulus : undefined;
+  const first = await running;
   let inferenceMs = first.latencyMs, runMs = first.timings.runMs, postprocessMs = 0;
   let predictions: ScoredInstance[];
   let tta: TtaTransform[] = ['identity'];
@@ -250,7 +286,8 @@ export async function predictTile(predictor: Predictor, input: TileInput, settin
     tta = maps.map((m) => m.transform);
     const pp: Partial<PostprocessOptions> = { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation };
     const tp0 = performance.now();
-    predictions = instancesFromTta(maps, height, width, pp, glomerulus);
+    // Without TTA the one map is used as it is (averaging would copy it three times).
+    predictions = maps.length === 1 ? probabilityToInstances(maps[0].data, height, width, pp, glomerulus) : instancesFromTta(maps, height, width, pp, glomerulus);
     postprocessMs = performance.now() - tp0;
   } else {
     if (wantTta.length > 0) notes.push(`TTA skipped: it averages probability maps, and this ${first.contract.outputKind} model returns instances`);

@@ -8,7 +8,8 @@ import type { InstancePrediction, Prediction } from '../../src/core/decodeOutput
 import type { InstanceMask } from '../../src/core/instanceMask';
 import type { ModelContract } from '../../src/core/modelContract';
 import { scoreTiles } from '../../src/core/predictBatch';
-import { DEFAULT_PREDICT_SETTINGS, TTA_ON, predictTile, type PredictSettings, type Predictor } from '../../src/core/predictPipeline';
+import { DEFAULT_PREDICT_SETTINGS, TTA_ON, predictTile, rasterizeInstance, type PredictSettings, type Predictor } from '../../src/core/predictPipeline';
+import { instanceFromFullMask } from '../../src/core/instanceMask';
 import { toPredictionLayer } from '../../src/core/predictionLayer';
 import type { RgbImage } from '../../src/core/preprocess';
 import { rasterizeAnnotation } from '../../src/core/rasterize';
@@ -137,6 +138,23 @@ describe('instance-kind models through the pipeline (scripted)', () => {
     assert.deepEqual(r.vessels.map((v) => [v.confidence, v.mask.x, v.mask.y, v.mask.area, v.outcome]), [[0.95, 9, 9, 22 * 22, 'tp']]); // dilated A covers GT A: IoU 400/484 = 0.83
     assert.ok(Math.abs(r.vessels[0].iou - 400 / 484) < 1e-12);
     assert.ok(r.notes.some((n) => /TTA skipped/.test(n)));
+  });
+});
+
+describe('ground truth rasterised as bounding-box crops', () => {
+  it('gives exactly the full-tile rasteriser\'s pixels for every real blood_vessel polygon of the sample (border-clipped ones included)', () => {
+    let n = 0, border = 0;
+    for (const line of fs.readFileSync(path.join(SAMPLE, 'polygons.jsonl'), 'utf8').split('\n').filter((l) => l.trim())) {
+      for (const a of (JSON.parse(line) as { annotations: { coordinates: Ring[] }[] }).annotations) {
+        const crop = rasterizeInstance({ rings: a.coordinates }, 512, 512);
+        const full = instanceFromFullMask(rasterizeAnnotation({ rings: a.coordinates }), 512, 512);
+        assert.deepEqual([crop.x, crop.y, crop.width, crop.height, crop.area], [full.x, full.y, full.width, full.height, full.area]);
+        assert.ok(Buffer.from(crop.data).equals(Buffer.from(full.data)));
+        n++;
+        if (a.coordinates[0].some(([x, y]) => x === 0 || y === 0 || x === 511 || y === 511)) border++;
+      }
+    }
+    assert.ok(n > 1800 && border > 50, `${n} polygons, ${border} on the border`);
   });
 });
 
