@@ -11,7 +11,7 @@ const RUNS = 5;
 const TARGET_MS = 1000;
 const TARGET_BYTES = 1 << 20;
 
-function once(mode: 'floor' | 'dashboard', root: string): DashboardChildResult {
+function once(mode: 'floor' | 'dashboard' | 'warm', root: string): DashboardChildResult {
   const out = execFileSync(process.execPath, ['--max-old-space-size=4096', CHILD, mode, root], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop() ?? '') as DashboardChildResult;
 }
@@ -21,10 +21,13 @@ export async function run(): Promise<BenchRow[]> {
   await ensureSet(FULL_SET);
   const floors: DashboardChildResult[] = [];
   const dash: DashboardChildResult[] = [];
+  const warm: DashboardChildResult[] = [];
   for (let k = 0; k < RUNS; k++) {
     floors.push(once('floor', FULL_SET.root));
     dash.push(once('dashboard', FULL_SET.root));
+    warm.push(once('warm', FULL_SET.root));
   }
+  if (warm.some((w) => w.dataHash !== dash[0].dataHash)) throw new Error('the dashboard data from the cache differs from the freshly computed one: the cache is stale or lossy.');
   if (floors[0].lines !== dash[0].lines) throw new Error(`the dashboard read ${dash[0].lines} polygons lines, the floor ${floors[0].lines}: unlike work.`);
   const load = os.loadavg()[0] / os.cpus().length;
   // On a busy shared machine wall time measures the neighbours: judge on CPU time, and say so.
@@ -34,13 +37,20 @@ export async function run(): Promise<BenchRow[]> {
   const floorJudged = onCpu ? m(floors, 'cpuMs') : m(floors, 'ms');
   const both = (rs: DashboardChildResult[]) => `${fmtSeconds(m(rs, 'ms') / 1000)} wall, ${fmtSeconds(m(rs, 'cpuMs') / 1000)} cpu`;
   const bytes = dash[0].payloadBytes;
+  const warmJudged = onCpu ? m(warm, 'cpuMs') : m(warm, 'ms');
   return [
     { benchmark: 'dashboard: floor, full set (read polygons.jsonl + JSON.parse every line)', measured: both(floors), target: '-', verdict: 'info' },
     {
-      benchmark: `dashboard: data for the webview, full set (polygon pass + aggregates + JSON, median of ${RUNS})`,
+      benchmark: `dashboard: data for the webview, cold, full set (polygon pass + aggregates + JSON + cache write, median of ${RUNS})`,
       measured: `${both(dash)}; ${(judged / floorJudged).toFixed(2)}x floor; pass alone ${fmtSeconds(median(dash.map((r) => r.polygonPassMs)) / 1000)}`,
       target: `<= 1 s${onCpu ? ' (judged on cpu: machine busy)' : ' (judged on wall)'}; floor ${fmtSeconds(floorJudged / 1000)}`,
       verdict: judged <= TARGET_MS ? 'pass' : 'FAIL',
+    },
+    {
+      benchmark: `dashboard: data for the webview, warm, full set (load pass cache + aggregates + JSON, median of ${RUNS})`,
+      measured: `${both(warm)}; ${(warmJudged / floorJudged).toFixed(2)}x floor`,
+      target: `<= 1 s${onCpu ? ' (judged on cpu: machine busy)' : ' (judged on wall)'}; floor ${fmtSeconds(floorJudged / 1000)}`,
+      verdict: warmJudged <= TARGET_MS ? 'pass' : 'FAIL',
     },
     { benchmark: 'dashboard: message payload to the webview, full set', measured: `${(bytes / 1024).toFixed(0)} KiB`, target: '<= 1024 KiB', verdict: bytes <= TARGET_BYTES ? 'pass' : 'FAIL' },
   ];

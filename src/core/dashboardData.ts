@@ -4,6 +4,7 @@
  */
 import { tileState } from './datasetSummary';
 import { nodeFileReader, type FileReader } from './fileReader';
+import { polygonPassWithCache } from './dashboardCache';
 import { AREA_BIN_EDGES, DASHBOARD_TILE_SIZE, polygonPass, type PolygonPass } from './dashboardPolygonPass';
 import { CLASS_NAMES, type ClassName, type DatasetIndex, type Severity, type TileRecord, type TileState } from './types';
 import type { BarChart, ChartSeries, ColorRef, DashboardData, ProblemGroup, QualityItem, SlideMapWsi, WsiMetaRow } from './dashboardTypes';
@@ -15,6 +16,8 @@ export interface DashboardModel {
   index: DatasetIndex;
   pass: PolygonPass;
   data: DashboardData;
+  /** True when the polygon pass came from the on-disk cache. */
+  fromCache?: boolean;
 }
 
 export const TILE_STATES: readonly TileState[] = ['annotated', 'notAnnotated', 'imageMissing'];
@@ -176,10 +179,14 @@ export function buildDashboard(index: DatasetIndex, pass: PolygonPass, name = in
   };
 }
 
-/** Index -> polygon pass -> chart data, ready for the panel. */
-export async function computeDashboard(index: DatasetIndex, reader: FileReader = nodeFileReader): Promise<DashboardModel> {
-  const pass = await polygonPass(index, reader);
-  return { index, pass, data: buildDashboard(index, pass) };
+/** Index -> polygon pass -> chart data, ready for the panel; with storageDir the pass goes through the on-disk cache. */
+export async function computeDashboard(index: DatasetIndex, reader: FileReader = nodeFileReader, storageDir?: string): Promise<DashboardModel> {
+  if (storageDir === undefined) {
+    const pass = await polygonPass(index, reader);
+    return { index, pass, data: buildDashboard(index, pass), fromCache: false };
+  }
+  const { pass, fromCache } = await polygonPassWithCache(storageDir, index, reader);
+  return { index, pass, data: buildDashboard(index, pass), fromCache };
 }
 
 export { NO_KEY as NO_GROUP_KEY, keysOf };

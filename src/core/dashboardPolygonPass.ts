@@ -55,19 +55,51 @@ interface RawAnnotation { type?: unknown; coordinates?: unknown }
 
 const CLASS_SET = new Set<string>(CLASS_NAMES);
 
-/** Keeps only well-formed rings (>= 3 finite [x, y] points), as readTileAnnotations does. */
-function validRings(coords: unknown): Ring[] | undefined {
+/** An annotation of a known class with its well-formed rings and their bounding box (raw coordinates). */
+interface ParsedAnnotation {
+  type: ClassName;
+  rings: Ring[];
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+/** Keeps only well-formed rings (>= 3 finite [x, y] points), as readTileAnnotations does, and notes their bbox. */
+function parseAnnotation(type: ClassName, coords: unknown): ParsedAnnotation | undefined {
   if (!Array.isArray(coords)) return undefined;
   const rings: Ring[] = [];
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const r of coords) {
     if (!Array.isArray(r) || r.length < 3) continue;
     let ok = true;
+    let rx0 = Infinity, ry0 = Infinity, rx1 = -Infinity, ry1 = -Infinity;
     for (const p of r) {
-      if (!Array.isArray(p) || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) { ok = false; break; }
+      if (!Array.isArray(p)) { ok = false; break; }
+      const x: unknown = p[0], y: unknown = p[1];
+      if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) { ok = false; break; }
+      if (x < rx0) rx0 = x;
+      if (x > rx1) rx1 = x;
+      if (y < ry0) ry0 = y;
+      if (y > ry1) ry1 = y;
     }
-    if (ok) rings.push(r as Ring);
+    if (!ok) continue;
+    rings.push(r as Ring);
+    if (rx0 < minX) minX = rx0;
+    if (rx1 > maxX) maxX = rx1;
+    if (ry0 < minY) minY = ry0;
+    if (ry1 > maxY) maxY = ry1;
   }
-  return rings.length ? rings : undefined;
+  return rings.length ? { type, rings, minX, minY, maxX, maxY } : undefined;
+}
+
+/**
+ * True when the pixels of a and b could share one: every pixel of a ring lies inside the box of
+ * its truncated vertices (the rasteriser truncates, and crossings lie between edge ends).
+ */
+function boxesMeet(a: ParsedAnnotation, b: ParsedAnnotation): boolean {
+  return Math.trunc(a.minX) <= Math.trunc(b.maxX) && Math.trunc(b.minX) <= Math.trunc(a.maxX)
+    && Math.trunc(a.minY) <= Math.trunc(b.maxY) && Math.trunc(b.minY) <= Math.trunc(a.maxY);
 }
 
 function ringsHash(rings: Ring[]): number {
@@ -112,17 +144,18 @@ class Runs {
     const asMask = this as unknown as Uint8Array; // see the class comment
     for (const r of rings) fillRing(asMask, size, size, r, 1);
   }
-  /** Sort and merge into disjoint [a[k], b[k]) runs; returns the pixel count. */
-  merge(a: number[], b: number[]): number {
+  /** Sort and merge into disjoint runs, pushed as [a[k], b[k]) when a and b are given; returns the pixel count. */
+  merge(a?: number[], b?: number[]): number {
     const keys = this.buf.subarray(0, this.n).sort();
     let px = 0, cs = -1, ce = -1;
     for (let k = 0; k < keys.length; k++) {
-      const s = Math.floor(keys[k] / 1024), e = s + (keys[k] % 1024);
+      const key = keys[k];
+      const s = key >>> 10, e = s + (key & 1023);
       if (s <= ce) { if (e > ce) ce = e; continue; }
-      if (ce > cs) { a.push(cs); b.push(ce); px += ce - cs; }
+      if (ce > cs) { px += ce - cs; if (a && b) { a.push(cs); b.push(ce); } }
       cs = s; ce = e;
     }
-    if (ce > cs) { a.push(cs); b.push(ce); px += ce - cs; }
+    if (ce > cs) { px += ce - cs; if (a && b) { a.push(cs); b.push(ce); } }
     return px;
   }
 }
@@ -130,7 +163,7 @@ class Runs {
 /** True when any run in keys[from, to) intersects the disjoint sorted runs (a, b). */
 function intersects(keys: Int32Array, from: number, to: number, a: number[], b: number[]): boolean {
   for (let k = from; k < to; k++) {
-    const s = Math.floor(keys[k] / 1024), e = s + (keys[k] % 1024);
+    const s = keys[k] >>> 10, e = s + (keys[k] & 1023);
     let lo = 0, hi = a.length - 1, j = -1; // last run starting before e
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -141,28 +174,33 @@ function intersects(keys: Int32Array, from: number, to: number, a: number[], b: 
   return false;
 }
 
-function touchesBorder(rings: Ring[], size: number): boolean {
-  const max = size - 1;
-  for (const r of rings) for (const p of r) if (p[0] <= 0 || p[1] <= 0 || p[0] >= max || p[1] >= max) return true;
-  return false;
-}
-
 /** Accumulates one tile's annotations into the pass. */
 function tileStats(anns: RawAnnotation[], size: number, pass: PolygonPass, id: string, vessels: Runs, glom: Runs): TilePolygonStats {
   const stats: TilePolygonStats = { vesselPixels: 0, areaBins: { blood_vessel: 0, glomerulus: 0, unsure: 0 } };
-  const parsed: { type: ClassName; rings: Ring[] }[] = [];
+  const parsed: ParsedAnnotation[] = [];
+  const vesselList: ParsedAnnotation[] = [], glomList: ParsedAnnotation[] = [];
   for (const a of anns) {
     if (!a || typeof a !== 'object' || typeof a.type !== 'string' || !CLASS_SET.has(a.type)) continue;
-    const rings = validRings(a.coordinates);
-    if (rings) parsed.push({ type: a.type as ClassName, rings });
+    const p = parseAnnotation(a.type as ClassName, a.coordinates);
+    if (!p) continue;
+    parsed.push(p);
+    if (p.type === 'blood_vessel') vesselList.push(p);
+    else if (p.type === 'glomerulus') glomList.push(p);
   }
-  // Glomeruli first, so every vessel can be checked against all of them.
+  // Only glomeruli whose box meets some vessel's box can overlap one: rasterise just those, first,
+  // so every vessel can be checked against all of them.
   vessels.n = 0;
   glom.n = 0;
   const ga: number[] = [], gb: number[] = [];
-  for (const a of parsed) if (a.type === 'glomerulus') glom.addRings(a.rings, size);
+  const drawnGlom: ParsedAnnotation[] = [];
+  for (const g of glomList) {
+    if (!vesselList.some((v) => boxesMeet(v, g))) continue;
+    glom.addRings(g.rings, size);
+    drawnGlom.push(g);
+  }
   if (glom.n > 0) glom.merge(ga, gb);
   const seen = new Map<string, Ring[][]>();
+  const max = size - 1;
   let dup = 0, border = 0, overlap = 0;
   for (const a of parsed) {
     const bin = areaBin(polygonArea(a.rings));
@@ -173,13 +211,14 @@ function tileStats(anns: RawAnnotation[], size: number, pass: PolygonPass, id: s
     if (same?.some((s) => sameRings(s, a.rings))) dup++;
     else if (same) same.push(a.rings);
     else seen.set(key, [a.rings]);
-    if (touchesBorder(a.rings, size)) border++;
+    // A point on (or beyond) the border <=> the box reaches it.
+    if (a.minX <= 0 || a.minY <= 0 || a.maxX >= max || a.maxY >= max) border++;
     if (a.type !== 'blood_vessel') continue;
     const from = vessels.n;
     vessels.addRings(a.rings, size);
-    if (ga.length > 0 && intersects(vessels.buf, from, vessels.n, ga, gb)) overlap++;
+    if (ga.length > 0 && drawnGlom.some((g) => boxesMeet(a, g)) && intersects(vessels.buf, from, vessels.n, ga, gb)) overlap++;
   }
-  if (vessels.n > 0) stats.vesselPixels = vessels.merge([], []);
+  if (vessels.n > 0) stats.vesselPixels = vessels.merge();
   const note = (f: QualityFinding, n: number) => {
     if (n > 0) { f.polygons += n; f.tiles.push(id); }
   };
@@ -212,7 +251,8 @@ export async function polygonPass(index: DatasetIndex, reader: FileReader = node
     if (id === undefined) return;
     let obj: { annotations?: unknown };
     try {
-      obj = JSON.parse(buf.toString('utf8', start, end).replace(/^\uFEFF/, '')) as { annotations?: unknown };
+      const text = buf.toString('utf8', start, end);
+      obj = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as { annotations?: unknown };
     } catch {
       return; // the index already reported it
     }

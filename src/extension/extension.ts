@@ -26,7 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   context.subscriptions.push(log(), service, problems, filter, tree, view, status);
 
   const waiters: ((i: DatasetIndex) => void)[] = [];
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter });
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
