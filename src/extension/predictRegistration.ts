@@ -36,7 +36,13 @@ export function registerPredict(d: PredictDeps): { disposables: vscode.Disposabl
   const store = new PredictionStore();
   const predict = new PredictService(d.context.extensionUri.fsPath, store);
   const storageDir = (d.context.storageUri ?? d.context.globalStorageUri).fsPath;
+  let root: string | undefined;
   const disposables: vscode.Disposable[] = [
+    // Predictions belong to the dataset they were made on.
+    d.service.onDidIndex(({ index }) => {
+      if (root !== undefined && root !== index.root) store.clear();
+      root = index.root;
+    }),
     store,
     predict,
     ...registerPredictCommands({ predict, store, service: d.service, ordered: d.ordered, filterText: d.filterText, storageDir, extensionPath: d.context.extensionUri.fsPath }),

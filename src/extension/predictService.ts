@@ -53,8 +53,11 @@ export class PredictService extends Disposable {
     this._register({ dispose: () => void this.client?.dispose() });
     this._register(vscode.workspace.onDidChangeConfiguration((e) => {
       // A new model or provider: drop the cached sessions so the next Predict loads afresh.
-      if (this.client && (e.affectsConfiguration('vasculatureExplorer.modelPath') || e.affectsConfiguration('vasculatureExplorer.predict'))) void this.client.release().catch(() => undefined);
+      if (!e.affectsConfiguration('vasculatureExplorer.modelPath') && !e.affectsConfiguration('vasculatureExplorer.predict')) return;
+      if (this.client) void this.client.release().catch(() => undefined);
+      if (e.affectsConfiguration('vasculatureExplorer.modelPath')) this.status.idle(this.settings().modelPath);
     }));
+    this.status.idle(this.settings().modelPath);
   }
 
   /** Current settings. */

@@ -26,6 +26,14 @@ export class PredictStatusBar extends Disposable {
     this.item.show();
   }
 
+  /** Before the first run (or after the model changed): the model name only. */
+  idle(modelPath: string): void {
+    this.item.text = `$(circuit-board) ${path.basename(modelPath, '.onnx')}`;
+    this.item.tooltip = `Predict model: ${modelPath}\nNot run yet in this session: right-click a tile and choose Predict.\nClick to select a model.`;
+    this.item.backgroundColor = undefined;
+    this.item.show();
+  }
+
   /** After a failure: say so until the next good run. */
   failed(modelPath: string, message: string): void {
     this.item.text = `$(error) ${path.basename(modelPath, '.onnx')} · Predict failed`;
