@@ -95,7 +95,7 @@ export async function predictBatch(
   tileIds: readonly string[],
   load: (tileId: string) => Promise<TileInput>,
   settings: PredictSettings,
-  opts: { signal?: AbortSignal; onProgress?: (p: BatchProgress) => void; onTile?: (t: TilePrediction) => void; stopOnModelError?: boolean } = {},
+  opts: { signal?: AbortSignal; timeoutMs?: number; onProgress?: (p: BatchProgress) => void; onTile?: (t: TilePrediction) => void; stopOnModelError?: boolean } = {},
 ): Promise<BatchResult> {
   const t0 = performance.now();
   const tiles: TilePrediction[] = [];
@@ -108,7 +108,7 @@ export async function predictBatch(
     }
     const id = tileIds[k];
     try {
-      const t = await predictTile(predictor, await load(id), settings, { signal: opts.signal });
+      const t = await predictTile(predictor, await load(id), settings, { signal: opts.signal, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
       tiles.push(t);
       opts.onTile?.(t);
     } catch (e) {

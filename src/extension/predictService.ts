@@ -29,7 +29,7 @@ export function classifyPredictError(e: unknown, modelPath: string): PredictFail
     case 'InferenceCancelledError':
       return { kind: 'cancelled', message: 'Predict was cancelled.' };
     case 'InferenceTimeoutError':
-      return { kind: 'timeout', message: `Predict timed out on ${path.basename(modelPath)}: ${err.message}` };
+      return { kind: 'timeout', message: `Predict timed out on ${path.basename(modelPath)}: ${err.message} The limit is the setting vasculatureExplorer.predict.timeoutSeconds.` };
     case 'InferenceCrashError':
       return { kind: 'crash', message: `The inference process crashed while running ${path.basename(modelPath)}; it restarts on the next Predict. ${err.message}` };
   }
@@ -65,6 +65,12 @@ export class PredictService extends Disposable {
     return readPredictSettings(this.extensionPath);
   }
 
+  /** Per-tile limit of a model run (all TTA passes share nothing: each call gets it), ms. */
+  private timeoutMs(): number {
+    const s = vscode.workspace.getConfiguration('vasculatureExplorer').get<number>('predict.timeoutSeconds', 120);
+    return (typeof s === 'number' && s > 0 ? s : 120) * 1000;
+  }
+
   /** The session's inference client, started on first use. */
   private inference(): InferenceClient {
     if (!this.client) {
@@ -88,7 +94,7 @@ export class PredictService extends Disposable {
     const ac = new AbortController();
     const sub = token?.onCancellationRequested(() => ac.abort());
     try {
-      const r = await predictTile(this.inference(), input, s, { signal: ac.signal });
+      const r = await predictTile(this.inference(), input, s, { signal: ac.signal, timeoutMs: this.timeoutMs() });
       this.noteRun(r, s);
       this.store.set(this.stored(r, s));
       this.log('info', `Predict ${r.tileId}: ${r.vessels.length} vessels${r.annotated ? `, TP ${r.tp} FP ${r.fp} FN ${r.fn}, AP@0.6 ${r.ap === undefined ? '— (no GT)' : r.ap.toFixed(3)} [${s.ignoreMode}]` : ', not annotated'}; ${r.provider}, ${r.inferenceMs.toFixed(0)} ms (run ${r.runMs.toFixed(0)}, post ${r.postprocessMs.toFixed(1)}, match ${r.matchMs.toFixed(1)})`);
@@ -108,7 +114,7 @@ export class PredictService extends Disposable {
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     try {
-      const result = await predictBatch(this.inference(), tileIds, load, s, { signal: ac.signal, onProgress, onTile: (t) => this.noteRun(t, s) });
+      const result = await predictBatch(this.inference(), tileIds, load, s, { signal: ac.signal, timeoutMs: this.timeoutMs(), onProgress, onTile: (t) => this.noteRun(t, s) });
       this.store.setMany(result.tiles.map((t) => this.stored(t, s)), { source: 'predict', label: path.basename(s.modelPath), scope, score: result.score, tileIds: result.tiles.map((t) => t.tileId), result, at: Date.now() });
       for (const f of result.failures) this.log('error', `Predict ${f.tileId}: ${f.message}`);
       this.log('info', `Predict batch (${scope}): ${result.tiles.length} of ${tileIds.length} tiles${result.cancelled ? ' (cancelled)' : ''}, AP@0.6 ${result.score.ap?.toFixed(3) ?? '—'} [${s.ignoreMode}], ${(result.tiles.length / (result.ms / 1000)).toFixed(2)} tiles/s`);

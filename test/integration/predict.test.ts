@@ -76,6 +76,12 @@ describe('Predict on the real sample', function () {
     assert.ok(x.predict.predictionLayer(TILE), 'the first tile keeps its layer');
   });
 
+  it('Predict from the tile browser item (its context menu passes the tree node) predicts that tile', async () => {
+    const tile = x.index()!.tiles.get(TILE)!;
+    await vscode.commands.executeCommand('vasculatureExplorer.predictTile', { kind: 'tile', key: `tile:${TILE}`, tile, parentKey: 'ds:1/1' });
+    assert.equal(x.predict.lastPrediction()?.tileId, TILE);
+  });
+
   it("executionProvider 'cuda' without CUDA libraries falls back to cpu and logs why", async () => {
     await setting('predict.executionProvider', 'cuda');
     const before = x.predict.predictLog().length;
