@@ -39,7 +39,9 @@ export async function buildThumb(index: DatasetIndex, t: TileRecord, cache: Thum
   if (t.image) {
     try {
       const th = await cache.get(abs(t.image), size, 'webp');
-      bytes = new Uint8Array(th.data.buffer, th.data.byteOffset, th.data.byteLength);
+      // A copy with its own ArrayBuffer: small Buffers share Node's 8 KiB pool, and postMessage
+      // would otherwise carry (or choke on) views of one shared pool buffer.
+      bytes = new Uint8Array(th.data);
       const dim = encodedSize(bytes);
       if (dim) {
         // Thumbnails keep the aspect ratio: the scale is the longest side over the tile's (512 for the competition's tiles).
