@@ -88,8 +88,14 @@ export class GalleryProvider extends Disposable implements vscode.WebviewViewPro
     if (!this.view) return;
     const index = this.deps.index();
     const q = this.deps.query();
-    const items: GalleryItem[] = index ? queryTiles(index.tiles.values(), q).map((t) => ({ id: t.id, hasImage: t.image !== undefined, counts: [t.counts.blood_vessel, t.counts.glomerulus, t.counts.unsure] })) : [];
-    this.post({ type: 'items', generation: ++this.generation, items, filter: describeFilter(q.filter), thumbSize: THUMB_SIZE });
+    const matching = index ? queryTiles(index.tiles.values(), q) : [];
+    // A partial download lists thousands of tiles without images: a gallery of empty frames helps no one,
+    // so they are left out unless the filter asks for them ("Image missing").
+    const shown = q.filter.hasImage === false ? matching : matching.filter((t) => t.image !== undefined);
+    const items: GalleryItem[] = shown.map((t) => ({ id: t.id, hasImage: t.image !== undefined, counts: [t.counts.blood_vessel, t.counts.glomerulus, t.counts.unsure] }));
+    const hidden = matching.length - shown.length;
+    const what = [describeFilter(q.filter), hidden > 0 ? `${hidden.toLocaleString('en-US')} without image not shown` : ''].filter(Boolean).join(' · ');
+    this.post({ type: 'items', generation: ++this.generation, items, filter: what, thumbSize: THUMB_SIZE });
   }
 
   private async handle(m: FromGallery): Promise<void> {

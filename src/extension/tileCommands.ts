@@ -6,6 +6,7 @@ import type { TileSortKey } from '../core/tileQuery';
 import { CLASS_NAMES, type ClassName } from '../core/types';
 import type { DatasetService } from './datasetService';
 import type { TileFilterState } from './tileFilterState';
+import { log } from './log';
 import { tileCountsText, type TileNode, type TileTreeProvider } from './tileTree';
 
 export interface TileCommandDeps {
@@ -62,7 +63,13 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       node = tree.nodeForTile(tileId);
     }
     if (!node) return false;
-    await view.reveal(node, { select: true, focus: false, expand: true });
+    try {
+      await view.reveal(node, { select: true, focus: false, expand: true });
+    } catch (e) {
+      // The tree was rebuilt under us (a new index or filter): harmless, the next reveal finds it.
+      log().debug(`Reveal of ${tileId} skipped: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
     return true;
   };
 

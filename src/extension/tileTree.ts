@@ -107,6 +107,9 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       return [...byDs.keys()].sort().map((d) => {
         const key = `ds:${node.wsi ?? NONE}:${d}`;
+        // Hand VS Code the same object for the same id until the next rebuild ("already registered" otherwise).
+        const known = this.nodes.get(key);
+        if (known?.kind === 'dataset') return known;
         const n: TileNode = { kind: 'dataset', key, wsi: node.wsi, dataset: d === NONE ? undefined : Number(d), tiles: byDs.get(d)!, total: this.datasetTotals.get(`${node.wsi ?? NONE}/${d}`) ?? 0 };
         this.nodes.set(key, n);
         return n;
@@ -114,11 +117,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     if (node.kind === 'dataset') {
       const shown = this.shown.get(node.key) ?? this.pageSize();
-      const out: TileNode[] = node.tiles.slice(0, shown).map((tile) => {
-        const n: TileNode = { kind: 'tile', key: `tile:${tile.id}`, tile, parentKey: node.key };
-        this.nodes.set(n.key, n);
-        return n;
-      });
+      const out: TileNode[] = node.tiles.slice(0, shown).map((tile) => this.tileNode(tile, node.key));
       if (node.tiles.length > shown) out.push({ kind: 'more', key: `more:${node.key}`, parentKey: node.key, remaining: node.tiles.length - shown });
       return out;
     }
@@ -218,9 +217,17 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     const at = ds.tiles.indexOf(t);
     const shown = this.shown.get(dsKey) ?? this.pageSize();
     if (at >= shown) this.shown.set(dsKey, Math.ceil((at + 1) / this.pageSize()) * this.pageSize());
-    const node: TileNode = { kind: 'tile', key: `tile:${t.id}`, tile: t, parentKey: dsKey };
-    this.nodes.set(node.key, node);
-    return node;
+    return this.tileNode(t, dsKey);
+  }
+
+  /** The one node object of a tile until the next rebuild. */
+  private tileNode(tile: TileRecord, parentKey: string): TileNode {
+    const key = `tile:${tile.id}`;
+    const known = this.nodes.get(key);
+    if (known?.kind === 'tile' && known.tile === tile) return known;
+    const n: TileNode = { kind: 'tile', key, tile, parentKey };
+    this.nodes.set(key, n);
+    return n;
   }
 
   /** The visible roots (for tests): label and description of each WSI node. */
