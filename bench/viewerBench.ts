@@ -105,6 +105,16 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
         rows.push({ benchmark: `viewer: ${r.memory.switches} switches, webview JS heap start -> end`, measured: `${fmtMiB(r.memory.webviewStart)} -> ${fmtMiB(r.memory.webviewEnd)}`, target: 'flat (< +50 MiB)', verdict: verdict(r.memory.webviewEnd - r.memory.webviewStart < 50 << 20) });
       }
     }
+    if (r.hostIndex) {
+      const h = r.hostIndex;
+      const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
+      rows.push({
+        benchmark: `extension-host memory growth, opening the full synthetic set (${h.tiles} tiles, real VS Code)`,
+        measured: `rss ${mib(h.rssBefore)} -> ${mib(h.rssAfter)} (+${mib(h.rssAfter - h.rssBefore)}), heap +${mib(h.heapAfter - h.heapBefore)}`,
+        target: '<= 150 MiB',
+        verdict: verdict(h.rssAfter - h.rssBefore <= 150 * 1048576),
+      });
+    }
     if (r.gallery) {
       const g = r.gallery;
       rows.push({ benchmark: `gallery: first screenful, cold cache (${g.items} tiles, VS Code)`, measured: ms(g.coldFirstScreenMs), target: '<= 1000 ms', verdict: verdict(g.coldFirstScreenMs <= 1000) });

@@ -24,6 +24,8 @@ export interface ViewerBenchResults {
   switchTransitMs: number[];
   memory: { switches: number; hostStart: number; hostEnd: number; webviewStart?: number; webviewEnd?: number };
   gallery?: { items: number; coldFirstScreenMs: number; screenMs: number[]; cachedScreenMs: number[]; screenCells: number };
+  /** Extension-host memory just before opening the full synthetic set and right after its index is published. */
+  hostIndex?: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number; tiles: number };
   errors: string[];
 }
 
@@ -107,9 +109,15 @@ describe('viewer bench (real VS Code)', function () {
       // Gallery on the full synthetic set, cold thumbnail cache (a fresh profile).
       if (fs.existsSync(path.join(synthetic, 'tile_meta.csv'))) {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        (globalThis as { gc?: () => void }).gc?.();
+        const m0 = process.memoryUsage();
         const indexed = x.nextIndex();
         let t0 = 0;
-        void indexed.then(() => (t0 = performance.now()));
+        void indexed.then((ix) => {
+          t0 = performance.now();
+          const m1 = process.memoryUsage();
+          out.hostIndex = { rssBefore: m0.rss, rssAfter: m1.rss, heapBefore: m0.heapUsed, heapAfter: m1.heapUsed, tiles: ix.tiles.size };
+        });
         const first = x.galleryNextPaint(120_000);
         await vscode.commands.executeCommand('vasculatureExplorer.openDatasetFolder', synthetic);
         await vscode.commands.executeCommand('vasculatureExplorer.gallery.focus');
