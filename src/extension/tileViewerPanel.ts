@@ -7,6 +7,7 @@ import { RequestReply } from '../shared/requestReply';
 import { validateFromViewer, type FromWebview, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../shared/tileViewerProtocol';
 import { Disposable } from './disposable';
 import { log } from './log';
+import type { PredictionStore } from './predictionStore';
 import { loadContext, loadTilePayload, type TilePayloadCache } from './tileViewerData';
 import { webviewHtml, webviewOptions } from './tileViewerHtml';
 
@@ -17,6 +18,8 @@ export interface ViewerHost {
   /** The tile browser's filtered, sorted tiles. */
   ordered(): TileRecord[];
   cache: TilePayloadCache;
+  /** Predictions per tile: the panel sends the shown tile's layer and follows its changes. */
+  predictions?: Pick<PredictionStore, 'layer' | 'onDidChange'>;
   onPainted(report: PaintReport): void;
   onActive(panel: TileViewerPanel): void;
   onDisposed(panel: TileViewerPanel): void;
@@ -66,6 +69,7 @@ export class TileViewerPanel extends Disposable {
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this._register(panel.onDidChangeViewState(() => panel.active && host.onActive(this)));
     this._register(panel.onDidDispose(() => this.dispose()));
+    if (host.predictions) this._register(host.predictions.onDidChange((id) => { if (id === undefined || id === this.current.id) void this.sendPrediction(); }));
     this._register({ dispose: () => { this.requests.dispose(); host.onDisposed(this); } });
     // Start decoding now: it overlaps the webview's start-up.
     void this.prepare(this.file, this.tile);
@@ -106,6 +110,7 @@ export class TileViewerPanel extends Disposable {
       const pos = tile ? order.findIndex((t) => t.id === tile.id) : -1;
       this.started.set(seq, { t0, loadMs: prefetched ? 0 : payload.loadMs, prefetched });
       await this.post({ type: 'tile', seq, sentAt: Date.now(), tile: { ...payload, position: pos >= 0 ? pos + 1 : undefined, total: order.length } });
+      void this.sendPrediction();
       if (this.contextOn) void this.sendContext();
       this.prefetchAround(order, pos);
     } catch (e) {
@@ -149,6 +154,13 @@ export class TileViewerPanel extends Disposable {
     if (!index || !t?.image) return false;
     await this.show(path.join(index.root, t.image), t);
     return true;
+  }
+
+  /** Sends the shown tile's prediction layer (null when it has none); nothing before the webview is ready. */
+  private async sendPrediction(): Promise<void> {
+    if (!this.ready || !this.host.predictions) return;
+    const tileId = this.current.id;
+    await this.post({ type: 'prediction', tileId, layer: this.host.predictions.layer(tileId) ?? null });
   }
 
   private async sendContext(): Promise<void> {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { CLASS_NAMES, type ClassName, type DatasetIndex, type TileRecord } from '../core/types';
 import type { ViewerSnapshot } from '../shared/tileViewerProtocol';
 import { Disposable } from './disposable';
+import type { PredictionStore } from './predictionStore';
 import { TilePayloadCache } from './tileViewerData';
 import { TileViewerPanel, type PaintReport } from './tileViewerPanel';
 
@@ -17,6 +18,8 @@ export interface TileViewerDeps {
   extensionUri: vscode.Uri;
   index(): DatasetIndex | undefined;
   ordered(): TileRecord[];
+  /** Predictions per tile, drawn as the viewer's Prediction layer. */
+  predictions?: Pick<PredictionStore, 'layer' | 'onDidChange'>;
 }
 
 export class TileViewerProvider extends Disposable implements vscode.CustomReadonlyEditorProvider {
@@ -44,6 +47,7 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
       index: () => this.deps.index(),
       ordered: () => this.deps.ordered(),
       cache: this.cache,
+      predictions: this.deps.predictions,
       onPainted: (r) => {
         this.paints.push(r);
         if (this.paints.length > 1000) this.paints.shift();
@@ -96,6 +100,7 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
       vscode.commands.registerCommand('vasculatureExplorer.nextTile', () => need()?.navigate(1)),
       vscode.commands.registerCommand('vasculatureExplorer.previousTile', () => need()?.navigate(-1)),
       vscode.commands.registerCommand('vasculatureExplorer.toggleSlideContext', (on?: boolean) => need()?.request({ kind: 'setContext', on: typeof on === 'boolean' ? on : !this.lastContext }).then((s) => (this.lastContext = (s as ViewerSnapshot).context))),
+      vscode.commands.registerCommand('vasculatureExplorer.togglePredictionLayer', (visible?: boolean) => need()?.request<ViewerSnapshot>({ kind: 'togglePrediction', visible: typeof visible === 'boolean' ? visible : undefined })),
       vscode.commands.registerCommand('vasculatureExplorer.toggleOverlayClass', async (cls?: ClassName, visible?: boolean) => {
         const p = need();
         if (!p) return undefined;

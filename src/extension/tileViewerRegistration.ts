@@ -5,6 +5,7 @@ import type { TileQuery } from '../core/tileQuery';
 import type { DatasetIndex, TileRecord } from '../core/types';
 import type { TileViewerTestApi } from './api';
 import { GalleryProvider } from './galleryProvider';
+import type { PredictionStore } from './predictionStore';
 import { registerExportCommands } from './tileViewerExport';
 import { TileViewerProvider } from './tileViewerProvider';
 
@@ -18,13 +19,15 @@ export interface TileViewerWiring {
   events: vscode.Event<unknown>[];
   /** Fires after a re-index (cached tiles are dropped). */
   onDidIndex: vscode.Event<unknown>;
+  /** Predictions per tile (Predict's store): the viewer draws the shown tile's layer. */
+  predictions?: Pick<PredictionStore, 'layer' | 'onDidChange'>;
 }
 
 /** Registers the custom editor, the gallery view and the commands; everything is disposed with the extension. */
 export function registerTileViewer(w: TileViewerWiring): TileViewerTestApi {
   const { context } = w;
   const onDidChange: vscode.Event<unknown> = (listener, thisArgs, disposables) => vscode.Disposable.from(...w.events.map((e) => e(listener, thisArgs, disposables)));
-  const viewer = new TileViewerProvider({ extensionUri: context.extensionUri, index: w.index, ordered: w.ordered });
+  const viewer = new TileViewerProvider({ extensionUri: context.extensionUri, index: w.index, ordered: w.ordered, predictions: w.predictions });
   const gallery = new GalleryProvider({
     extensionUri: context.extensionUri,
     cacheDir: path.join(context.globalStorageUri.fsPath, 'thumbnails'),

@@ -2,6 +2,7 @@
  * The tile viewer's message protocol: typed messages each way and the validator every message
  * from the webview goes through (the webview is untrusted input).
  */
+import type { PredictionLayer } from '../core/predictionLayer';
 import { CLASS_NAMES, type ClassName } from '../core/types';
 import { checkResponse, isInt, isNum, isTileId, onlyKeys, type RequestEnvelope, type ResponseEnvelope } from './requestReply';
 
@@ -66,12 +67,15 @@ export interface TileMessage { type: 'tile'; seq: number; tile: TilePayload; /**
 export interface ErrorMessage { type: 'error'; seq: number; file: string; message: string }
 /** The neighbours for the slide context of tile `center`. */
 export interface ContextMessage { type: 'context'; center: string; tiles: ContextTile[] }
+/** The tile's prediction layer (a model run or an opened submission), or null when it has none. */
+export interface PredictionMessage { type: 'prediction'; tileId: string; layer: PredictionLayer | null }
 /** Requests the host makes of the webview (tests, commands). */
 export type ViewerRequest =
   | { kind: 'snapshot' }
   | { kind: 'toggleClass'; cls: ClassName; visible?: boolean }
-  | { kind: 'setContext'; on: boolean };
-export type ToWebview = TileMessage | ErrorMessage | ContextMessage | RequestEnvelope<ViewerRequest> | ResponseEnvelope;
+  | { kind: 'setContext'; on: boolean }
+  | { kind: 'togglePrediction'; visible?: boolean };
+export type ToWebview = TileMessage | ErrorMessage | ContextMessage | PredictionMessage | RequestEnvelope<ViewerRequest> | ResponseEnvelope;
 
 /** What the webview reports it drew. */
 export interface ViewerSnapshot {
@@ -84,8 +88,41 @@ export interface ViewerSnapshot {
   error?: string;
   /** Count of sampled canvas pixels that are not background (0 = nothing painted). */
   inkPixels: number;
+  /** Prediction outlines drawn per outcome in the last paint (null: no prediction layer for this tile). */
+  prediction: PredictionCounts | null;
+  /** Whether the Prediction layer checkbox is on. */
+  predictionVisible: boolean;
+  /** The prediction header line as shown ('' when none). */
+  predictionHeader: string;
   /** The webview's JS heap in bytes (Chromium's performance.memory), when available. */
   jsHeap?: number;
+}
+
+/** Outlines per outcome of a prediction layer. */
+export type PredictionCounts = Record<PredictionLayer['shapes'][number]['outcome'], number>;
+
+const OUTCOMES = new Set(['tp', 'fp', 'fn', 'ignored', 'none']);
+const isRing = (r: unknown) => Array.isArray(r) && r.length >= 2 && r.length % 2 === 0 && r.every((v) => typeof v === 'number' && Number.isFinite(v));
+
+/** Checks the shape of a prediction layer before the webview draws it; returns what is wrong, or undefined when it is fine. */
+export function predictionLayerProblem(x: unknown): string | undefined {
+  if (typeof x !== 'object' || x === null) return 'prediction layer is not an object';
+  const l = x as Record<string, unknown>;
+  if (typeof l.tileId !== 'string' || typeof l.label !== 'string' || typeof l.convention !== 'string') return 'prediction layer: tileId, label and convention must be strings';
+  if (!isNum(l.width) || !isNum(l.height)) return 'prediction layer: width and height must be numbers';
+  if (l.ap !== null && !isNum(l.ap)) return 'prediction layer: ap must be a number or null';
+  if (!(['tp', 'fp', 'fn', 'ignored'] as const).every((k) => isInt(l[k]))) return 'prediction layer: tp, fp, fn and ignored must be integers';
+  const c = l.colors as Record<string, unknown> | null;
+  if (typeof c !== 'object' || c === null || !['tp', 'fp', 'fn'].every((k) => typeof c[k] === 'string' && /^#[0-9a-fA-F]{6}$/.test(c[k] as string))) return 'prediction layer: colors must hold #rrggbb for tp, fp and fn';
+  if (!Array.isArray(l.shapes)) return 'prediction layer: shapes must be an array';
+  for (let k = 0; k < l.shapes.length; k++) {
+    const s = l.shapes[k] as Record<string, unknown> | null;
+    if (typeof s !== 'object' || s === null || typeof s.outcome !== 'string' || !OUTCOMES.has(s.outcome)) return `prediction layer: shape ${k} has no known outcome`;
+    if (!isNum(s.iou) || !isNum(s.area) || (s.confidence !== undefined && !isNum(s.confidence))) return `prediction layer: shape ${k} needs numeric iou and area`;
+    if (!Array.isArray(s.rings) || !s.rings.every(isRing)) return `prediction layer: shape ${k} rings must be flat [x, y, ...] number arrays`;
+    if (!Array.isArray(s.bbox) || s.bbox.length !== 4 || !s.bbox.every(isNum)) return `prediction layer: shape ${k} bbox must be 4 numbers`;
+  }
+  return undefined;
 }
 
 // ---- webview -> host ------------------------------------------------------------------------

@@ -6,8 +6,9 @@
  */
 import { CLASS_COLORS } from '../../src/core/palette';
 import { CLASS_NAMES, type ClassName } from '../../src/core/types';
+import type { PredictionLayer, PredictionShape } from '../../src/core/predictionLayer';
 import type { RequestEnvelope } from '../../src/shared/requestReply';
-import type { ContextTile, FromWebview, OverlayPolygon, TilePayload, ToWebview, ViewerRequest, ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
+import { predictionLayerProblem, type ContextTile, type FromWebview, type OverlayPolygon, type PredictionCounts, type TilePayload, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 import { VIEWER_CSS } from './style';
 
 interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
@@ -79,14 +80,23 @@ exportSel.addEventListener('change', () => {
   exportSel.value = '';
   if (kind === 'class-masks' || kind === 'instance-masks' || kind === 'geojson' || kind === 'coco') send({ type: 'export', kind });
 });
-bar.append(prevBtn, nextBtn, title, classGroup, modeSel, opacity, contextLabel, fitBtn, exportSel);
+const predBox = el('input', { type: 'checkbox', 'data-layer': 'prediction' });
+predBox.checked = true;
+const predLabel = el('label', { title: 'Show the prediction layer: outlines coloured by outcome against the ground truth (v)' });
+predLabel.append(predBox, document.createTextNode(' Prediction'));
+predLabel.hidden = true;
+predBox.addEventListener('change', () => { draw(); });
+bar.append(prevBtn, nextBtn, title, classGroup, modeSel, opacity, contextLabel, predLabel, fitBtn, exportSel);
+/** The prediction header: legend, AP, counts, model and provider; the scoring convention as its tooltip. */
+const predHeader = el('div', { class: 'pred-header', 'aria-live': 'polite' });
+predHeader.hidden = true;
 const stage = el('div', { class: 'stage' });
 const canvas = el('canvas', { tabindex: '0', 'aria-label': 'Tile with annotation overlays' });
 stage.append(canvas);
 const errorBox = el('div', { class: 'error', role: 'alert' });
 const status = el('div', { class: 'status', 'aria-live': 'polite' });
 const note = el('div', { class: 'note' });
-document.body.append(bar, note, stage, errorBox, status);
+document.body.append(bar, predHeader, note, stage, errorBox, status);
 const ctx = canvas.getContext('2d')!;
 
 // ---- model ------------------------------------------------------------------------------------
@@ -99,6 +109,11 @@ let hover: { d: Drawable; p?: OverlayPolygon } | undefined;
 let view = { s: 1, ox: 0, oy: 0 };
 let userMoved = false;
 let lastDrawn: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+/** The centre tile's prediction layer and its outline paths. */
+let prediction: { layer: PredictionLayer; shapes: { s: PredictionShape; path: Path2D }[] } | undefined;
+let predHover: PredictionShape | undefined;
+const noPrediction = (): PredictionCounts => ({ tp: 0, fp: 0, fn: 0, ignored: 0, none: 0 });
+let lastPredDrawn: PredictionCounts = noPrediction();
 
 /** One canvas reused for every centre tile: switching tiles allocates no new backing store. */
 const centreCanvas = document.createElement('canvas');
@@ -112,16 +127,105 @@ function imageCanvas(rgba: Uint8Array, w: number, h: number, reuse?: HTMLCanvasE
   return c;
 }
 
+function ringsPath(rings: number[][]): Path2D {
+  const path = new Path2D();
+  for (const r of rings) {
+    path.moveTo(r[0], r[1]);
+    for (let k = 2; k < r.length; k += 2) path.lineTo(r[k], r[k + 1]);
+    path.closePath();
+  }
+  return path;
+}
+
 function paths(polys: OverlayPolygon[]): { p: OverlayPolygon; path: Path2D }[] {
-  return polys.map((p) => {
-    const path = new Path2D();
-    for (const r of p.rings) {
-      path.moveTo(r[0], r[1]);
-      for (let k = 2; k < r.length; k += 2) path.lineTo(r[k], r[k + 1]);
-      path.closePath();
+  return polys.map((p) => ({ p, path: ringsPath(p.rings) }));
+}
+
+const IGNORED_GREY = '#8c8c8c';
+/** Outline colour of an outcome: the layer's colours for TP/FP/FN, grey for ignored, the blood_vessel colour for not scored. */
+function outcomeColor(o: PredictionShape['outcome']): string {
+  if (!prediction) return IGNORED_GREY;
+  return o === 'tp' || o === 'fp' || o === 'fn' ? prediction.layer.colors[o] : o === 'ignored' ? IGNORED_GREY : classColor('blood_vessel');
+}
+
+/** What hovering an outline says: "TP · IoU 0.72 · confidence 0.91" or "FN (missed)". */
+function describeShape(s: PredictionShape): string {
+  if (s.outcome === 'fn') return 'FN (missed)';
+  const name = s.outcome === 'none' ? 'prediction (not scored)' : s.outcome === 'ignored' ? 'ignored (in an unsure/glomerulus region)' : s.outcome.toUpperCase();
+  return `${name} · ${s.outcome === 'tp' ? '' : 'best '}IoU ${s.iou.toFixed(2)}${s.confidence !== undefined ? ` · confidence ${s.confidence.toFixed(2)}` : ''}`;
+}
+
+const predVisible = () => !!prediction && predBox.checked && !hideHeld;
+
+function drawPrediction(fg: string): void {
+  lastPredDrawn = noPrediction();
+  if (!prediction || !predVisible()) return;
+  // A light halo under every outline keeps the outcome colours readable on stained tissue.
+  ctx.strokeStyle = '#ffffff';
+  ctx.globalAlpha = 0.8;
+  ctx.lineWidth = 4.5 / view.s;
+  for (const { path } of prediction.shapes) ctx.stroke(path);
+  ctx.globalAlpha = 1;
+  ctx.lineWidth = 2.5 / view.s;
+  for (const { s, path } of prediction.shapes) {
+    ctx.strokeStyle = outcomeColor(s.outcome);
+    ctx.setLineDash(s.outcome === 'ignored' ? [5 / view.s, 4 / view.s] : []);
+    ctx.stroke(path);
+    lastPredDrawn[s.outcome]++;
+  }
+  ctx.setLineDash([]);
+  if (predHover) {
+    const hp = prediction.shapes.find((x) => x.s === predHover);
+    if (hp) {
+      ctx.strokeStyle = fg;
+      ctx.lineWidth = 4 / view.s;
+      ctx.stroke(hp.path);
     }
-    return { p, path };
-  });
+  }
+}
+
+function fmtAp(ap: number | null): string {
+  return ap === null ? 'no blood_vessel ground truth' : `AP@0.6 ${ap.toFixed(2)}`;
+}
+
+/** Shows (or hides) the header line and legend of the prediction layer. */
+function renderPredHeader(): void {
+  predHeader.textContent = '';
+  predLabel.hidden = !prediction;
+  predHeader.hidden = !prediction;
+  document.body.dataset.prediction = prediction ? '1' : '';
+  if (!prediction) return;
+  const l = prediction.layer;
+  const run = l.source === 'predict' ? `${l.label}${l.provider ? ` on ${l.provider}` : ''}${l.latencyMs !== undefined ? `, ${Math.round(l.latencyMs)} ms` : ''}` : `submission ${l.label}`;
+  const text = el('span', { class: 'pred-text' }, `${fmtAp(l.ap)} · ${l.tp} TP / ${l.fp} FP / ${l.fn} FN${l.ignored ? ` / ${l.ignored} ignored` : ''} · ${run}`);
+  predHeader.title = l.convention;
+  predHeader.append(text);
+  for (const [o, label] of [['tp', 'TP'], ['fp', 'FP'], ['fn', 'FN (missed)']] as const) {
+    const sw = el('span', { class: 'swatch pred-swatch' });
+    sw.style.borderColor = l.colors[o];
+    predHeader.append(el('span', { class: 'pred-key' }), sw, document.createTextNode(` ${label}`));
+  }
+  if (l.ignored) {
+    const sw = el('span', { class: 'swatch pred-swatch pred-ignored' });
+    sw.style.borderColor = IGNORED_GREY;
+    predHeader.append(sw, document.createTextNode(' ignored'));
+  }
+}
+
+function showPrediction(tileId: string, layer: PredictionLayer | null): void {
+  if (!tile || tile.id !== tileId) return;
+  if (layer !== null) {
+    const problem = predictionLayerProblem(layer);
+    if (problem || layer.tileId !== tileId) {
+      console.warn(`Tile viewer: ignored the prediction for ${tileId}: ${problem ?? 'it names another tile'}`);
+      layer = null;
+    }
+  }
+  if (layer && !prediction) predBox.checked = true; // on by default when a layer arrives
+  prediction = layer ? { layer, shapes: layer.shapes.map((s) => ({ s, path: ringsPath(s.rings) })) } : undefined;
+  predHover = undefined;
+  renderPredHeader();
+  draw();
 }
 
 function classColor(c: ClassName): string {
@@ -209,7 +313,9 @@ function draw(): void {
       }
     }
     if (tile.image) ctx.drawImage(tile.image, 0, 0, tile.width, tile.height);
-    drawOverlays(tile, 1, drawn);
+    // Under a prediction layer the annotations stay visible but step back (prediction outlines carry the outcome colours).
+    drawOverlays(tile, predVisible() ? 0.55 : 1, drawn);
+    drawPrediction(fg);
     if (state.context) {
       ctx.strokeStyle = css.getPropertyValue('--vscode-focusBorder').trim() || '#007fd4';
       ctx.lineWidth = 3 / view.s;
@@ -228,6 +334,8 @@ function draw(): void {
     }
   }
   lastDrawn = drawn;
+  if (!tile) lastPredDrawn = noPrediction();
+  document.body.dataset.predictionDrawn = prediction ? (['tp', 'fp', 'fn', 'ignored', 'none'] as const).map((o) => lastPredDrawn[o]).join(',') : '';
   for (const c of CLASS_NAMES) {
     const total = tile?.polys.filter((x) => x.p.cls === c).length ?? 0;
     classLabels[c].querySelector('.cls-text')!.textContent = ` ${c.replace('_', ' ')} ${total}`;
@@ -247,6 +355,8 @@ function showTile(seq: number, p: TilePayload, sentAt: number): void {
   const sameSize = tile && tile.width === p.width && tile.height === p.height;
   tile = { id: p.id, dx: 0, dy: 0, width: p.width, height: p.height, image: imageCanvas(p.rgba, p.pixelsWidth, p.pixelsHeight, centreCanvas), polys: paths(p.polygons), payload: p };
   if (neighbours.length && state.context) neighbours = []; // stale until the host sends the new context
+  if (prediction && prediction.layer.tileId !== p.id) { prediction = undefined; renderPredHeader(); } // the host sends the new tile's layer next
+  predHover = undefined;
   hover = undefined;
   const where = p.wsi !== undefined ? ` · WSI ${p.wsi} · ds ${p.dataset ?? '—'} · (${p.i}, ${p.j})` : '';
   title.textContent = `${p.id}${p.position ? ` · ${p.position} of ${p.total}` : ''}${where}`;
@@ -273,6 +383,8 @@ function showTile(seq: number, p: TilePayload, sentAt: number): void {
 function showError(message: string): void {
   tile = undefined;
   neighbours = [];
+  prediction = undefined;
+  renderPredHeader();
   errorText = message;
   errorBox.textContent = message;
   errorBox.hidden = false;
@@ -313,7 +425,8 @@ function inkPixels(): number {
 }
 
 function snapshot(): ViewerSnapshot {
-  return { tileId: tile?.id, drawn: { ...lastDrawn }, visible: { ...state.visible }, context: state.context, contextTiles: neighbours.length, error: errorText, inkPixels: inkPixels(), jsHeap: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize };
+  return { tileId: tile?.id, drawn: { ...lastDrawn }, visible: { ...state.visible }, context: state.context, contextTiles: neighbours.length, error: errorText, inkPixels: inkPixels(),
+    prediction: prediction ? { ...lastPredDrawn } : null, predictionVisible: predBox.checked, predictionHeader: prediction ? (predHeader.querySelector('.pred-text')?.textContent ?? '') : '', jsHeap: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize };
 }
 
 function answer(m: RequestEnvelope<ViewerRequest>): void {
@@ -325,6 +438,9 @@ function answer(m: RequestEnvelope<ViewerRequest>): void {
     draw();
   } else if (r.kind === 'setContext') {
     setContext(r.on);
+  } else if (r.kind === 'togglePrediction') {
+    predBox.checked = r.visible ?? !predBox.checked;
+    draw();
   }
   send({ type: 'response', inReplyTo: m.id, ok: true, result: snapshot() });
 }
@@ -334,6 +450,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   if (m.type === 'tile') showTile(m.seq, m.tile, m.sentAt);
   else if (m.type === 'error') showError(m.message);
   else if (m.type === 'context') showContext(m.center, m.tiles);
+  else if (m.type === 'prediction') showPrediction(m.tileId, m.layer);
   else if (m.type === 'request') answer(m);
 });
 
@@ -364,6 +481,20 @@ function hitTest(x: number, y: number): { d: Drawable; p?: OverlayPolygon } | un
   return undefined;
 }
 
+/** The smallest prediction outline under (x, y) of the centre tile, when the layer is shown. */
+function hitPrediction(x: number, y: number): PredictionShape | undefined {
+  if (!prediction || !predVisible()) return undefined;
+  let best: PredictionShape | undefined;
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  for (const { s, path } of prediction.shapes) {
+    if (x < s.bbox[0] - 1 || x > s.bbox[2] + 1 || y < s.bbox[1] - 1 || y > s.bbox[3] + 1) continue;
+    if (ctx.isPointInPath(path, x, y, 'evenodd') && (!best || s.area < best.area)) best = s;
+  }
+  ctx.restore();
+  return best;
+}
+
 let drag: { x: number; y: number; ox: number; oy: number; moved: boolean } | undefined;
 canvas.addEventListener('mousedown', (ev) => { drag = { x: ev.clientX, y: ev.clientY, ox: view.ox, oy: view.oy, moved: false }; });
 window.addEventListener('mouseup', (ev) => {
@@ -387,13 +518,17 @@ window.addEventListener('mousemove', (ev) => {
   if (ev.target !== canvas || !tile) return;
   const [x, y] = toTile(ev);
   const h = hitTest(x, y);
-  if (h?.p !== hover?.p || h?.d !== hover?.d) {
+  const ph = hitPrediction(x, y);
+  if (h?.p !== hover?.p || h?.d !== hover?.d || ph !== predHover) {
     hover = h;
+    predHover = ph;
     draw();
   }
   const p = h?.p;
   const at = `(${Math.floor(x - (h?.d.dx ?? 0))}, ${Math.floor(y - (h?.d.dy ?? 0))})`;
-  if (p) {
+  if (ph) {
+    status.textContent = `${describeShape(ph)} · area ${Math.round(ph.area)} px${p && h?.d === tile ? ` · ${p.cls.replace('_', ' ')} #${p.index + 1}` : ''} · at ${at}`;
+  } else if (p) {
     const line = h.d === tile ? tile.payload.line : undefined;
     status.textContent = `${h.d === tile ? '' : `${h.d.id}: `}${p.cls.replace('_', ' ')} #${p.index + 1} · area ${Math.round(p.area)} px · bbox x ${p.bbox[0]}–${p.bbox[2]}, y ${p.bbox[1]}–${p.bbox[3]}${line ? ` · polygons.jsonl line ${line}, annotation ${p.index + 1}` : ''} · at ${at}`;
   } else {
@@ -428,6 +563,7 @@ window.addEventListener('keydown', (ev) => {
   else if (k === '-') zoomAt(0.8, stage.clientWidth / 2, stage.clientHeight / 2);
   else if (k === '0') { fit(); draw(); }
   else if (k === 'c') setContext(!state.context);
+  else if (k === 'v' && prediction) { predBox.checked = !predBox.checked; draw(); }
   else if (k === '1' || k === '2' || k === '3') {
     const c = CLASS_NAMES[Number(k) - 1];
     state.visible[c] = !state.visible[c];

@@ -16,5 +16,10 @@ body { display: flex; flex-direction: column; color: var(--vscode-foreground); b
 .status, .note { padding: 3px 8px; font-size: 12px; color: var(--vscode-descriptionForeground); border-top: 1px solid var(--vscode-panel-border, transparent); min-height: 16px; }
 .note { color: var(--vscode-editorWarning-foreground); border-top: none; }
 .error { margin: 24px; padding: 12px 16px; border-left: 4px solid var(--vscode-editorError-foreground); background: var(--vscode-inputValidation-errorBackground, transparent); color: var(--vscode-foreground); white-space: pre-wrap; }
+.pred-header { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; padding: 3px 8px; font-size: 12px; color: var(--vscode-foreground); border-bottom: 1px solid var(--vscode-panel-border, transparent); cursor: help; }
+.pred-header .pred-text { font-weight: 600; margin-right: 8px; }
+.pred-header .pred-key { width: 4px; }
+.pred-swatch { background: transparent; border: 2.5px solid; box-sizing: border-box; }
+.pred-swatch.pred-ignored { border-style: dashed; }
 [hidden] { display: none !important; }
 `;
