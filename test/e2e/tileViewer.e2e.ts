@@ -87,6 +87,9 @@ export const tests: E2eTest[] = [
     name: 'tile-viewer-from-explorer',
     async run(vs) {
       const counts = polygonCounts();
+      // Wait until the extension host has scanned and started the extension (its status bar entry shows
+      // the indexed tiles): a file opened before that gets the text editor, as in any VS Code.
+      await vs.page.locator('.statusbar-item', { hasText: /tiles/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
       const explorer = await vs.openActivityBarView('Explorer');
       await explorer.locator('.monaco-list-row', { hasText: /^\s*train\s*$/ }).first().click();
       // The first .tif row the Explorer shows (its own sort order), whichever it is.
