@@ -18,10 +18,10 @@ async function api(): Promise<VasculatureExplorerApi> {
   return ext.activate();
 }
 
-async function until<T>(check: () => T | undefined | false, ms = 20_000, what = 'condition'): Promise<T> {
+async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000, what = 'condition'): Promise<T> {
   const t0 = Date.now();
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v) return v;
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -80,6 +80,42 @@ describe('Predict on the real sample', function () {
     const tile = x.index()!.tiles.get(TILE)!;
     await vscode.commands.executeCommand('vasculatureExplorer.predictTile', { kind: 'tile', key: `tile:${TILE}`, tile, parentKey: 'ds:1/1' });
     assert.equal(x.predict.lastPrediction()?.tileId, TILE);
+  });
+
+  it('the open tile viewer draws the Predict result as its Prediction layer: TP + FP + FN outlines as stored, header with AP', async () => {
+    // A third annotated tile that no earlier test predicted: the layer must arrive with Predict, not with the tile.
+    const annotatedIds = new Set(fs.readFileSync(path.join(sample, 'polygons.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { id: string }).id));
+    const ids = fs.readdirSync(path.join(sample, 'train')).map((n) => n.replace(/\.tif$/, '')).filter((id) => id !== TILE && id !== TILE2 && annotatedIds.has(id) && vesselCount(id) > 0).sort();
+    const id = ids[0];
+    assert.equal(x.predict.predictionLayer(id), undefined);
+    const paint = x.viewerNextPaint(id, 45_000);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', id);
+    await paint;
+    const before = await x.viewerSnapshot();
+    assert.equal(before?.tileId, id);
+    assert.equal(before?.prediction, null, 'no layer before Predict');
+
+    const r = (await vscode.commands.executeCommand('vasculatureExplorer.predictTile', id)) as { tp: number; fp: number; fn: number } | undefined;
+    assert.ok(r, `predictTile returned nothing; last error: ${JSON.stringify(x.predict.lastPredictError())}`);
+    assert.equal(r.tp + r.fn, vesselCount(id), 'every ground-truth vessel is either matched or missed');
+    const snap = await until(async () => { const s = await x.viewerSnapshot(); return s?.prediction ? s : undefined; }, 15_000, 'the prediction layer in the viewer');
+    type Snap = typeof snap;
+    const d = snap.prediction!;
+    assert.deepEqual([d.tp, d.fp, d.fn], [r.tp, r.fp, r.fn], `outlines per outcome vs the stored prediction (${JSON.stringify(d)})`);
+    assert.ok(d.tp + d.fp + d.fn > 0);
+    assert.equal(d.none, 0, 'an annotated tile has every prediction scored');
+    assert.ok(snap.predictionVisible);
+    assert.match(snap.predictionHeader, new RegExp(`^AP@0\\.6 \\d\\.\\d\\d · ${r.tp} TP / ${r.fp} FP / ${r.fn} FN`));
+    assert.match(snap.predictionHeader, /demo-unet\S* on cpu, \d+ ms/);
+    // The annotations are still drawn under it.
+    assert.equal(snap.drawn.blood_vessel, vesselCount(id));
+
+    // Hiding the layer draws no outlines; showing it again draws them all.
+    const hidden = (await vscode.commands.executeCommand('vasculatureExplorer.togglePredictionLayer', false)) as Snap;
+    assert.deepEqual([hidden.prediction!.tp, hidden.prediction!.fp, hidden.prediction!.fn], [0, 0, 0]);
+    const shown = (await vscode.commands.executeCommand('vasculatureExplorer.togglePredictionLayer', true)) as Snap;
+    assert.equal(shown.prediction!.tp + shown.prediction!.fp + shown.prediction!.fn, r.tp + r.fp + r.fn);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it("executionProvider 'cuda' without CUDA libraries falls back to cpu and logs why", async () => {
