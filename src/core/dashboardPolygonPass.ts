@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { nodeFileReader, type FileReader } from './fileReader';
 import { polygonArea } from './geometry';
+import { forEachLine } from './lineReader';
 import { fillRing } from './rasterize';
 import { CLASS_NAMES, type ClassName, type DatasetIndex, type Ring } from './types';
 
@@ -260,21 +261,7 @@ export async function polygonPass(index: DatasetIndex, reader: FileReader = node
     const anns = Array.isArray(obj.annotations) ? (obj.annotations as RawAnnotation[]) : [];
     pass.tiles.set(id, tileStats(anns, size, pass, id, vessels, glom));
   };
-  let offset = 0;
-  let pending: Buffer | undefined;
-  for await (const chunk of reader.readChunks(path.join(index.root, index.files.polygons))) {
-    const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, start);
-      if (nl < 0) break;
-      handle(buf, start, nl, offset + start);
-      start = nl + 1;
-    }
-    offset += start;
-    pending = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
-  }
-  if (pending?.length) handle(pending, 0, pending.length, offset);
+  await forEachLine(reader, path.join(index.root, index.files.polygons), handle);
   pass.ms = performance.now() - t0;
   return pass;
 }

@@ -1,6 +1,7 @@
 /** Streams polygons.jsonl line by line: per-tile class counts and areas, and every defect located by line. */
 import { polygonArea } from './geometry';
 import type { FileReader } from './fileReader';
+import { forEachLine } from './lineReader';
 import { CLASS_NAMES, type Annotation, type ClassCounts, type ClassName, type Problem, type Ring } from './types';
 
 export const TILE_SIZE = 512;
@@ -172,8 +173,6 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
   const firstLine = new Map<string, number>();
   let lineNo = 0;
   let lineCount = 0;
-  let offset = 0; // byte offset of the start of `pending`
-  let pending: Buffer | undefined;
   let first = true;
 
   const handle = (buf: Buffer, start: number, end: number, lineStart: number) => {
@@ -206,20 +205,7 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
     lines.push({ ...r, offset: lineStart, length: end - lineStart });
   };
 
-  for await (const chunk of fr.readChunks(absPath)) {
-    signal?.throwIfAborted();
-    const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, start);
-      if (nl < 0) break;
-      handle(buf, start, nl, offset + start);
-      start = nl + 1;
-    }
-    offset += start;
-    pending = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
-  }
-  if (pending && pending.length > 0) handle(pending, 0, pending.length, offset);
+  await forEachLine(fr, absPath, handle, signal);
   if (lineCount === 0) {
     problems.push({ file, line: 0, severity: 'warning', code: 'file-empty', message: `${file} holds no annotation lines; tiles will show as not annotated. Check that the download completed.` });
   }
