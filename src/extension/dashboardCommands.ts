@@ -1,11 +1,13 @@
 /** Wires the Dataset Overview: its command, a status bar entry once a dataset is open, and the model computed once per index (started in the background after indexing). */
 import * as vscode from 'vscode';
 import { computeDashboard, type DashboardModel } from '../core/dashboardData';
+import type { DashboardScore } from '../core/dashboardScore';
 import type { DatasetIndex } from '../core/types';
 import type { DashboardSnapshot, WebviewRequest } from '../shared/dashboardProtocol';
 import { DashboardPanel } from './dashboardPanel';
 import type { DatasetService } from './datasetService';
 import { log } from './log';
+import type { PredictionStore } from './predictionStore';
 import type { TileFilterState } from './tileFilterState';
 
 export const SHOW_DASHBOARD = 'vasculatureExplorer.showDashboard';
@@ -16,6 +18,8 @@ export interface DashboardTestHooks {
   show(): Promise<number>;
   snapshot(): Promise<DashboardSnapshot | undefined>;
   click(req: WebviewRequest): Promise<unknown>;
+  /** The score the open panel last posted to its webview (store.onDidChangeBatch or a refresh). */
+  postedScore(): DashboardScore | undefined;
 }
 
 /** One model per index object: the polygon pass runs once, in the background after indexing, or loads from the on-disk cache. */
@@ -40,7 +44,7 @@ class DashboardModels {
 }
 
 /** Register the command and status bar entry; returns disposables and the test hooks. */
-export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
+export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'> }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
   const models = new DashboardModels(deps.storageDir);
   const status = vscode.window.createStatusBarItem('vasculatureExplorer.overview', vscode.StatusBarAlignment.Left, 49);
   status.name = 'Vasculature Explorer: Dataset Overview';
@@ -50,6 +54,7 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
   const panelDeps = {
     extensionUri: deps.extensionUri,
     filter: deps.filter,
+    batches: deps.batches,
     model: async () => {
       const index = deps.service.index;
       return index ? models.get(index) : undefined;
@@ -82,6 +87,7 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
       return p.whenRendered();
     },
     snapshot: async () => DashboardPanel.open?.snapshot(),
+    postedScore: () => DashboardPanel.open?.lastPostedScore,
     click: async (req) => {
       const p = DashboardPanel.open;
       if (!p) throw new Error('the Dataset Overview is not open');

@@ -4,11 +4,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { dashboardCsv } from '../core/dashboardCsv';
 import type { DashboardModel } from '../core/dashboardData';
+import { scoreCsv, toDashboardScore, type DashboardScore } from '../core/dashboardScore';
 import { qualityFilter, selectionFilter } from '../core/dashboardSelection';
 import { describeFilter } from '../core/tileQuery';
 import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromWebview, type ToWebview, type WebviewRequest } from '../shared/dashboardProtocol';
 import { Disposable } from './disposable';
 import { log } from './log';
+import type { PredictionStore } from './predictionStore';
 import type { TileFilterState } from './tileFilterState';
 
 export const DASHBOARD_VIEW_TYPE = 'vasculatureExplorer.dashboard';
@@ -39,6 +41,8 @@ export interface DashboardDeps {
   filter: TileFilterState;
   /** The current model (computed or cached for the open index). */
   model: () => Promise<DashboardModel | undefined>;
+  /** The last batch Predict / opened submission and its change event (the PredictionStore). */
+  batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
 }
 
 export class DashboardPanel extends Disposable {
@@ -92,13 +96,30 @@ export class DashboardPanel extends Disposable {
       void this.handle(v.message).catch((e: unknown) => log().error(`Dataset Overview: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
     }));
     this._register(deps.filter.onDidChange(() => void this.postFilter()));
+    if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
   }
 
   /** Recompute (or reuse) the model and send it. */
   async refresh(): Promise<void> {
     this.model = await this.deps.model();
+    // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
+    await this.postScore();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
     await this.postFilter();
+  }
+
+  /** The score the panel shows: the store's last batch, curve thinned. */
+  private score() {
+    const b = this.deps.batches?.lastBatch();
+    return b ? toDashboardScore(b) : undefined;
+  }
+
+  /** The score last posted to the webview (tests). */
+  lastPostedScore: DashboardScore | undefined;
+
+  private postScore(): Thenable<boolean> {
+    this.lastPostedScore = this.score();
+    return this.post({ type: 'score', score: this.lastPostedScore });
   }
 
   /** Resolves with the command-to-drawn time at the webview's next 'rendered' message. */
@@ -157,7 +178,8 @@ export class DashboardPanel extends Disposable {
         await vscode.commands.executeCommand('workbench.actions.view.problems');
         return;
       case 'exportCsv': {
-        const csv = this.model && dashboardCsv(this.model.data, m.table);
+        const sc = this.score();
+        const csv = m.table === 'prCurve' || m.table === 'scoreWsi' ? sc && scoreCsv(sc, m.table) : this.model && dashboardCsv(this.model.data, m.table);
         if (csv !== undefined) await this.save(`${m.table}.csv`, Buffer.from(csv, 'utf8'), { CSV: ['csv'] });
         return;
       }

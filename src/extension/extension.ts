@@ -26,7 +26,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   context.subscriptions.push(log(), service, problems, filter, tree, view, status);
 
   const waiters: ((i: DatasetIndex) => void)[] = [];
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage });
+  // Predict: its store (get/onDidChange per tile) is what the viewer's prediction layer and the dashboard read.
+  const predict = registerPredict({ context, service, ordered: () => tree.ordered, filterText: () => describeFilter(filter.current.filter) });
+  context.subscriptions.push(...predict.disposables);
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -47,10 +50,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
       if (id && view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id);
     }),
   );
-
-  // Predict: its store (get/onDidChange per tile) is what the viewer's prediction layer and the dashboard read.
-  const predict = registerPredict({ context, service, ordered: () => tree.ordered, filterText: () => describeFilter(filter.current.filter) });
-  context.subscriptions.push(...predict.disposables);
 
   const viewerApi = registerTileViewer({ context, index: () => service.index, ordered: () => tree.ordered, query: () => filter.current, events: [service.onDidIndex, filter.onDidChange], onDidIndex: service.onDidIndex, predictions: predict.store });
 

@@ -3,6 +3,7 @@
  * helper used on both sides, and the validator every message from the webview goes through
  * (the webview is untrusted input).
  */
+import { SCORE_TABLES, type DashboardScore } from '../core/dashboardScore';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/dashboardTypes';
 
 // ---- host -> webview ------------------------------------------------------------------------
@@ -11,12 +12,14 @@ import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type Quality
 export interface DataMessage { type: 'data'; data: DashboardData }
 /** The shared tile filter changed: its description ('' when none). */
 export interface FilterMessage { type: 'filter'; description: string }
+/** The last batch Predict or opened submission (undefined: none yet); sent when one arrives and on every refresh. */
+export interface ScoreMessage { type: 'score'; score: DashboardScore | undefined }
 /** A request the webview answers with a ResponseMessage. */
 export interface RequestMessage { type: 'request'; id: number; request: WebviewRequest }
 /** The answer to a request from the webview. */
 export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: boolean; result?: unknown; error?: string }
 
-export type ToWebview = DataMessage | FilterMessage | RequestMessage | ResponseMessage;
+export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage;
 
 /** What the host can ask the webview (used by the integration tests and export). */
 export type WebviewRequest =
@@ -61,6 +64,19 @@ export interface ChartSnapshot {
   inkPixels: number;
 }
 
+/** What the "Prediction score" section shows (snapshot). */
+export interface ScoreSnapshot {
+  /** The score data the section was drawn from; undefined before any batch. */
+  score?: DashboardScore;
+  /** The AP headline and the convention line as shown. */
+  headline: string;
+  convention: string;
+  /** The PR chart's points as drawn (recall, interpolated precision, raw precision) and its ink. */
+  chart?: { recall: number[]; interpolatedPrecision: number[]; precision: number[]; width: number; height: number; inkPixels: number };
+  /** The per-WSI table's cells as shown. */
+  wsiRows: string[][];
+}
+
 /** The snapshot answer. */
 export interface DashboardSnapshot {
   charts: ChartSnapshot[];
@@ -68,6 +84,8 @@ export interface DashboardSnapshot {
   wsiRows: string[][];
   qualityRows: string[];
   theme: string;
+  /** The "Prediction score" section. */
+  score: ScoreSnapshot;
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
   foreignElements: string[];
 }
@@ -76,7 +94,7 @@ export interface DashboardSnapshot {
 
 /** Largest PNG data: URL accepted (a chart is far smaller). */
 export const MAX_PNG_DATA_URL = 16 << 20;
-const TABLES = new Set<string>([...CHART_IDS, 'slideMap', 'wsiMeta', 'quality']);
+const TABLES = new Set<string>([...CHART_IDS, 'slideMap', 'wsiMeta', 'quality', ...SCORE_TABLES]);
 const CHARTS = new Set<string>(CHART_IDS);
 const QUALITY = new Set<string>(QUALITY_KEYS);
 

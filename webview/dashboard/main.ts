@@ -3,6 +3,7 @@ import type { BarChart, DashboardData, QualityKey } from '../../src/core/dashboa
 import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '../../src/shared/dashboardProtocol.js';
 import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
 import { drawBarChart, type DrawnBarChart } from './barChart.js';
+import { scoreSection } from './scoreSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
 import { themeKind } from './theme.js';
 
@@ -42,6 +43,9 @@ function exportPng(name: string, canvas: HTMLCanvasElement | undefined): void {
   ctx.drawImage(canvas, 0, 0);
   post({ type: 'exportPng', chart: name, dataUrl: c.toDataURL('image/png') });
 }
+
+const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table }));
+score.update(undefined);
 
 function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
   const c = h('section', wide ? 'card wide' : 'card');
@@ -109,6 +113,7 @@ function render(): void {
   root.append(head);
 
   const grid = h('div', 'grid');
+  grid.append(score.card);
   for (const spec of d.charts) {
     const c = card(spec.id, spec.title, spec.clickHint);
     c.actions.append(
@@ -182,6 +187,7 @@ function render(): void {
   app.dataset.state = 'ready';
   renderFilter();
   drawCharts();
+  score.redraw();
 }
 
 function snapshot(): DashboardSnapshot {
@@ -191,6 +197,7 @@ function snapshot(): DashboardSnapshot {
     wsiRows: JSON.parse(document.getElementById('wsi-meta')?.dataset.rows ?? '[]') as string[][],
     qualityRows: JSON.parse(document.getElementById('quality-list')?.dataset.rows ?? '[]') as string[],
     theme: themeKind(),
+    score: score.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
   };
@@ -221,6 +228,8 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     data = m.data;
     render();
     post({ type: 'rendered', charts: charts.size, ms: performance.now() - t0 });
+  } else if (m.type === 'score') {
+    score.update(m.score);
   } else if (m.type === 'filter') {
     filterText = m.description;
     renderFilter();
@@ -236,6 +245,7 @@ new MutationObserver(() => {
   if (k === lastTheme) return;
   lastTheme = k;
   drawCharts();
+  score.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;

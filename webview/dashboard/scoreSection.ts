@@ -1,0 +1,95 @@
+/** The "Prediction score" card: AP headline with its convention, the PR chart and the per-WSI table of the last batch Predict or opened submission. Text only via textContent. */
+import { apCell, SCORE_WSI_HEAD, scoreWsiRows, type DashboardScore } from '../../src/core/dashboardScore.js';
+import type { ScoreSnapshot } from '../../src/shared/dashboardProtocol.js';
+import { button, dataGrid } from '../toolkit/index.js';
+import { drawPrChart, type DrawnPrChart } from './prChart.js';
+
+export const NO_SCORE_TEXT = 'No batch scored yet. Run "Vasculature: Predict on Tiles…" (batch Predict) or "Vasculature: Open and Score submission.csv…" to see AP@0.6, the precision-recall curve and one row per WSI here.';
+
+function h(tag: string, cls?: string, text?: string): HTMLElement {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** The AP headline of a score. */
+export function scoreHeadline(s: DashboardScore): string {
+  const what = s.source === 'predict' ? `model ${s.label} on ${s.scope}` : `submission ${s.label} (${s.scope})`;
+  return `AP@0.6 ${apCell(s.ap)} · ${s.tiles} tiles (${s.annotatedTiles} annotated) · TP ${s.tp} · FP ${s.fp} · FN ${s.fn} · ${s.numGt} ground-truth vessels — ${what}`;
+}
+
+export interface ScoreSection {
+  readonly card: HTMLElement;
+  /** Show a score (undefined: the how-to text); redraws the chart. */
+  update(score: DashboardScore | undefined): void;
+  /** Redraw the chart (theme change). */
+  redraw(): void;
+  snapshot(): ScoreSnapshot;
+}
+
+/** Build the card; exportPng and exportCsv are the dashboard's own export paths. */
+export function scoreSection(exportPng: (name: string, canvas: HTMLCanvasElement | undefined) => void, exportCsv: (table: string) => void): ScoreSection {
+  const card = h('section', 'card wide');
+  card.id = 'card-score';
+  const head = h('div', 'card-head');
+  const actions = h('div', 'actions');
+  head.append(h('h2', undefined, 'Prediction score'), actions);
+  const body = h('div', 'body');
+  card.append(head, h('p', 'hint', 'The competition metric of the last batch Predict or opened submission: one ranking of every prediction by confidence over all its tiles.'), body);
+  let score: DashboardScore | undefined;
+  let chart: DrawnPrChart | undefined;
+
+  const draw = () => {
+    chart?.destroy();
+    chart = undefined;
+    const box = body.querySelector<HTMLElement>('#chart-prCurve');
+    if (score && box) chart = drawPrChart(box, score.curve, score.ap);
+  };
+
+  const update = (s: DashboardScore | undefined) => {
+    score = s;
+    chart?.destroy();
+    chart = undefined;
+    actions.replaceChildren();
+    if (!s) {
+      const empty = h('p', 'muted', NO_SCORE_TEXT);
+      empty.id = 'score-empty';
+      body.replaceChildren(empty);
+      return;
+    }
+    actions.append(
+      button('PNG', () => exportPng('prCurve', chart?.canvas), { appearance: 'secondary', title: 'Save the precision-recall chart as PNG' }),
+      button('CSV', () => exportCsv('prCurve'), { appearance: 'secondary', title: 'Save the precision-recall points as CSV' }),
+      button('CSV per WSI', () => exportCsv('scoreWsi'), { appearance: 'secondary', title: 'Save the per-WSI table as CSV' }),
+    );
+    const headline = h('p', 'totals', scoreHeadline(s));
+    headline.id = 'score-headline';
+    const conv = h('p', 'hint', `Convention: ${s.convention}.${s.curvePoints > s.curve.length ? ` Curve drawn from ${s.curve.length} of ${s.curvePoints} ranked predictions.` : ''}`);
+    conv.id = 'score-convention';
+    const box = h('div', 'chart-box');
+    box.id = 'chart-prCurve';
+    const rows = scoreWsiRows(s);
+    const g = dataGrid(SCORE_WSI_HEAD, rows, 'Score per WSI');
+    g.id = 'score-wsi';
+    body.replaceChildren(headline, conv, box, g);
+    draw();
+  };
+
+  return {
+    card,
+    update,
+    redraw: draw,
+    snapshot: () => {
+      const grid = body.querySelector('#score-wsi');
+      const rows = grid ? Array.from(grid.querySelectorAll('vscode-data-grid-row:not([row-type="header"])')).map((r) => Array.from(r.querySelectorAll('vscode-data-grid-cell')).map((c) => c.textContent ?? '')) : [];
+      return {
+        ...(score ? { score } : {}),
+        headline: body.querySelector('#score-headline')?.textContent ?? body.querySelector('#score-empty')?.textContent ?? '',
+        convention: body.querySelector('#score-convention')?.textContent ?? '',
+        ...(chart ? { chart: chart.snapshot() } : {}),
+        wsiRows: rows,
+      };
+    },
+  };
+}
