@@ -150,43 +150,5 @@ export function validateFromWebview(msg: unknown): Check {
 
 // ---- request/response -----------------------------------------------------------------------
 
-/** Pending requests by id; the same helper runs in the host and in the webview. */
-export class RequestTracker<Req> {
-  private next = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
-
-  constructor(private readonly send: (msg: { type: 'request'; id: number; request: Req }) => void, private readonly timeoutMs = 10_000) {}
-
-  /** Send a request; resolves with the reply's result, rejects on an error reply or timeout. */
-  request<T>(request: Req): Promise<T> {
-    const id = this.next++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`no reply to request ${id} within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.send({ type: 'request', id, request });
-    });
-  }
-
-  /** Settle the request a response answers; false when none was waiting. */
-  handleResponse(msg: ResponseMessage): boolean {
-    const p = this.pending.get(msg.inReplyTo);
-    if (!p) return false;
-    this.pending.delete(msg.inReplyTo);
-    clearTimeout(p.timer);
-    if (msg.ok) p.resolve(msg.result);
-    else p.reject(new Error(msg.error ?? 'request failed'));
-    return true;
-  }
-
-  /** Reject everything pending (panel closed). */
-  dispose(): void {
-    for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new Error('the dashboard was closed'));
-    }
-    this.pending.clear();
-  }
-}
+/** The request/response helper shared by every webview protocol. */
+export { RequestReply as RequestTracker } from './requestReply';
