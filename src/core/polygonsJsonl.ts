@@ -104,7 +104,7 @@ export function checkPolygonLine(
     const rings = checkRings(ann.coordinates, where, err, size);
     if (!rings) continue;
     const cls = type as ClassName;
-    const area = polygonArea(rings.rings);
+    const area = rings.area;
     if (area === 0) {
       err('zero-area', `${where} (${cls}) has zero area (all points on a line); it cannot form a mask: fix or remove it.`, 'warning');
     }
@@ -127,12 +127,13 @@ function checkRings(
   where: string,
   err: (code: string, message: string, severity?: Problem['severity']) => void,
   size: number,
-): { rings: Ring[]; hash: string } | undefined {
+): { rings: Ring[]; hash: string; area: number } | undefined {
   if (!Array.isArray(coords) || coords.length === 0) {
     err('field-coordinates', `${where}: "coordinates" must be a non-empty list of rings [[[x, y], ...]], found ${coords === undefined ? 'nothing' : preview(JSON.stringify(coords) ?? String(coords))}.`);
     return undefined;
   }
   let hash = '';
+  let area = 0;
   for (let r = 0; r < coords.length; r++) {
     const ring = coords[r];
     if (!Array.isArray(ring)) {
@@ -146,24 +147,37 @@ function checkRings(
     let h = ring.length | 0;
     let outside = 0;
     let firstOutside = '';
+    // One pass per ring: types, bounds, the duplicate hash and the shoelace sum (this loop is the indexer's hot path).
+    let twice = 0;
+    const last = ring[ring.length - 1] as unknown;
+    let px = Array.isArray(last) ? (last[0] as number) : NaN;
+    let py = Array.isArray(last) ? (last[1] as number) : NaN;
     for (let k = 0; k < ring.length; k++) {
-      const p = ring[k];
-      if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'number' || typeof p[1] !== 'number' || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
+      const p = ring[k] as unknown;
+      const x = Array.isArray(p) ? (p[0] as unknown) : undefined;
+      const y = Array.isArray(p) ? (p[1] as unknown) : undefined;
+      // Number.isFinite is false for strings, null, NaN and Infinity alike.
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
         err('point-type', `${where}: point ${k + 1} of ring ${r + 1} is ${preview(JSON.stringify(p) ?? String(p))}; every point must be two numbers [x, y].`);
         return undefined;
       }
-      const x = p[0], y = p[1];
-      if (x < 0 || y < 0 || x > size - 1 || y > size - 1) {
-        if (outside++ === 0) firstOutside = `[${x}, ${y}]`;
+      const xn = x as number, yn = y as number;
+      if (xn < 0 || yn < 0 || xn > size - 1 || yn > size - 1) {
+        if (outside++ === 0) firstOutside = `[${xn}, ${yn}]`;
       }
-      h = (Math.imul(h, 31) + x * 4096 + y) | 0;
+      h = (Math.imul(h, 31) + xn * 4096 + yn) | 0;
+      twice += px * yn - xn * py;
+      px = xn;
+      py = yn;
     }
+    // The first ring is the outline, later ones holes (as geometry.polygonArea).
+    area += r === 0 ? Math.abs(twice) / 2 : -Math.abs(twice) / 2;
     if (outside > 0) {
       err('point-outside', `${where}: ${outside} point${outside === 1 ? '' : 's'} of ring ${r + 1} lie outside the tile (0..${size - 1}), first ${firstOutside}; clip the polygon to the tile.`);
     }
     hash += `${ring.length}:${h};`;
   }
-  return { rings: coords as Ring[], hash };
+  return { rings: coords as Ring[], hash, area: Math.max(0, area) };
 }
 
 /** Stream and check a whole polygons.jsonl. Bad lines are reported and skipped; the rest loads. */
