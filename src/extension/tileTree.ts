@@ -5,11 +5,12 @@ import type { DatasetIndex, TileRecord } from '../core/types';
 import { Disposable } from './disposable';
 import type { TileFilterState } from './tileFilterState';
 
+/** Tree nodes; `gen` is the rebuild they belong to (VS Code may hand back nodes of an earlier one). */
 export type TileNode =
-  | { kind: 'wsi'; key: string; wsi?: number; tiles: TileRecord[]; total: number }
-  | { kind: 'dataset'; key: string; wsi?: number; dataset?: number; tiles: TileRecord[]; total: number }
-  | { kind: 'tile'; key: string; tile: TileRecord; parentKey: string }
-  | { kind: 'more'; key: string; parentKey: string; remaining: number };
+  | { kind: 'wsi'; gen: number; key: string; wsi?: number; tiles: TileRecord[]; total: number }
+  | { kind: 'dataset'; gen: number; key: string; wsi?: number; dataset?: number; tiles: TileRecord[]; total: number }
+  | { kind: 'tile'; gen: number; key: string; tile: TileRecord; parentKey: string }
+  | { kind: 'more'; gen: number; key: string; parentKey: string; remaining: number };
 
 const NONE = 'none';
 const plural = (n: number, w: string) => `${n.toLocaleString('en-US')} ${w}${n === 1 ? '' : 's'}`;
@@ -34,6 +35,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly datasetTotals = new Map<string, number>();
   /** The filtered, sorted tiles (also the order for next/previous). */
   ordered: TileRecord[] = [];
+  private gen = 0;
 
   constructor(private readonly filter: TileFilterState, private readonly view?: () => vscode.TreeView<TileNode> | undefined) {
     super();
@@ -51,6 +53,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   /** Regroup after a new index or a new query. Cheap: one pass over the tiles. */
   rebuild(): void {
+    this.gen++;
     this.nodes.clear();
     this.shown.clear();
     this.datasetTotals.clear();
@@ -79,7 +82,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
         const tiles = [...dsMap.values()].flat();
         let total = 0;
         for (const [k, n] of this.datasetTotals) if (k.startsWith(`${w}/`)) total += n;
-        const node: TileNode = { kind: 'wsi', key: `wsi:${w}`, wsi: w === NONE ? undefined : Number(w), tiles, total };
+        const node: TileNode = { kind: 'wsi', gen: this.gen, key: `wsi:${w}`, wsi: w === NONE ? undefined : Number(w), tiles, total };
         this.nodes.set(node.key, node);
         this.roots.push(node);
       }
@@ -95,8 +98,26 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     this.changed.fire(undefined);
   }
 
-  getChildren(node?: TileNode): TileNode[] {
-    if (!node) return this.roots;
+  /** The node of the current rebuild with the same key (built on demand), or undefined when the filter dropped it. */
+  private current(node: TileNode): TileNode | undefined {
+    if (node.gen === this.gen) return node;
+    const known = this.nodes.get(node.key);
+    if (known) return known;
+    if (node.kind === 'dataset') {
+      const wsi = this.nodes.get(`wsi:${node.wsi ?? NONE}`);
+      if (wsi) {
+        this.getChildren(wsi);
+        return this.nodes.get(node.key);
+      }
+    }
+    return undefined;
+  }
+
+  getChildren(element?: TileNode): TileNode[] {
+    if (!element) return this.roots;
+    // Children always come from the current rebuild, even when VS Code asks with a node of an earlier one.
+    const node = this.current(element);
+    if (!node) return [];
     if (node.kind === 'wsi') {
       const byDs = new Map<string, TileRecord[]>();
       for (const t of node.tiles) {
@@ -110,7 +131,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
         // Hand VS Code the same object for the same id until the next rebuild ("already registered" otherwise).
         const known = this.nodes.get(key);
         if (known?.kind === 'dataset') return known;
-        const n: TileNode = { kind: 'dataset', key, wsi: node.wsi, dataset: d === NONE ? undefined : Number(d), tiles: byDs.get(d)!, total: this.datasetTotals.get(`${node.wsi ?? NONE}/${d}`) ?? 0 };
+        const n: TileNode = { kind: 'dataset', gen: this.gen, key, wsi: node.wsi, dataset: d === NONE ? undefined : Number(d), tiles: byDs.get(d)!, total: this.datasetTotals.get(`${node.wsi ?? NONE}/${d}`) ?? 0 };
         this.nodes.set(key, n);
         return n;
       });
@@ -118,7 +139,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (node.kind === 'dataset') {
       const shown = this.shown.get(node.key) ?? this.pageSize();
       const out: TileNode[] = node.tiles.slice(0, shown).map((tile) => this.tileNode(tile, node.key));
-      if (node.tiles.length > shown) out.push({ kind: 'more', key: `more:${node.key}`, parentKey: node.key, remaining: node.tiles.length - shown });
+      if (node.tiles.length > shown) out.push({ kind: 'more', gen: this.gen, key: `more:${node.key}`, parentKey: node.key, remaining: node.tiles.length - shown });
       return out;
     }
     return [];
@@ -225,7 +246,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     const key = `tile:${tile.id}`;
     const known = this.nodes.get(key);
     if (known?.kind === 'tile' && known.tile === tile) return known;
-    const n: TileNode = { kind: 'tile', key, tile, parentKey };
+    const n: TileNode = { kind: 'tile', gen: this.gen, key, tile, parentKey };
     this.nodes.set(key, n);
     return n;
   }
