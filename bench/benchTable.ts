@@ -37,3 +37,18 @@ export function fmtSeconds(s: number): string {
 export function fmtMiB(bytes: number): string {
   return `${(bytes / 1048576).toFixed(0)} MiB`;
 }
+
+/** Median wall and CPU milliseconds of `runs` calls of a synchronous f. CPU time is what single-threaded
+ *  work costs on a free core; wall time also counts waiting for a core on a shared machine. */
+export function timeMs(f: () => void, runs: number): { wall: number; cpu: number } {
+  const wall: number[] = [], cpu: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    f();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}

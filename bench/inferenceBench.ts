@@ -9,12 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { toInputTensor, type RgbImage } from '../src/core/preprocess';
 import { resolveModelContract } from '../src/core/modelContract';
 import { InferenceClient } from '../src/inference/client';
+import { MODEL, SAMPLE, WORKER } from './benchPaths';
 import { BenchRow, median } from './benchTable';
 
-const REPO = path.resolve(__dirname, '..', '..');
-const SAMPLE = path.resolve(REPO, '..', 'shared', 'data', 'hhv-sample');
-const MODEL = path.join(REPO, 'media', 'model', 'demo-unet.onnx');
-const WORKER = path.join(REPO, 'out', 'src', 'inference', 'worker.js');
 const THREADS = 2;
 /** Tiles timed for the latency comparison (interleaved bare/client). */
 const LATENCY_TILES = 8;

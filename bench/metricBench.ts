@@ -4,7 +4,7 @@ import { matchTile, scoreAp, ScoredInstance, TileForScoring } from '../src/core/
 import { InstanceMask } from '../src/core/instanceMask';
 import { probabilityToInstances } from '../src/core/postprocess';
 import { decodeInstance, encodeInstance } from '../src/core/rleCoco';
-import { BenchRow, median } from './benchTable';
+import { BenchRow, median, timeMs } from './benchTable';
 
 const TILE = 512;
 
@@ -69,20 +69,6 @@ function probabilityMap(blobs: Blob[], rand: () => number): Float32Array {
   return p;
 }
 
-/** Median wall and CPU milliseconds of `runs` calls. CPU time is what the (single-threaded) work costs
- *  on a free core; wall time also counts waiting for a core on a shared machine. */
-function timeMs(f: () => void, runs: number): { wall: number; cpu: number } {
-  const wall: number[] = [], cpu: number[] = [];
-  for (let k = 0; k < runs; k++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    f();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
-}
 
 function verdict(ms: { wall: number; cpu: number }, target: number): BenchRow['verdict'] {
   return Math.min(ms.wall, ms.cpu) <= target ? 'pass' : 'FAIL';

@@ -15,12 +15,9 @@ import { DEFAULT_PREDICT_SETTINGS, predictTile, rasterizeGroundTruth, scoreTile,
 import { toInputTensor } from '../src/core/preprocess';
 import { loadIndexedTile } from '../src/core/tileInputs';
 import { InferenceClient } from '../src/inference/client';
-import { BenchRow, median } from './benchTable';
+import { MODEL, SAMPLE, WORKER } from './benchPaths';
+import { BenchRow, median, timeMs } from './benchTable';
 
-const REPO = path.resolve(__dirname, '..', '..');
-const SAMPLE = path.resolve(REPO, '..', 'shared', 'data', 'hhv-sample');
-const MODEL = path.join(REPO, 'media', 'model', 'demo-unet.onnx');
-const WORKER = path.join(REPO, 'out', 'src', 'inference', 'worker.js');
 const THREADS = 2;
 const LATENCY_TILES = 8;
 /** Wall-clock cap of the batch pass, s (VEX_BENCH_PREDICT_SECONDS overrides). */
@@ -28,19 +25,6 @@ const BATCH_SECONDS = Number(process.env.VEX_BENCH_PREDICT_SECONDS ?? 60);
 
 const ms = (v: number, d = 0) => `${v.toFixed(d)} ms`;
 
-/** Median wall and CPU ms of f over runs (CPU time: what the single-threaded work costs on a free core). */
-function timeMs(f: () => void, runs: number): { wall: number; cpu: number } {
-  const wall: number[] = [], cpu: number[] = [];
-  for (let k = 0; k < runs; k++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    f();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
-}
 
 /** Runs the section and returns its rows. */
 export async function predictBench(): Promise<BenchRow[]> {
