@@ -15,7 +15,7 @@ import type { RgbImage } from './preprocess';
 import { rasterizeAnnotation } from './rasterize';
 import { transformedSize, transformPixels, type TtaTransform } from './tta';
 import type { Annotation } from './types';
-import type { ProviderSetting } from '../inference/protocol';
+import type { PostprocessedInstances, PostprocessRequest, ProviderSetting } from '../inference/protocol';
 
 /** Every knob of a Predict run; single-tile and batch runs use the same DEFAULT_PREDICT_SETTINGS. */
 export interface PredictSettings {
@@ -66,9 +66,9 @@ export function scoringConvention(mode: IgnoreMode): string {
 /** What the pipeline needs from a model runner; InferenceClient fits it. */
 export interface Predictor {
   predict(
-    req: { modelPath: string; image: RgbImage; provider?: ProviderSetting; threads?: number; decode?: DecodeOptions },
+    req: { modelPath: string; image: RgbImage; provider?: ProviderSetting; threads?: number; decode?: DecodeOptions; postprocess?: PostprocessRequest },
     call?: { signal?: AbortSignal; timeoutMs?: number },
-  ): Promise<{ prediction: Prediction; provider: string; fallbackReasons: string[]; latencyMs: number; timings: { runMs: number }; contract: ModelContract }>;
+  ): Promise<{ prediction: Prediction; postprocessed?: PostprocessedInstances; provider: string; fallbackReasons: string[]; latencyMs: number; timings: { runMs: number }; contract: ModelContract }>;
 }
 
 /** One tile to predict on: pixels plus, when known, its annotations and group (WSI). */
@@ -258,22 +258,32 @@ export async function predictTile(predictor: Predictor, input: TileInput, settin
   const { width, height } = input.image;
   const notes: string[] = [];
   const req = { modelPath: settings.modelPath, provider: settings.provider, threads: settings.threads, decode: { scoreThreshold: settings.scoreThreshold } };
-  // The model runs in the worker while the ground truth is rasterised here.
-  const running = predictor.predict({ ...req, image: input.image }, call);
-  let gt: TileGroundTruth | undefined;
+  const pp: Partial<PostprocessOptions> = { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation };
+  const wantTta = settings.tta.filter((t) => t !== 'identity');
+  // Glomerulus removal in the worker needs the glomerulus mask up front; otherwise the model
+  // runs in the worker while the ground truth is rasterised here.
+  const needGlomerulusFirst = wantTta.length === 0 && settings.removeInsideGlomerulus && !!input.annotations?.some((a) => a.type === 'glomerulus');
+  let gt: TileGroundTruth | undefined = needGlomerulusFirst ? rasterizeGroundTruth(input.annotations!, width, height) : undefined;
+  const glomerulus = () => (settings.removeInsideGlomerulus ? gt?.glomerulus : undefined);
+  // Without TTA a semantic map is post-processed in the worker: instances come back, not a float map.
+  const postprocess: PostprocessRequest | undefined = wantTta.length === 0 ? { options: pp, ...(glomerulus() ? { glomerulusMask: glomerulus() } : {}) } : undefined;
+  const running = predictor.predict({ ...req, image: input.image, ...(postprocess ? { postprocess } : {}) }, call);
   try {
-    gt = input.annotations ? rasterizeGroundTruth(input.annotations, width, height) : undefined;
+    if (!gt && input.annotations) gt = rasterizeGroundTruth(input.annotations, width, height);
   } catch (e) {
     running.catch(() => undefined);
     throw e;
   }
-  const glomerulus = settings.removeInsideGlomerulus ? gt?.glomerulus : undefined;
   const first = await running;
   let inferenceMs = first.latencyMs, runMs = first.timings.runMs, postprocessMs = 0;
   let predictions: ScoredInstance[];
   let tta: TtaTransform[] = ['identity'];
-  const wantTta = settings.tta.filter((t) => t !== 'identity');
-  if (first.prediction.kind === 'semantic') {
+  if (first.prediction.kind === 'semantic' && first.postprocessed) {
+    predictions = first.postprocessed.instances;
+    // Reported as post-processing, not as model time, wherever it ran.
+    postprocessMs = first.postprocessed.ms;
+    inferenceMs -= postprocessMs;
+  } else if (first.prediction.kind === 'semantic') {
     const k = vesselClassIndex(first.prediction.classNames);
     const maps = [{ transform: 'identity' as TtaTransform, data: first.prediction.probabilities[k] }];
     for (const t of wantTta) {
@@ -284,15 +294,14 @@ export async function predictTile(predictor: Predictor, input: TileInput, settin
       maps.push({ transform: t, data: r.prediction.probabilities[k] });
     }
     tta = maps.map((m) => m.transform);
-    const pp: Partial<PostprocessOptions> = { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation };
     const tp0 = performance.now();
     // Without TTA the one map is used as it is (averaging would copy it three times).
-    predictions = maps.length === 1 ? probabilityToInstances(maps[0].data, height, width, pp, glomerulus) : instancesFromTta(maps, height, width, pp, glomerulus);
+    predictions = maps.length === 1 ? probabilityToInstances(maps[0].data, height, width, pp, glomerulus()) : instancesFromTta(maps, height, width, pp, glomerulus());
     postprocessMs = performance.now() - tp0;
   } else {
     if (wantTta.length > 0) notes.push(`TTA skipped: it averages probability maps, and this ${first.contract.outputKind} model returns instances`);
     const tp0 = performance.now();
-    predictions = instancesFromModel(first.prediction, settings, glomerulus);
+    predictions = instancesFromModel(first.prediction, settings, glomerulus());
     postprocessMs = performance.now() - tp0;
   }
   if (settings.removeInsideGlomerulus && !gt?.glomerulus) notes.push('no glomerulus polygons on this tile: nothing to remove');

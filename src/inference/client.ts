@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { DecodeOptions, Prediction } from '../core/decodeOutputs';
 import type { ModelContract, ModelIo } from '../core/modelContract';
 import type { RgbImage } from '../core/preprocess';
-import type { FromWorker, ProviderSetting, RawOutput, SessionSpec, ToWorker, WorkerTimings } from './protocol';
+import type { FromWorker, PostprocessedInstances, PostprocessRequest, ProviderSetting, RawOutput, SessionSpec, ToWorker, WorkerTimings } from './protocol';
 
 export type { ProviderSetting } from './protocol';
 
@@ -33,6 +33,8 @@ export interface PredictRequest {
   threads?: number;
   decode?: DecodeOptions;
   includeRaw?: boolean;
+  /** Semantic models: post-process in the worker (the response's postprocessed). */
+  postprocess?: PostprocessRequest;
 }
 
 /** Per-call controls. */
@@ -44,7 +46,9 @@ export interface CallOptions {
 
 /** The outcome of one prediction. */
 export interface PredictResponse {
+  /** Semantic with a postprocess request: probabilities is [] and postprocessed holds the instances. */
   prediction: Prediction;
+  postprocessed?: PostprocessedInstances;
   /** The provider that ran it. */
   provider: string;
   /** Why each provider before it was abandoned. */
@@ -132,13 +136,14 @@ export class InferenceClient {
   async predict(req: PredictRequest, call: CallOptions = {}): Promise<PredictResponse> {
     const t0 = performance.now();
     const msg = await this.request(
-      { type: 'run', modelPath: req.modelPath, provider: req.provider ?? 'auto', threads: req.threads ?? 2, image: req.image, ...(req.decode ? { decode: req.decode } : {}), ...(req.includeRaw ? { includeRaw: true } : {}) },
+      { type: 'run', modelPath: req.modelPath, provider: req.provider ?? 'auto', threads: req.threads ?? 2, image: req.image, ...(req.decode ? { decode: req.decode } : {}), ...(req.includeRaw ? { includeRaw: true } : {}), ...(req.postprocess ? { postprocess: req.postprocess } : {}) },
       call,
       t0,
     );
     if (msg.type !== 'result') throw new InferenceRequestError('protocol', `inference worker answered ${msg.type} to a run request`);
     return {
       prediction: msg.prediction,
+      ...(msg.postprocessed ? { postprocessed: msg.postprocessed } : {}),
       provider: msg.session.provider,
       fallbackReasons: msg.session.fallbackReasons,
       latencyMs: performance.now() - t0,

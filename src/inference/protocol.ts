@@ -3,7 +3,9 @@
  * Requests carry an id; every reply carries inReplyTo. Sent with fork's 'advanced' serialization,
  * so typed arrays cross as typed arrays.
  */
+import type { ScoredInstance } from '../core/apAtIou';
 import type { DecodeOptions, Prediction } from '../core/decodeOutputs';
+import type { PostprocessOptions } from '../core/postprocess';
 import type { ModelContract, ModelIo } from '../core/modelContract';
 import type { RgbImage } from '../core/preprocess';
 
@@ -27,6 +29,26 @@ export interface RunRequest extends SessionSpec {
   decode?: DecodeOptions;
   /** Also return the raw output tensors (tests, debugging). */
   includeRaw?: boolean;
+  /** Semantic models: post-process in the worker and return instances instead of probability maps. */
+  postprocess?: PostprocessRequest;
+}
+
+/** Post-processing done in the worker for semantic models (ignored for instance models). */
+export interface PostprocessRequest {
+  options: Partial<PostprocessOptions>;
+  /** Union of the tile's glomerulus polygons (row-major), for glomerulus removal. */
+  glomerulusMask?: Uint8Array;
+}
+
+/** The blood_vessel instances the worker made from a semantic output. */
+export interface PostprocessedInstances {
+  /** The class whose map was post-processed. */
+  classIndex: number;
+  instances: ScoredInstance[];
+  /** Time spent on it in the worker, ms (activation, threshold, components, filters). */
+  ms: number;
+  /** True when only pixels near or above the threshold got a probability (no full map). */
+  fastPath: boolean;
 }
 
 /** Load the model (if needed) and describe it without running it. */
@@ -74,7 +96,9 @@ export interface RunResult {
   type: 'result';
   inReplyTo: number;
   session: SessionReport;
+  /** With a postprocess request on a semantic model its probabilities are [] (see postprocessed). */
   prediction: Prediction;
+  postprocessed?: PostprocessedInstances;
   /** Every output's shape, by name. */
   outputShapes: Record<string, number[]>;
   raw?: Record<string, RawOutput>;

@@ -4,8 +4,10 @@
  * runnable as out/src/inference/worker.js. A native crash here kills only this process.
  */
 import { decodeOutputs, type RawTensor } from '../core/decodeOutputs';
+import { vesselClassIndex } from '../core/predictPipeline';
 import { toInputTensor } from '../core/preprocess';
-import type { FromWorker, RawOutput, RunRequest, ToWorker } from './protocol';
+import { semanticOutputToInstances } from '../core/semanticInstances';
+import type { FromWorker, PostprocessedInstances, RawOutput, RunRequest, ToWorker } from './protocol';
 import { providerCandidates, shortReason } from './providers';
 import { InferenceError, SessionCache } from './sessionCache';
 
@@ -48,8 +50,19 @@ async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promis
     outputs[name] = { dims: t.dims, data: t.data as RawTensor['data'] };
     outputShapes[name] = [...t.dims];
   }
-  const prediction = decodeOutputs(outputs, c, input.geometry, req.decode);
-  const t3 = performance.now();
+  let prediction: ReturnType<typeof decodeOutputs>;
+  let postprocessed: PostprocessedInstances | undefined;
+  let t3: number;
+  if (req.postprocess && c.outputs.kind === 'semantic') {
+    // Instances cross the process boundary instead of a float map per class.
+    const r = semanticOutputToInstances(outputs[c.outputs.logits], c, input.geometry, vesselClassIndex, req.postprocess.options, req.postprocess.glomerulusMask);
+    t3 = performance.now();
+    prediction = r.prediction;
+    postprocessed = { classIndex: r.classIndex, instances: r.instances, ms: t3 - t2, fastPath: r.fastPath };
+  } else {
+    prediction = decodeOutputs(outputs, c, input.geometry, req.decode);
+    t3 = performance.now();
+  }
   let raw: Record<string, RawOutput> | undefined;
   if (req.includeRaw) raw = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { dims: [...v.dims], data: v.data }]));
   for (const t of Object.values(results)) t.dispose?.();
@@ -58,9 +71,10 @@ async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promis
     inReplyTo: req.id,
     session: { provider: entry.provider, fallbackReasons: entry.fallbackReasons, contract: c, io: entry.io, created },
     prediction,
+    ...(postprocessed ? { postprocessed } : {}),
     outputShapes,
     ...(raw ? { raw } : {}),
-    timings: { loadMs: created ? entry.loadMs : 0, preprocessMs: t1 - t0, runMs: t2 - t1, decodeMs: t3 - t2 },
+    timings: { loadMs: created ? entry.loadMs : 0, preprocessMs: t1 - t0, runMs: t2 - t1, decodeMs: postprocessed ? 0 : t3 - t2 },
   };
 }
 
