@@ -76,10 +76,10 @@ export async function predictBench(): Promise<BenchRow[]> {
     }
     const b = median(bareMs), e = median(e2eMs), overhead = e / b - 1;
     rows.push({ benchmark: `predict pipeline: bare session.run, demo U-Net 512x512, cpu ${THREADS} threads (median of ${LATENCY_TILES})`, measured: ms(b), target: '-', verdict: 'info' });
-    rows.push({ benchmark: 'predict pipeline: end-to-end predictTile (preprocess + child + decode + postprocess + match), same tiles', measured: ms(e), target: '-', verdict: 'info' });
+    rows.push({ benchmark: 'predict pipeline: end-to-end predictTile (preprocess, run and post-processing in the child, IPC, matching), same tiles', measured: ms(e), target: '-', verdict: 'info' });
     rows.push({ benchmark: 'predict pipeline: end-to-end overhead over bare session.run', measured: `${(overhead * 100).toFixed(1)} %`, target: '<= 15 %', verdict: overhead <= 0.15 ? 'pass' : 'FAIL' });
     const nonRun = median(clientExtra) + median(postMs) + median(rest);
-    rows.push({ benchmark: 'predict pipeline: non-run part (client preprocess+IPC+decode / postprocess+match / rest) over bare run', measured: `${((nonRun / b) * 100).toFixed(1)} % (${ms(median(clientExtra))} / ${ms(median(postMs), 1)} / ${ms(median(rest), 1)})`, target: '-', verdict: 'info' });
+    rows.push({ benchmark: 'predict pipeline: non-run part (preprocess + IPC round trip / post-processing in the worker + matching / rest) over bare run', measured: `${((nonRun / b) * 100).toFixed(1)} % (${ms(median(clientExtra))} / ${ms(median(postMs), 1)} / ${ms(median(rest), 1)})`, target: '-', verdict: 'info' });
 
     // Post-processing + matching on real model output and real polygons, timed in process.
     const post: { wall: number; cpu: number }[] = [], raster: number[] = [];
