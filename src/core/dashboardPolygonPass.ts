@@ -1,15 +1,16 @@
 /**
  * One streaming pass over polygons.jsonl for the dashboard's per-polygon statistics: polygon
  * area histograms, vessel pixel coverage per tile, exact duplicate polygons, polygons touching the
- * tile border, and blood vessels overlapping a glomerulus. Pixels are handled as row runs (no 512²
- * masks), so the cost follows the polygons' height.
+ * tile border, and blood vessels overlapping a glomerulus. Lines are read straight from their bytes
+ * (dashboardLineScan) and pixels set in a reused tile bit set (dashboardRaster), so the cost follows
+ * the bytes and the polygons' outlines.
  */
 import * as path from 'node:path';
 import { nodeFileReader, type FileReader } from './fileReader';
-import { polygonArea } from './geometry';
+import { FlatAnnotations, flattenParsed, scanLine } from './dashboardLineScan';
+import { Coverage, RingRaster } from './dashboardRaster';
 import { forEachLine } from './lineReader';
-import { fillRing } from './rasterize';
-import { CLASS_NAMES, type ClassName, type DatasetIndex, type Ring } from './types';
+import { CLASS_NAMES, type ClassName, type DatasetIndex } from './types';
 
 export const DASHBOARD_TILE_SIZE = 512;
 
@@ -52,176 +53,132 @@ export interface PolygonPass {
   ms: number;
 }
 
-interface RawAnnotation { type?: unknown; coordinates?: unknown }
-
-const CLASS_SET = new Set<string>(CLASS_NAMES);
-
-/** An annotation of a known class with its well-formed rings and their bounding box (raw coordinates). */
-interface ParsedAnnotation {
-  type: ClassName;
-  rings: Ring[];
-  minX: number;
-  minY: number;
-  maxX: number;
-  maxY: number;
-}
-
-/** Keeps only well-formed rings (>= 3 finite [x, y] points), as readTileAnnotations does, and notes their bbox. */
-function parseAnnotation(type: ClassName, coords: unknown): ParsedAnnotation | undefined {
-  if (!Array.isArray(coords)) return undefined;
-  const rings: Ring[] = [];
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (const r of coords) {
-    if (!Array.isArray(r) || r.length < 3) continue;
-    let ok = true;
-    let rx0 = Infinity, ry0 = Infinity, rx1 = -Infinity, ry1 = -Infinity;
-    for (const p of r) {
-      if (!Array.isArray(p)) { ok = false; break; }
-      const x: unknown = p[0], y: unknown = p[1];
-      if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) { ok = false; break; }
-      if (x < rx0) rx0 = x;
-      if (x > rx1) rx1 = x;
-      if (y < ry0) ry0 = y;
-      if (y > ry1) ry1 = y;
+/** Bounding box of annotation a's kept points (raw coordinates), as [minX, minY, maxX, maxY] at 4a. */
+function boxes(f: FlatAnnotations, out: Float64Array): void {
+  for (let a = 0; a < f.nAnn; a++) {
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (let k = f.ptStart[f.annRing[a]], to = f.ptStart[f.annRing[a + 1]]; k < to; k++) {
+      const x = f.xs[k], y = f.ys[k];
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
     }
-    if (!ok) continue;
-    rings.push(r as Ring);
-    if (rx0 < minX) minX = rx0;
-    if (rx1 > maxX) maxX = rx1;
-    if (ry0 < minY) minY = ry0;
-    if (ry1 > maxY) maxY = ry1;
+    out[4 * a] = minX; out[4 * a + 1] = minY; out[4 * a + 2] = maxX; out[4 * a + 3] = maxY;
   }
-  return rings.length ? { type, rings, minX, minY, maxX, maxY } : undefined;
 }
 
 /**
- * True when the pixels of a and b could share one: every pixel of a ring lies inside the box of
- * its truncated vertices (the rasteriser truncates, and crossings lie between edge ends).
+ * True when the pixels of annotations a and b could share one: every pixel of a ring lies inside
+ * the box of its truncated vertices (the rasteriser truncates, and crossings lie between edge ends).
  */
-function boxesMeet(a: ParsedAnnotation, b: ParsedAnnotation): boolean {
-  return Math.trunc(a.minX) <= Math.trunc(b.maxX) && Math.trunc(b.minX) <= Math.trunc(a.maxX)
-    && Math.trunc(a.minY) <= Math.trunc(b.maxY) && Math.trunc(b.minY) <= Math.trunc(a.maxY);
+function boxesMeet(box: Float64Array, a: number, b: number): boolean {
+  const t = Math.trunc;
+  return t(box[4 * a]) <= t(box[4 * b + 2]) && t(box[4 * b]) <= t(box[4 * a + 2])
+    && t(box[4 * a + 1]) <= t(box[4 * b + 3]) && t(box[4 * b + 1]) <= t(box[4 * a + 3]);
 }
 
-function ringsHash(rings: Ring[]): number {
-  let h = rings.length | 0;
-  for (const r of rings) {
-    h = (Math.imul(h, 31) + r.length) | 0;
-    for (const p of r) h = (Math.imul(h, 31) + p[0] * 4096 + p[1]) | 0;
+/** geometry.polygonArea of annotation a (same operations in the same order: equal to the bit). */
+function annotationArea(f: FlatAnnotations, a: number): number {
+  let area = 0;
+  for (let r = f.annRing[a]; r < f.annRing[a + 1]; r++) {
+    const from = f.ptStart[r], to = f.ptStart[r + 1];
+    let s = 0;
+    for (let k = from, m = to - 1; k < to; m = k++) s += f.xs[m] * f.ys[k] - f.xs[k] * f.ys[m];
+    const ring = Math.abs(s / 2);
+    area = r === f.annRing[a] ? ring : area - ring;
+  }
+  return Math.max(0, area);
+}
+
+function annotationHash(f: FlatAnnotations, a: number): number {
+  let h = (f.annRing[a + 1] - f.annRing[a]) | 0;
+  for (let r = f.annRing[a]; r < f.annRing[a + 1]; r++) {
+    h = (Math.imul(h, 31) + (f.ptStart[r + 1] - f.ptStart[r])) | 0;
+    for (let k = f.ptStart[r]; k < f.ptStart[r + 1]; k++) h = (Math.imul(h, 31) + f.xs[k] * 4096 + f.ys[k]) | 0;
   }
   return h;
 }
 
-function sameRings(a: Ring[], b: Ring[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let r = 0; r < a.length; r++) {
-    const x = a[r], y = b[r];
-    if (x.length !== y.length) return false;
-    for (let k = 0; k < x.length; k++) if (x[k][0] !== y[k][0] || x[k][1] !== y[k][1]) return false;
+/** Annotations a and b have the same rings, point for point. */
+function sameRings(f: FlatAnnotations, a: number, b: number): boolean {
+  const ra = f.annRing[a], rb = f.annRing[b];
+  if (f.annRing[a + 1] - ra !== f.annRing[b + 1] - rb) return false;
+  for (let r = 0; r < f.annRing[a + 1] - ra; r++) {
+    const pa = f.ptStart[ra + r], pb = f.ptStart[rb + r], n = f.ptStart[ra + r + 1] - pa;
+    if (f.ptStart[rb + r + 1] - pb !== n) return false;
+    for (let k = 0; k < n; k++) if (f.xs[pa + k] !== f.xs[pb + k] || f.ys[pa + k] !== f.ys[pb + k]) return false;
   }
   return true;
 }
 
-/**
- * Pixel runs of polygons, collected instead of a 512² mask: fillRing only ever calls
- * mask.fill(value, start, end) on one row at a time, so recording those calls yields the exact
- * Pillow-rule pixels as flat [start, end) runs. A run is packed as start * 1024 + length.
- */
-class Runs {
-  buf = new Int32Array(4096);
-  n = 0;
-  fill(_value: number, start: number, end: number): this {
-    if (end <= start) return this;
-    if (this.n === this.buf.length) {
-      const b = new Int32Array(this.buf.length * 2);
-      b.set(this.buf);
-      this.buf = b;
-    }
-    this.buf[this.n++] = start * 1024 + (end - start);
-    return this;
-  }
-  /** Add the runs of rings. */
-  addRings(rings: Ring[], size: number): void {
-    const asMask = this as unknown as Uint8Array; // see the class comment
-    for (const r of rings) fillRing(asMask, size, size, r, 1);
-  }
-  /** Sort and merge into disjoint runs, pushed as [a[k], b[k]) when a and b are given; returns the pixel count. */
-  merge(a?: number[], b?: number[]): number {
-    const keys = this.buf.subarray(0, this.n).sort();
-    let px = 0, cs = -1, ce = -1;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k];
-      const s = key >>> 10, e = s + (key & 1023);
-      if (s <= ce) { if (e > ce) ce = e; continue; }
-      if (ce > cs) { px += ce - cs; if (a && b) { a.push(cs); b.push(ce); } }
-      cs = s; ce = e;
-    }
-    if (ce > cs) { px += ce - cs; if (a && b) { a.push(cs); b.push(ce); } }
-    return px;
-  }
+const VESSEL = CLASS_NAMES.indexOf('blood_vessel');
+const GLOMERULUS = CLASS_NAMES.indexOf('glomerulus');
+
+/** Scratch reused from tile to tile. */
+interface Scratch {
+  flat: FlatAnnotations;
+  box: Float64Array;
+  raster: RingRaster;
+  vessels: Coverage;
+  glom: Coverage;
 }
 
-/** True when any run in keys[from, to) intersects the disjoint sorted runs (a, b). */
-function intersects(keys: Int32Array, from: number, to: number, a: number[], b: number[]): boolean {
-  for (let k = from; k < to; k++) {
-    const s = keys[k] >>> 10, e = s + (keys[k] & 1023);
-    let lo = 0, hi = a.length - 1, j = -1; // last run starting before e
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid] < e) { j = mid; lo = mid + 1; } else hi = mid - 1;
-    }
-    if (j >= 0 && b[j] > s) return true;
+/** Draw annotation a into cov; true when one of its pixels is set in probe. */
+function draw(s: Scratch, a: number, cov: Coverage, probe?: Coverage): boolean {
+  const f = s.flat;
+  let hit = false;
+  for (let r = f.annRing[a]; r < f.annRing[a + 1]; r++) {
+    if (s.raster.addRing(f.xs, f.ys, f.ptStart[r], f.ptStart[r + 1], cov, hit ? undefined : probe)) hit = true;
   }
-  return false;
+  return hit;
 }
 
-/** Accumulates one tile's annotations into the pass. */
-function tileStats(anns: RawAnnotation[], size: number, pass: PolygonPass, id: string, vessels: Runs, glom: Runs): TilePolygonStats {
+/** Accumulates one tile's kept annotations (in scratch.flat) into the pass. */
+function tileStats(s: Scratch, size: number, pass: PolygonPass, id: string): TilePolygonStats {
   const stats: TilePolygonStats = { vesselPixels: 0, areaBins: { blood_vessel: 0, glomerulus: 0, unsure: 0 } };
-  const parsed: ParsedAnnotation[] = [];
-  const vesselList: ParsedAnnotation[] = [], glomList: ParsedAnnotation[] = [];
-  for (const a of anns) {
-    if (!a || typeof a !== 'object' || typeof a.type !== 'string' || !CLASS_SET.has(a.type)) continue;
-    const p = parseAnnotation(a.type as ClassName, a.coordinates);
-    if (!p) continue;
-    parsed.push(p);
-    if (p.type === 'blood_vessel') vesselList.push(p);
-    else if (p.type === 'glomerulus') glomList.push(p);
+  const f = s.flat, { vessels, glom } = s;
+  if (s.box.length < 4 * f.nAnn) s.box = new Float64Array(8 * f.nAnn);
+  const box = s.box;
+  boxes(f, box);
+  const vesselList: number[] = [], glomList: number[] = [];
+  for (let a = 0; a < f.nAnn; a++) {
+    if (f.cls[a] === VESSEL) vesselList.push(a);
+    else if (f.cls[a] === GLOMERULUS) glomList.push(a);
   }
   // Only glomeruli whose box meets some vessel's box can overlap one: rasterise just those, first,
   // so every vessel can be checked against all of them.
-  vessels.n = 0;
-  glom.n = 0;
-  const ga: number[] = [], gb: number[] = [];
-  const drawnGlom: ParsedAnnotation[] = [];
+  vessels.clear();
+  glom.clear();
+  const drawnGlom: number[] = [];
   for (const g of glomList) {
-    if (!vesselList.some((v) => boxesMeet(v, g))) continue;
-    glom.addRings(g.rings, size);
+    if (!vesselList.some((v) => boxesMeet(box, v, g))) continue;
+    draw(s, g, glom);
     drawnGlom.push(g);
   }
-  if (glom.n > 0) glom.merge(ga, gb);
-  const seen = new Map<string, Ring[][]>();
+  // Earlier annotations by class and ring hash, for exact duplicates.
+  const seen = new Map<number, number[]>();
   const max = size - 1;
   let dup = 0, border = 0, overlap = 0;
-  for (const a of parsed) {
-    const bin = areaBin(polygonArea(a.rings));
-    pass.areaHist[a.type][bin]++;
-    stats.areaBins[a.type] |= 1 << bin;
-    const key = `${a.type}:${ringsHash(a.rings)}`;
+  for (let a = 0; a < f.nAnn; a++) {
+    const cls = CLASS_NAMES[f.cls[a]];
+    const bin = areaBin(annotationArea(f, a));
+    pass.areaHist[cls][bin]++;
+    stats.areaBins[cls] |= 1 << bin;
+    const key = annotationHash(f, a) * 4 + f.cls[a];
     const same = seen.get(key);
-    if (same?.some((s) => sameRings(s, a.rings))) dup++;
-    else if (same) same.push(a.rings);
-    else seen.set(key, [a.rings]);
+    if (same?.some((b) => sameRings(f, b, a))) dup++;
+    else if (same) same.push(a);
+    else seen.set(key, [a]);
     // A point on (or beyond) the border <=> the box reaches it.
-    if (a.minX <= 0 || a.minY <= 0 || a.maxX >= max || a.maxY >= max) border++;
-    if (a.type !== 'blood_vessel') continue;
-    const from = vessels.n;
-    vessels.addRings(a.rings, size);
-    if (ga.length > 0 && drawnGlom.some((g) => boxesMeet(a, g)) && intersects(vessels.buf, from, vessels.n, ga, gb)) overlap++;
+    if (box[4 * a] <= 0 || box[4 * a + 1] <= 0 || box[4 * a + 2] >= max || box[4 * a + 3] >= max) border++;
+    if (f.cls[a] !== VESSEL) continue;
+    const probe = glom.count > 0 && drawnGlom.some((g) => boxesMeet(box, a, g)) ? glom : undefined;
+    if (draw(s, a, vessels, probe)) overlap++;
   }
-  if (vessels.n > 0) stats.vesselPixels = vessels.merge();
-  const note = (f: QualityFinding, n: number) => {
-    if (n > 0) { f.polygons += n; f.tiles.push(id); }
+  stats.vesselPixels = vessels.count;
+  const note = (q: QualityFinding, n: number) => {
+    if (n > 0) { q.polygons += n; q.tiles.push(id); }
   };
   note(pass.duplicates, dup);
   note(pass.border, border);
@@ -246,20 +203,23 @@ export async function polygonPass(index: DatasetIndex, reader: FileReader = node
   // Offsets of the lines the index kept: a line is used only when its offset matches its tile's.
   const kept = new Map<number, string>();
   for (const t of index.tiles.values()) if (t.polygonsOffset !== undefined) kept.set(t.polygonsOffset, t.id);
-  const vessels = new Runs(), glom = new Runs();
+  const scratch: Scratch = { flat: new FlatAnnotations(), box: new Float64Array(256), raster: new RingRaster(), vessels: new Coverage(size), glom: new Coverage(size) };
   const handle = (buf: Buffer, start: number, end: number, offset: number) => {
     const id = kept.get(offset);
     if (id === undefined) return;
-    let obj: { annotations?: unknown };
-    try {
-      const text = buf.toString('utf8', start, end);
-      obj = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as { annotations?: unknown };
-    } catch {
-      return; // the index already reported it
+    // Usual lines are read straight from the bytes; any other goes through JSON.parse, with the same filter.
+    if (!scanLine(buf, start, end, scratch.flat)) {
+      let obj: unknown;
+      try {
+        const text = buf.toString('utf8', start, end);
+        obj = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      } catch {
+        return; // the index already reported it
+      }
+      flattenParsed(obj, scratch.flat);
     }
     pass.lines++;
-    const anns = Array.isArray(obj.annotations) ? (obj.annotations as RawAnnotation[]) : [];
-    pass.tiles.set(id, tileStats(anns, size, pass, id, vessels, glom));
+    pass.tiles.set(id, tileStats(scratch, size, pass, id));
   };
   await forEachLine(reader, path.join(index.root, index.files.polygons), handle);
   pass.ms = performance.now() - t0;
