@@ -5,6 +5,8 @@
  */
 
 const f32 = Math.fround;
+/** Crossings a row of one ring holds in the one-pass case (dense outlines cross a row 2-4 times). */
+const SLOTS = 8;
 
 /** Pillow's ROUND_UP (left end of a run): nearest integer, halves away from zero. */
 function roundUp(f: number): number {
@@ -92,6 +94,8 @@ export class RingRaster {
   private counts: Int32Array = new Int32Array(1026);
   private pos: Int32Array = new Int32Array(1026);
   private xs: Float32Array = new Float32Array(1 << 14);
+  private fillc: Int32Array = new Int32Array(1026);
+  private slots: Float32Array = new Float32Array(1026 * SLOTS);
   /** Where the current ring goes, and what it is checked against. */
   private cov: Coverage | undefined;
   private probe: Coverage | undefined;
@@ -142,13 +146,45 @@ export class RingRaster {
     }
     if (gymin < 0) gymin = 0;
     if (gymax > size) gymax = size;
-    const rows = gymax - gymin + 1;
-    if (rows <= 0 || m === 0) return this.hit;
+    if (gymax - gymin + 1 <= 0 || m === 0) return this.hit;
 
-    // Crossings bucketed by row.
+    if (!this.crossingsInSlots(m, gymin, gymax)) this.crossingsBucketed(m, gymin, gymax);
+    return this.hit;
+  }
+
+  /**
+   * The usual case in one pass over the edges: each row's crossings go to SLOTS fixed places.
+   * False, having drawn nothing, when a row has more (then crossingsBucketed does the ring).
+   */
+  private crossingsInSlots(m: number, gymin: number, gymax: number): boolean {
+    const rows = gymax - gymin + 1;
+    if (this.fillc.length < rows) { this.fillc = new Int32Array(rows); this.slots = new Float32Array(rows * SLOTS); }
+    const fillc = this.fillc, slots = this.slots;
+    fillc.fill(0, 0, rows);
+    const { ex0, ey0, eymin, eymax, edx } = this;
+    for (let e = 0; e < m; e++) {
+      const lo = eymin[e] > gymin ? eymin[e] : gymin, top = eymax[e], hi = top < gymax ? top : gymax;
+      const x0 = ex0[e], y0 = ey0[e], dx = edx[e];
+      for (let y = lo; y <= hi; y++) {
+        const x = f32(f32((y - y0) * dx) + x0);
+        const r = y - gymin;
+        const c = fillc[r];
+        if (c + 2 > SLOTS) return false;
+        slots[r * SLOTS + c] = x;
+        if (y === top && y < gymax) { slots[r * SLOTS + c + 1] = x; fillc[r] = c + 2; } else fillc[r] = c + 1;
+      }
+    }
+    for (let r = 0; r < rows; r++) this.spans(slots, r * SLOTS, r * SLOTS + fillc[r], r + gymin);
+    return true;
+  }
+
+  /** Any case: crossings counted per row, then placed (two passes over the edges). */
+  private crossingsBucketed(m: number, gymin: number, gymax: number): void {
+    const rows = gymax - gymin + 1;
     if (this.counts.length < rows + 1) { this.counts = new Int32Array(rows + 1); this.pos = new Int32Array(rows + 1); }
     const counts = this.counts, pos = this.pos;
     counts.fill(0, 0, rows + 1);
+    const { ex0, ey0, eymin, eymax, edx } = this;
     for (let e = 0; e < m; e++) {
       const lo = eymin[e] > gymin ? eymin[e] : gymin, top = eymax[e], hi = top < gymax ? top : gymax;
       for (let y = lo; y <= hi; y++) counts[y - gymin + 1] += y === top && y < gymax ? 2 : 1;
@@ -167,19 +203,19 @@ export class RingRaster {
         if (y === top && y < gymax) xs[pos[r]++] = x;
       }
     }
-    for (let r = 0; r < rows; r++) {
-      const a = counts[r], b = counts[r + 1];
-      if (b - a < 2) continue;
-      for (let i = a + 1; i < b; i++) {
-        const v = xs[i];
-        let j = i - 1;
-        while (j >= a && xs[j] > v) { xs[j + 1] = xs[j]; j--; }
-        xs[j + 1] = v;
-      }
-      const y = r + gymin;
-      for (let i = a + 1; i < b; i += 2) this.hline(roundUp(xs[i - 1]), y, roundDown(xs[i]));
+    for (let r = 0; r < rows; r++) this.spans(xs, counts[r], counts[r + 1], r + gymin);
+  }
+
+  /** Sort row y's crossings xs[a, b) and draw the runs between them in pairs. */
+  private spans(xs: Float32Array, a: number, b: number, y: number): void {
+    if (b - a < 2) return;
+    for (let i = a + 1; i < b; i++) {
+      const v = xs[i];
+      let j = i - 1;
+      while (j >= a && xs[j] > v) { xs[j + 1] = xs[j]; j--; }
+      xs[j + 1] = v;
     }
-    return this.hit;
+    for (let i = a + 1; i < b; i += 2) this.hline(roundUp(xs[i - 1]), y, roundDown(xs[i]));
   }
 
   /** Row y, columns x0..x1 inclusive, clipped to the tile (rasterize.ts's hline). */

@@ -102,6 +102,8 @@ describe('RingRaster equals fillRing', () => {
       ['bow-tie', [[0, 0], [50, 50], [50, 0], [0, 50]]],
       ['bottom row 511 and beyond', [[0, 505], [511, 505], [511, 511], [0, 515]]],
       ['thin spike', [[200, 10], [201, 300], [202, 10]]],
+      // 12 teeth: 24 crossings on a row, more than the one-pass slots hold.
+      ['comb', [[10, 100], ...Array.from({ length: 12 }, (_, k) => [[20 + 30 * k, 10], [35 + 30 * k, 90]] as [number, number][]).flat(), [400, 100]]],
       ['word edges (columns 31/32, 0, 511)', [[31, 40], [32, 40], [32, 41], [0, 42], [511, 42], [511, 43], [63, 44], [64, 45]]],
     ];
     for (const [name, ring] of cases) assertSame([ring], name);
