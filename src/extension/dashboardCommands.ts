@@ -4,7 +4,7 @@ import { computeDashboard, type DashboardModel } from '../core/dashboardData';
 import type { DashboardScore } from '../core/dashboardScore';
 import type { DatasetIndex } from '../core/types';
 import type { DashboardSnapshot, WebviewRequest } from '../shared/dashboardProtocol';
-import { DashboardPanel } from './dashboardPanel';
+import { DashboardPanel, type DashboardPhases } from './dashboardPanel';
 import type { DatasetService } from './datasetService';
 import { log } from './log';
 import type { PredictionStore } from './predictionStore';
@@ -20,6 +20,8 @@ export interface DashboardTestHooks {
   click(req: WebviewRequest): Promise<unknown>;
   /** The score the open panel last posted to its webview (store.onDidChangeBatch or a refresh). */
   postedScore(): DashboardScore | undefined;
+  /** Where the open panel's last command-to-drawn time went. */
+  phases(): DashboardPhases | undefined;
 }
 
 /** One model per index object: the polygon pass runs once, in the background after indexing, or loads from the on-disk cache. */
@@ -88,6 +90,7 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
     },
     snapshot: async () => DashboardPanel.open?.snapshot(),
     postedScore: () => DashboardPanel.open?.lastPostedScore,
+    phases: () => DashboardPanel.open && { ...DashboardPanel.open.lastPhases },
     click: async (req) => {
       const p = DashboardPanel.open;
       if (!p) throw new Error('the Dataset Overview is not open');

@@ -45,6 +45,18 @@ export interface DashboardDeps {
   batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
 }
 
+/** Milestones of one command-to-drawn, ms after the command. */
+export interface DashboardPhases {
+  /** The webview's script said 'ready' (a new panel only). */
+  readyMs?: number;
+  /** The model was there (computed, awaited or cached). */
+  modelMs?: number;
+  /** The data message was posted. */
+  postedMs?: number;
+  /** The webview's own time to draw the data. */
+  webviewDrawMs?: number;
+}
+
 export class DashboardPanel extends Disposable {
   private static current: DashboardPanel | undefined;
   private readonly panel: vscode.WebviewPanel;
@@ -54,11 +66,14 @@ export class DashboardPanel extends Disposable {
   private renderedCb: ((ms: number) => void)[] = [];
   /** Command-to-drawn time of the last render, ms. */
   lastDrawMs: number | undefined;
+  /** Where the last command-to-drawn time went, ms after the command (webviewDrawMs: the webview's own render time). */
+  lastPhases: DashboardPhases = {};
 
   /** Show the panel (creating it once); resolves when the webview reports it drew the data. */
   static show(deps: DashboardDeps): DashboardPanel {
     if (DashboardPanel.current) {
       DashboardPanel.current.shownAt = performance.now();
+      DashboardPanel.current.lastPhases = {};
       DashboardPanel.current.panel.reveal(vscode.ViewColumn.Active);
       void DashboardPanel.current.refresh();
       return DashboardPanel.current;
@@ -102,9 +117,11 @@ export class DashboardPanel extends Disposable {
   /** Recompute (or reuse) the model and send it. */
   async refresh(): Promise<void> {
     this.model = await this.deps.model();
+    this.lastPhases.modelMs = performance.now() - this.shownAt;
     // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
     await this.postScore();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
+    this.lastPhases.postedMs = performance.now() - this.shownAt;
     await this.postFilter();
   }
 
@@ -148,10 +165,12 @@ export class DashboardPanel extends Disposable {
   private async handle(m: FromWebview): Promise<void> {
     switch (m.type) {
       case 'ready':
+        this.lastPhases.readyMs = performance.now() - this.shownAt;
         return this.refresh();
       case 'rendered': {
         const ms = performance.now() - this.shownAt;
         this.lastDrawMs = ms;
+        this.lastPhases.webviewDrawMs = m.ms;
         log().info(`Dataset Overview drawn: ${m.charts} charts in ${m.ms.toFixed(0)} ms in the webview, ${ms.toFixed(0)} ms from the command.`);
         for (const cb of this.renderedCb.splice(0)) cb(ms);
         return;
