@@ -22,7 +22,21 @@ export interface ViewerBenchResults {
   switchPrefetched: number;
   switchWebviewPaintMs: number[];
   switchTransitMs: number[];
-  memory: { switches: number; hostStart: number; hostEnd: number; webviewStart?: number; webviewEnd?: number };
+  /** Switches painted from the webview's kept tiles, and the look at each tile before next (ms). */
+  switchCached: number;
+  settleMs: number;
+  /** Command to the frame that shows the tile (webview clock), i.e. without the "painted" report's trip back to the host. */
+  openToScreenMs: number[];
+  reuseToScreenMs: number[];
+  switchToScreenMs: number[];
+  /** First viewer open (new webview), ms from the command to each start-up step. */
+  openPhases: { resolve: number[]; document: number[]; script: number[]; ready: number[] };
+  /** Open a tile from the tile browser with a viewer already open in a preview tab (its webview reused). */
+  reuseMs: number[];
+  reuseCached: number;
+  reuseTransitMs: number[];
+  reuseNewEditors: number;
+  memory: { switches: number; hostStart: number; hostEnd: number; webviewStart?: number; webviewEnd?: number; /** Webview JS heap every 100 switches (is growth a trend or garbage not yet collected?). */ webviewEvery100?: number[] };
   gallery?: { items: number; coldFirstScreenMs: number; screenMs: number[]; cachedScreenMs: number[]; screenCells: number };
   /** Extension-host memory just before opening the full synthetic set and right after its index is published. */
   hostIndex?: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number; tiles: number };
@@ -39,11 +53,13 @@ async function until<T>(check: () => T | undefined | false | Promise<T | undefin
   }
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long a person looks at a tile before pressing next (or opening another): the viewer settles (prefetch lands). */
+const SETTLE_MS = 600;
 
 describe('viewer bench (real VS Code)', function () {
   this.timeout(900_000);
   it('measures open, switch, 500 switches and the gallery', async () => {
-    const out: ViewerBenchResults = { openMs: [], openHostLoadMs: [], openWebviewPaintMs: [], switchMs: [], switchPrefetched: 0, switchWebviewPaintMs: [], switchTransitMs: [], memory: { switches: 0, hostStart: 0, hostEnd: 0 }, errors: [] };
+    const out: ViewerBenchResults = { openMs: [], openHostLoadMs: [], openWebviewPaintMs: [], switchMs: [], switchPrefetched: 0, switchWebviewPaintMs: [], switchTransitMs: [], switchCached: 0, settleMs: SETTLE_MS, openToScreenMs: [], reuseToScreenMs: [], switchToScreenMs: [], openPhases: { resolve: [], document: [], script: [], ready: [] }, reuseMs: [], reuseCached: 0, reuseTransitMs: [], reuseNewEditors: 0, memory: { switches: 0, hostStart: 0, hostEnd: 0 }, errors: [] };
     const write = () => process.env.VE_BENCH_RESULTS && fs.writeFileSync(process.env.VE_BENCH_RESULTS, JSON.stringify(out));
     try {
       const x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
@@ -64,27 +80,58 @@ describe('viewer bench (real VS Code)', function () {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         await sleep(150);
         const t0 = performance.now();
+        const at0 = performance.timeOrigin + t0;
         const p = x.viewerNextPaint(id, 30_000);
         await vscode.commands.executeCommand('vasculatureExplorer.openTile', id);
         const r = await p;
         out.openMs.push(performance.now() - t0);
+        if (r.paintedAt !== undefined) out.openToScreenMs.push(r.paintedAt - at0);
         out.openHostLoadMs.push(r.loadMs);
         out.openWebviewPaintMs.push(r.paintMs);
+        if (r.open) {
+          out.openPhases.resolve.push(r.open.resolvedAt - at0);
+          if (r.open.documentAt !== undefined) out.openPhases.document.push(r.open.documentAt - at0);
+          if (r.open.scriptAt !== undefined) out.openPhases.script.push(r.open.scriptAt - at0);
+          out.openPhases.ready.push(r.open.readyAt - at0);
+        }
       }
 
-      // Next tile in place, after a person's short look at each (prefetch has time to run).
-      const start = x.viewerTile()!.id;
-      let pos = ids.indexOf(start);
+      // Open another tile from the tile browser with a viewer open in a preview tab: the panel is
+      // re-targeted (no new webview). Tiles 7 apart in the order: never a kept neighbour, so its pixels cross.
+      const tabsBefore = () => vscode.window.tabGroups.all.reduce((n, g) => n + g.tabs.length, 0);
+      for (let k = 0, at = ids.indexOf(x.viewerTile()!.id); k < 10; k++) {
+        at = (at + 7) % ids.length;
+        const id = ids[at];
+        await sleep(SETTLE_MS);
+        const tabs = tabsBefore();
+        const t0 = performance.now();
+        const p = x.viewerNextPaint(id, 30_000);
+        await vscode.commands.executeCommand('vasculatureExplorer.openTile', id);
+        const r = await p;
+        out.reuseMs.push(performance.now() - t0);
+        if (r.paintedAt !== undefined) out.reuseToScreenMs.push(r.paintedAt - (performance.timeOrigin + t0));
+        if (r.cached) out.reuseCached++;
+        if (r.transitMs !== undefined) out.reuseTransitMs.push(r.transitMs);
+        if (r.open || tabsBefore() !== tabs) out.reuseNewEditors++;
+      }
+
+      // Next tile in place, after a person's look at each (SETTLE_MS: the neighbours' prefetch lands in the webview).
+      const first = x.viewerNextPaint(ids[0], 30_000);
+      await vscode.commands.executeCommand('vasculatureExplorer.openTile', ids[0]);
+      await first;
+      let pos = 0;
       for (let k = 0; k < 40 && pos + 1 < ids.length; k++, pos++) {
-        await sleep(120);
+        await sleep(SETTLE_MS);
         const t0 = performance.now();
         const p = x.viewerNextPaint(ids[pos + 1], 20_000);
         await vscode.commands.executeCommand('vasculatureExplorer.nextTile');
         const r = await p;
         out.switchMs.push(performance.now() - t0);
+        if (r.paintedAt !== undefined) out.switchToScreenMs.push(r.paintedAt - (performance.timeOrigin + t0));
         out.switchWebviewPaintMs.push(r.paintMs);
         if (r.transitMs !== undefined) out.switchTransitMs.push(r.transitMs);
         if (r.prefetched) out.switchPrefetched++;
+        if (r.cached) out.switchCached++;
       }
       write();
 
@@ -100,6 +147,10 @@ describe('viewer bench (real VS Code)', function () {
         await vscode.commands.executeCommand(step === 1 ? 'vasculatureExplorer.nextTile' : 'vasculatureExplorer.previousTile');
         await p;
         out.memory.switches++;
+        if (out.memory.switches % 100 === 0) {
+          const h = (await x.viewerSnapshot())?.jsHeap;
+          if (h !== undefined) (out.memory.webviewEvery100 ??= []).push(h);
+        }
       }
       await sleep(1500);
       out.memory.hostEnd = process.memoryUsage().heapUsed;
