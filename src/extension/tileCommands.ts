@@ -45,6 +45,8 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       void vscode.window.showWarningMessage(`Tile ${t.id} has no image on disk (listed in tile_meta.csv line ${t.metaLine ?? '?'}); a partial download is normal.`);
       return;
     }
+    // A viewer in a preview tab shows it in place (its webview is reused, as a preview editor is replaced).
+    if (await vscode.commands.executeCommand<boolean>('vasculatureExplorer.showTileInPreviewViewer', t.id)) return;
     // The tile viewer by its viewType, whatever editor the user made the default for images.
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(index.root, t.image)), 'vasculatureExplorer.tileViewer', { preview: true });
   };

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import { TileImageError } from '../core/tileImage';
 import type { DatasetIndex, TileRecord } from '../core/types';
 import { RequestReply } from '../shared/requestReply';
-import { validateFromViewer, type FromWebview, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../shared/tileViewerProtocol';
+import { RecentTiles } from '../shared/tileViewerCache';
+import { packOpaqueRgb } from '../shared/tileViewerPixels';
+import { validateFromViewer, type FromWebview, type TilePayload, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../shared/tileViewerProtocol';
 import { Disposable } from './disposable';
 import { log } from './log';
 import type { PredictionStore } from './predictionStore';
@@ -39,6 +41,29 @@ export interface PaintReport {
   /** Host post to webview arrival (Date.now() on both sides of one machine). */
   transitMs?: number;
   prefetched: boolean;
+  /** Painted from the tiles the webview keeps (a 'showCached': no pixels crossed). */
+  cached: boolean;
+  /** Epoch ms, the webview's clock (one machine), when the frame showing the tile was done: before the report's trip back. */
+  paintedAt?: number;
+  /** For the first paint of a new webview: when each start-up step happened (epoch ms, one machine's clock). */
+  open?: OpenPhases;
+}
+
+/** Start-up of a new viewer webview, epoch ms: resolveCustomEditor, the webview document's start, its script's start, "ready" at the host. */
+export interface OpenPhases { resolvedAt: number; documentAt?: number; scriptAt?: number; readyAt: number }
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+const packed = new WeakMap<TilePayload, TilePayload>();
+/** The payload as it crosses to the webview: an opaque image as RGB (a quarter fewer bytes), packed once per payload. */
+function onWire(p: TilePayload): TilePayload {
+  let w = packed.get(p);
+  if (!w) {
+    const rgb = p.channels === undefined ? packOpaqueRgb(p.rgba) : undefined;
+    w = rgb ? { ...p, rgba: rgb, channels: 3 } : p;
+    packed.set(p, w);
+  }
+  return w;
 }
 
 /** The tile a file is, in the open dataset (undefined outside it). */
@@ -54,14 +79,20 @@ export class TileViewerPanel extends Disposable {
   private file: string;
   private tile: TileRecord | undefined;
   private seq = 0;
-  private readonly started = new Map<number, { t0: number; loadMs: number; prefetched: boolean }>();
+  private readonly started = new Map<number, { t0: number; loadMs: number; prefetched: boolean; cached: boolean }>();
   private contextOn = false;
   private ready = false;
   private readonly requests: RequestReply<ViewerRequest>;
+  /** Mirror of the keys (host file paths) the webview keeps: updated at each post, in post order. */
+  private readonly inWebview = new RecentTiles<true>();
+  private readonly resolvedAt = epochNow();
+  private openPhases: OpenPhases | undefined;
+  private openReported = false;
+  private gone = false;
 
-  constructor(readonly panel: vscode.WebviewPanel, uri: vscode.Uri, private readonly host: ViewerHost) {
+  constructor(readonly panel: vscode.WebviewPanel, readonly resource: vscode.Uri, private readonly host: ViewerHost) {
     super();
-    this.file = uri.fsPath;
+    this.file = resource.fsPath;
     this.tile = tileOfFile(host.index(), this.file);
     this.requests = new RequestReply<ViewerRequest>((m) => void this.post(m));
     panel.webview.options = webviewOptions(host.extensionUri);
@@ -70,10 +101,15 @@ export class TileViewerPanel extends Disposable {
     this._register(panel.onDidChangeViewState(() => panel.active && host.onActive(this)));
     this._register(panel.onDidDispose(() => this.dispose()));
     if (host.predictions) this._register(host.predictions.onDidChange((id) => { if (id === undefined || id === this.current.id) void this.sendPrediction(); }));
-    this._register({ dispose: () => { this.requests.dispose(); host.onDisposed(this); } });
+    this._register({ dispose: () => { this.gone = true; this.requests.dispose(); host.onDisposed(this); } });
     // Start decoding now: it overlaps the webview's start-up.
     void this.prepare(this.file, this.tile);
     host.onActive(this);
+  }
+
+  /** Whether the panel was closed. */
+  get isClosed(): boolean {
+    return this.gone;
   }
 
   /** The tile on show. */
@@ -87,7 +123,22 @@ export class TileViewerPanel extends Disposable {
   }
 
   private post(m: ToWebview): Thenable<boolean> {
+    // The webview applies the same steps to its kept tiles, in this order.
+    if (m.type === 'tile' || m.type === 'prefetch') this.inWebview.put(m.key, true);
+    else if (m.type === 'showCached') this.inWebview.get(m.key);
+    else if (m.type === 'dropCache') this.inWebview.clear();
     return this.panel.webview.postMessage(m);
+  }
+
+  /** Makes the webview forget its kept tiles (after a re-index); nothing before it is ready. */
+  dropWebviewCache(): void {
+    if (this.ready) void this.post({ type: 'dropCache' });
+    else this.inWebview.clear();
+  }
+
+  /** Keys the webview keeps, least recently used first (for tests). */
+  get webviewKeeps(): string[] {
+    return this.inWebview.keys();
   }
 
   private prepare(file: string, tile: TileRecord | undefined) {
@@ -104,15 +155,22 @@ export class TileViewerPanel extends Disposable {
     this.panel.title = tile?.id ?? path.basename(file);
     if (!this.ready) return; // "ready" shows it
     try {
-      const payload = await this.prepare(file, tile);
-      if (seq !== this.seq) return; // a newer switch won
       const order = this.withImages();
       const pos = tile ? order.findIndex((t) => t.id === tile.id) : -1;
-      this.started.set(seq, { t0, loadMs: prefetched ? 0 : payload.loadMs, prefetched });
-      await this.post({ type: 'tile', seq, sentAt: Date.now(), tile: { ...payload, position: pos >= 0 ? pos + 1 : undefined, total: order.length } });
+      const place = { position: pos >= 0 ? pos + 1 : undefined, total: order.length };
+      if (this.inWebview.has(file)) {
+        // The webview keeps this tile (prefetched or shown before): it paints at once from its copy.
+        this.started.set(seq, { t0, loadMs: 0, prefetched: true, cached: true });
+        void this.post({ type: 'showCached', seq, key: file, ...place, sentAt: Date.now() });
+      } else {
+        const payload = await this.prepare(file, tile);
+        if (seq !== this.seq) return; // a newer switch won
+        this.started.set(seq, { t0, loadMs: prefetched ? 0 : payload.loadMs, prefetched, cached: false });
+        await this.post({ type: 'tile', seq, key: file, sentAt: Date.now(), tile: { ...onWire(payload), ...place } });
+      }
       void this.sendPrediction();
       if (this.contextOn) void this.sendContext();
-      this.prefetchAround(order, pos);
+      void this.prefetchAround(order, pos, seq);
     } catch (e) {
       if (seq !== this.seq) return;
       const message = e instanceof TileImageError ? e.message : `${file}: the tile could not be shown (${e instanceof Error ? e.message : String(e)}).`;
@@ -126,12 +184,19 @@ export class TileViewerPanel extends Disposable {
     return this.host.ordered().filter((t) => t.image);
   }
 
-  private prefetchAround(order: TileRecord[], pos: number): void {
+  /** Decodes the next and previous tiles and pushes them into the webview (next first), unless it keeps them already. */
+  private async prefetchAround(order: TileRecord[], pos: number, seq: number): Promise<void> {
     const index = this.host.index();
     if (!index || pos < 0) return;
     for (const k of [pos + 1, pos - 1]) {
       const t = order[k];
-      if (t?.image) void this.prepare(path.join(index.root, t.image), t).catch(() => undefined);
+      if (!t?.image) continue;
+      const file = path.join(index.root, t.image);
+      if (this.inWebview.has(file)) continue;
+      const payload = await this.prepare(file, t).catch(() => undefined);
+      // A newer switch prefetches its own neighbours; an unreadable neighbour shows its error when opened.
+      if (!payload || seq !== this.seq || this.gone || !this.ready) return;
+      if (!this.inWebview.has(file)) void this.post({ type: 'prefetch', key: file, tile: onWire(payload) });
     }
   }
 
@@ -187,7 +252,15 @@ export class TileViewerPanel extends Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        this.inWebview.clear(); // a new (or reloaded) webview keeps nothing
+        if (!this.openPhases) this.openPhases = { resolvedAt: this.resolvedAt, documentAt: m.timeOrigin, scriptAt: m.timeOrigin !== undefined && m.scriptAt !== undefined ? m.timeOrigin + m.scriptAt : undefined, readyAt: epochNow() };
         await this.show(this.file, this.tile);
+        return;
+      case 'cacheMiss':
+        // The webview lost a tile the mirror says it keeps: send the pixels (a new seq paints it).
+        this.inWebview.delete(m.key);
+        this.started.delete(m.seq);
+        if (m.seq === this.seq && m.key === this.file) await this.show(this.file, this.tile);
         return;
       case 'navigate':
         await this.navigate(m.step);
@@ -203,7 +276,9 @@ export class TileViewerPanel extends Disposable {
         const s = this.started.get(m.seq);
         this.started.delete(m.seq);
         if (!s) return;
-        this.host.onPainted({ id: m.id, seq: m.seq, drawn: m.drawn, totalMs: performance.now() - s.t0, loadMs: s.loadMs, paintMs: m.paintMs, transitMs: m.transitMs, prefetched: s.prefetched });
+        const open = this.openPhases && !this.openReported ? this.openPhases : undefined;
+        if (open) this.openReported = true;
+        this.host.onPainted({ id: m.id, seq: m.seq, drawn: m.drawn, totalMs: performance.now() - s.t0, loadMs: s.loadMs, paintMs: m.paintMs, transitMs: m.transitMs, prefetched: s.prefetched, cached: m.cached === true && s.cached, paintedAt: m.paintedAt, ...(open ? { open } : {}) });
         return;
       }
       case 'export':

@@ -4,6 +4,7 @@
  * layout), so opening a tile from the Explorer shows it here; any other image stays with VS Code's
  * own editors unless opened with "Open With…".
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CLASS_NAMES, type ClassName, type DatasetIndex, type TileRecord } from '../core/types';
 import type { ViewerSnapshot } from '../shared/tileViewerProtocol';
@@ -72,9 +73,31 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
     return this.paints;
   }
 
-  /** Forget cached tiles (after a re-index). */
+  /** Forget cached tiles (after a re-index), here and in every viewer webview. */
   clearCache(): void {
     this.cache.clear();
+    for (const p of this.panels) p.dropWebviewCache();
+  }
+
+  /**
+   * Like VS Code's preview editors: when the active viewer's tab is a preview tab in the active
+   * group, shows tile id there (its webview stays; no new editor) and returns true; otherwise
+   * false, and the caller opens a new editor. A pinned viewer is never replaced.
+   */
+  showInPreview(id: string): boolean {
+    const p = this.activePanel;
+    const index = this.deps.index();
+    const t = index?.tiles.get(id);
+    if (!p || p.isClosed || !index || !t?.image || !this.isPreviewTab(p)) return false;
+    if (!p.panel.active) p.panel.reveal(p.panel.viewColumn, false);
+    void p.show(path.join(index.root, t.image), t);
+    return true;
+  }
+
+  private isPreviewTab(p: TileViewerPanel): boolean {
+    const group = vscode.window.tabGroups.activeTabGroup;
+    if (group.viewColumn !== p.panel.viewColumn) return false;
+    return group.tabs.some((tab) => tab.isPreview && tab.input instanceof vscode.TabInputCustom && tab.input.viewType === TILE_VIEWER_TYPE && tab.input.uri.toString() === p.resource.toString());
   }
 
   /** Resolves at the next paint of tile id (any tile when id is undefined). */
@@ -97,6 +120,8 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
       return this.activePanel;
     };
     return [
+      // Internal (not in the palette): the tile browser's Open Tile asks this first.
+      vscode.commands.registerCommand('vasculatureExplorer.showTileInPreviewViewer', (id: unknown) => typeof id === 'string' && this.showInPreview(id)),
       vscode.commands.registerCommand('vasculatureExplorer.nextTile', () => need()?.navigate(1)),
       vscode.commands.registerCommand('vasculatureExplorer.previousTile', () => need()?.navigate(-1)),
       vscode.commands.registerCommand('vasculatureExplorer.toggleSlideContext', (on?: boolean) => need()?.request({ kind: 'setContext', on: typeof on === 'boolean' ? on : !this.lastContext }).then((s) => (this.lastContext = (s as ViewerSnapshot).context))),

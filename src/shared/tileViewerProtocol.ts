@@ -30,6 +30,8 @@ export interface TilePayload {
   pixelsWidth: number;
   pixelsHeight: number;
   rgba: Uint8Array;
+  /** Bytes per pixel of `rgba` in a message: 3 = RGB of an opaque image (see tileViewerPixels.ts); absent = RGBA. */
+  channels?: 3;
   polygons: OverlayPolygon[];
   /** 1-based line of the tile in polygons.jsonl, when it has one. */
   line?: number;
@@ -62,7 +64,13 @@ export interface ContextTile {
 // ---- host -> webview ------------------------------------------------------------------------
 
 /** Show this tile. `seq` lets the painted report name what it painted. */
-export interface TileMessage { type: 'tile'; seq: number; tile: TilePayload; /** Host Date.now() at posting, to time the transfer. */ sentAt: number }
+export interface TileMessage { type: 'tile'; seq: number; /** The webview keeps the tile under this key (see tileViewerCache.ts). */ key: string; tile: TilePayload; /** Host Date.now() at posting, to time the transfer. */ sentAt: number }
+/** Keep this tile (a neighbour in the Tiles order) for an instant next/previous; do not paint it. */
+export interface PrefetchMessage { type: 'prefetch'; key: string; tile: TilePayload }
+/** Show the tile kept under key (sent before as 'tile' or 'prefetch'); position and total are the current order's. */
+export interface ShowCachedMessage { type: 'showCached'; seq: number; key: string; position?: number; total?: number; sentAt: number }
+/** Forget every kept tile (the dataset was re-indexed). */
+export interface DropCacheMessage { type: 'dropCache' }
 /** The tile could not be shown: say so in the editor. */
 export interface ErrorMessage { type: 'error'; seq: number; file: string; message: string }
 /** The neighbours for the slide context of tile `center`. */
@@ -75,7 +83,7 @@ export type ViewerRequest =
   | { kind: 'toggleClass'; cls: ClassName; visible?: boolean }
   | { kind: 'setContext'; on: boolean }
   | { kind: 'togglePrediction'; visible?: boolean };
-export type ToWebview = TileMessage | ErrorMessage | ContextMessage | PredictionMessage | RequestEnvelope<ViewerRequest> | ResponseEnvelope;
+export type ToWebview = TileMessage | PrefetchMessage | ShowCachedMessage | DropCacheMessage | ErrorMessage | ContextMessage | PredictionMessage | RequestEnvelope<ViewerRequest> | ResponseEnvelope;
 
 /** What the webview reports it drew. */
 export interface ViewerSnapshot {
@@ -96,6 +104,8 @@ export interface ViewerSnapshot {
   predictionHeader: string;
   /** The webview's JS heap in bytes (Chromium's performance.memory), when available. */
   jsHeap?: number;
+  /** Sum of every RGBA byte of the centre tile's pixels as the viewer holds them (checks exact pixels); absent without a tile. */
+  imageSum?: number;
 }
 
 /** Outlines per outcome of a prediction layer. */
@@ -127,8 +137,15 @@ export function predictionLayerProblem(x: unknown): string | undefined {
 
 // ---- webview -> host ------------------------------------------------------------------------
 
-/** The webview loaded (or was restored) and wants the tile. */
-export interface ReadyMessage { type: 'ready' }
+/** The webview loaded (or was restored) and wants the tile; its start-up times for the bench. */
+export interface ReadyMessage {
+  type: 'ready';
+  /** The webview document's performance.timeOrigin (epoch ms). */
+  timeOrigin?: number;
+  /** performance.now() when the viewer script began, and when it sent this message. */
+  scriptAt?: number;
+  readyAt?: number;
+}
 /** Next (+1) or previous (-1) tile in the tile browser's order. */
 export interface NavigateMessage { type: 'navigate'; step: 1 | -1 }
 /** Show this tile (a slide-context neighbour was clicked). */
@@ -136,11 +153,13 @@ export interface OpenTileMessage { type: 'openTile'; id: string }
 /** Slide context switched on or off. */
 export interface ContextToggleMessage { type: 'context'; on: boolean }
 /** A tile was fully painted: what and how fast (webview-side ms from message arrival to the frame after drawing). */
-export interface PaintedMessage { type: 'painted'; seq: number; id: string; drawn: Record<ClassName, number>; paintMs: number; /** Date.now() at arrival minus the host's sentAt. */ transitMs?: number }
+export interface PaintedMessage { type: 'painted'; seq: number; id: string; drawn: Record<ClassName, number>; paintMs: number; /** Date.now() at arrival minus the host's sentAt. */ transitMs?: number; /** Drawn from the webview's kept tiles (no pixels crossed for it). */ cached?: boolean; /** Epoch ms (the webview's clock) when the frame showing it was done. */ paintedAt?: number }
+/** A 'showCached' named a key the webview does not hold: the host sends the tile itself. */
+export interface CacheMissMessage { type: 'cacheMiss'; seq: number; key: string }
 /** Run one of the export commands for the current tile. */
 export interface ExportMessage { type: 'export'; kind: 'class-masks' | 'instance-masks' | 'geojson' | 'coco' }
 
-export type FromWebview = ReadyMessage | NavigateMessage | OpenTileMessage | ContextToggleMessage | PaintedMessage | ExportMessage | ResponseEnvelope;
+export type FromWebview = ReadyMessage | CacheMissMessage | NavigateMessage | OpenTileMessage | ContextToggleMessage | PaintedMessage | ExportMessage | ResponseEnvelope;
 
 const CLASS_SET = new Set<string>(CLASS_NAMES);
 const EXPORT_KINDS = new Set(['class-masks', 'instance-masks', 'geojson', 'coco']);
@@ -151,8 +170,14 @@ export function validateFromViewer(msg: unknown): { ok: true; message: FromWebvi
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return bad('message is not an object');
   const m = msg as Record<string, unknown>;
   switch (m.type) {
-    case 'ready':
-      return onlyKeys(m) ? { ok: true, message: { type: 'ready' } } : bad('ready: unexpected fields');
+    case 'ready': {
+      if (!onlyKeys(m, 'timeOrigin', 'scriptAt', 'readyAt') || !['timeOrigin', 'scriptAt', 'readyAt'].every((k) => m[k] === undefined || isNum(m[k]))) return bad('ready: unexpected fields (only numeric timeOrigin, scriptAt, readyAt)');
+      const t = (k: string) => (m[k] !== undefined ? { [k]: m[k] as number } : {});
+      return { ok: true, message: { type: 'ready', ...t('timeOrigin'), ...t('scriptAt'), ...t('readyAt') } };
+    }
+    case 'cacheMiss':
+      if (!onlyKeys(m, 'seq', 'key') || !isInt(m.seq) || typeof m.key !== 'string' || m.key.length > 4096) return bad('cacheMiss: needs seq and key');
+      return { ok: true, message: { type: 'cacheMiss', seq: m.seq, key: m.key } };
     case 'navigate':
       if (!onlyKeys(m, 'step') || (m.step !== 1 && m.step !== -1)) return bad('navigate: step must be 1 or -1');
       return { ok: true, message: { type: 'navigate', step: m.step } };
@@ -163,11 +188,11 @@ export function validateFromViewer(msg: unknown): { ok: true; message: FromWebvi
       if (!onlyKeys(m, 'on') || typeof m.on !== 'boolean') return bad('context: on must be a boolean');
       return { ok: true, message: { type: 'context', on: m.on } };
     case 'painted': {
-      if (!onlyKeys(m, 'seq', 'id', 'drawn', 'paintMs', 'transitMs') || !isInt(m.seq) || !isTileId(m.id) || !isNum(m.paintMs) || (m.transitMs !== undefined && !isNum(m.transitMs))) return bad('painted: needs seq, id, drawn, paintMs');
+      if (!onlyKeys(m, 'seq', 'id', 'drawn', 'paintMs', 'transitMs', 'cached', 'paintedAt') || !isInt(m.seq) || !isTileId(m.id) || !isNum(m.paintMs) || (m.transitMs !== undefined && !isNum(m.transitMs)) || (m.cached !== undefined && typeof m.cached !== 'boolean') || (m.paintedAt !== undefined && !isNum(m.paintedAt))) return bad('painted: needs seq, id, drawn, paintMs');
       const d = m.drawn as Record<string, unknown> | null;
       if (typeof d !== 'object' || d === null || Object.keys(d).some((k) => !CLASS_SET.has(k)) || !CLASS_NAMES.every((c) => isInt(d[c]))) return bad('painted: drawn must count each class');
       const drawn = { blood_vessel: d.blood_vessel as number, glomerulus: d.glomerulus as number, unsure: d.unsure as number };
-      return { ok: true, message: { type: 'painted', seq: m.seq, id: m.id, drawn, paintMs: m.paintMs, ...(m.transitMs !== undefined ? { transitMs: m.transitMs as number } : {}) } };
+      return { ok: true, message: { type: 'painted', seq: m.seq, id: m.id, drawn, paintMs: m.paintMs, ...(m.transitMs !== undefined ? { transitMs: m.transitMs as number } : {}), ...(m.cached === true ? { cached: true } : {}), ...(m.paintedAt !== undefined ? { paintedAt: m.paintedAt as number } : {}) } };
     }
     case 'export':
       if (!onlyKeys(m, 'kind') || typeof m.kind !== 'string' || !EXPORT_KINDS.has(m.kind)) return bad('export: unknown kind');

@@ -84,6 +84,32 @@ export const tests: E2eTest[] = [
     },
   },
   {
+    name: 'tile-viewer-reused-by-go-to-tile',
+    async run(vs) {
+      // Go to Tile twice: the second tile shows in the same viewer (its preview tab and webview are re-used).
+      const [a, b] = annotatedImages();
+      await vs.page.locator('.statusbar-item', { hasText: /tiles/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
+      const goTo = async (id: string) => {
+        await vs.runCommand('Vasculature: Go to Tile…');
+        await vs.page.locator('.quick-input-widget input.input').fill(id);
+        await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first().waitFor({ state: 'visible', timeout: 30_000 });
+        await vs.page.keyboard.press('Enter');
+      };
+      await goTo(a.id);
+      const first = await viewerShows(vs.page, a.id);
+      assert.deepEqual(first.drawn, a.counts);
+      await vs.page.waitForTimeout(500);
+      await goTo(b.id);
+      const second = await viewerShows(vs.page, b.id);
+      assert.deepEqual(second.drawn, b.counts);
+      assert.equal(second.frame, first.frame, 'the same webview frame shows the second tile');
+      assert.equal(await vs.page.locator('.tabs-container .tab', { hasText: /\.tif/ }).count(), 1, 'one tile editor tab');
+      const shown = await second.frame.evaluate('document.querySelector(".title").textContent') as string;
+      assert.ok(shown.startsWith(b.id), `the viewer's title names ${b.id}: ${shown}`);
+      await vs.screenshot('tile-viewer-reused');
+    },
+  },
+  {
     name: 'tile-viewer-from-explorer',
     async run(vs) {
       const counts = polygonCounts();

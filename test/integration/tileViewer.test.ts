@@ -1,5 +1,6 @@
 /** The tile viewer and gallery inside a real VS Code, on the real sample: what is drawn is checked against polygons.jsonl read here. */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -49,6 +50,20 @@ async function until<T>(check: () => T | undefined | false | Promise<T | undefin
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The image file of a sample tile (train or test). */
+function tileFile(id: string): string {
+  const train = path.join(sample, 'train', `${id}.tif`);
+  return fs.existsSync(train) ? train : path.join(sample, 'test', `${id}.tif`);
+}
+
+/** Sum of every RGBA byte of an image, read by PIL/numpy (Debian's python3), independent of sharp and the viewer. */
+function rgbaSum(file: string): number {
+  const py = 'import sys, numpy as np\nfrom PIL import Image\nprint(int(np.asarray(Image.open(sys.argv[1]).convert("RGBA"), dtype=np.uint64).sum()))';
+  return Number(execFileSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8' }).trim());
 }
 
 function activeViewType(): string | undefined {
@@ -136,6 +151,56 @@ describe('Tile viewer on the real sample', function () {
     assert.equal((await p1).id, filtered[1]);
     await vscode.commands.executeCommand('vasculatureExplorer.clearFilter');
     await vscode.commands.executeCommand('vasculatureExplorer.sortTiles', 'id');
+  });
+
+  it('next paints from the tiles the webview keeps (pushed after the last paint): exact pixels and polygons, no pixels sent', async () => {
+    const zero: Counts = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+    const open = x.viewerNextPaint(order[0]);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', order[0]);
+    await open;
+    for (const [cmd, want] of [['nextTile', order[1]], ['nextTile', order[2]], ['previousTile', order[1]]] as const) {
+      await sleep(1500); // a person's look at the tile: the neighbours' prefetch lands in the webview
+      const p = x.viewerNextPaint(want);
+      await vscode.commands.executeCommand(`vasculatureExplorer.${cmd}`);
+      const r = await p;
+      assert.equal(r.cached, true, `${cmd} to ${want} painted from the webview's kept tiles`);
+      assert.deepEqual(r.drawn, polys.get(want)?.counts ?? zero, `tile ${want}`);
+      const snap = await x.viewerSnapshot();
+      assert.equal(snap?.tileId, want);
+      assert.equal(snap?.imageSum, rgbaSum(tileFile(want)), `tile ${want}: the kept pixels are the file's, byte for byte`);
+    }
+  });
+
+  it('Open Tile with a viewer in a preview tab shows the tile there (no new webview); a pinned viewer is kept and a new editor opens', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const [a, b, c] = [annotated[2], annotated[9], annotated[4]];
+    const viewerTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === VIEW_TYPE);
+    const pa = x.viewerNextPaint(a, 45_000);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', a);
+    assert.ok((await pa).open, 'the first open starts a webview');
+    assert.equal(viewerTabs().length, 1);
+    assert.equal(viewerTabs()[0].isPreview, true);
+    await sleep(300);
+    const pb = x.viewerNextPaint(b);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', b);
+    const rb = await pb;
+    assert.equal(rb.open, undefined, 'no new webview started');
+    assert.equal(viewerTabs().length, 1, 'still one viewer tab');
+    assert.deepEqual(rb.drawn, polys.get(b)!.counts);
+    assert.equal(x.viewerTile()?.id, b);
+    const snap = await x.viewerSnapshot();
+    assert.equal(snap?.tileId, b);
+    assert.equal(snap?.imageSum, rgbaSum(tileFile(b)));
+    // Pinned (as a double-click on the tab does): VS Code keeps it, so Open Tile opens a new editor.
+    await vscode.commands.executeCommand('workbench.action.keepEditor');
+    await until(() => viewerTabs()[0]?.isPreview === false, 5_000, 'the viewer tab to be pinned');
+    const pc = x.viewerNextPaint(c, 45_000);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', c);
+    assert.ok((await pc).open, 'a new webview for the new editor');
+    assert.equal(viewerTabs().length, 2);
+    assert.equal(x.viewerTile()?.id, c);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('slide context shows the neighbours of the same WSI by pixel offset (counted from tile_meta.csv)', async () => {

@@ -9,7 +9,11 @@ import { CLASS_NAMES, type ClassName } from '../../src/core/types';
 import type { PredictionLayer, PredictionShape } from '../../src/core/predictionLayer';
 import type { RequestEnvelope } from '../../src/shared/requestReply';
 import { predictionLayerProblem, type ContextTile, type FromWebview, type OverlayPolygon, type PredictionCounts, type TilePayload, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
+import { RecentTiles } from '../../src/shared/tileViewerCache';
+import { expandRgb } from '../../src/shared/tileViewerPixels';
 import { VIEWER_CSS } from './style';
+
+const scriptAt = performance.now();
 
 interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -115,8 +119,8 @@ let predHover: PredictionShape | undefined;
 const noPrediction = (): PredictionCounts => ({ tp: 0, fp: 0, fn: 0, ignored: 0, none: 0 });
 let lastPredDrawn: PredictionCounts = noPrediction();
 
-/** One canvas reused for every centre tile: switching tiles allocates no new backing store. */
-const centreCanvas = document.createElement('canvas');
+/** Image canvases of tiles no longer kept, reused for the next kept tile: switching allocates no new backing store. */
+const spareCanvases: HTMLCanvasElement[] = [];
 
 function imageCanvas(rgba: Uint8Array, w: number, h: number, reuse?: HTMLCanvasElement): HTMLCanvasElement {
   const c = reuse ?? document.createElement('canvas');
@@ -345,15 +349,37 @@ function draw(): void {
 }
 
 // ---- messages ---------------------------------------------------------------------------------
-function showTile(seq: number, p: TilePayload, sentAt: number): void {
-  const t0 = performance.now();
-  const transitMs = Date.now() - sentAt;
+/** A kept tile, ready to draw: pixels already in a canvas, polygons already paths. */
+interface Prepared { payload: TilePayload; image: HTMLCanvasElement; polys: { p: OverlayPolygon; path: Path2D }[] }
+
+/** Tiles kept for an instant next/previous: the shown one and the neighbours the host pushed (bounded; the host mirrors the keys). */
+const kept = new RecentTiles<Prepared>();
+
+/** Prepares a tile (canvas + paths) and keeps it under key; an evicted tile's canvas becomes a spare unless it is on show. */
+function keep(key: string, p: TilePayload): Prepared {
+  const spare = spareCanvases.pop();
+  const prepared = { payload: p, image: imageCanvas(p.rgba, p.pixelsWidth, p.pixelsHeight, spare), polys: paths(p.polygons) };
+  for (const [, old] of kept.put(key, prepared)) if (old.image !== tile?.image && spareCanvases.length < 2) spareCanvases.push(old.image);
+  return prepared;
+}
+
+/** A payload as it arrived (RGB for an opaque image) made RGBA again. */
+function fromWire(t: TilePayload): TilePayload {
+  if (t.channels !== 3) return t;
+  const { channels: _rgb, ...rest } = t;
+  return { ...rest, rgba: expandRgb(t.rgba, t.pixelsWidth * t.pixelsHeight) };
+}
+
+/** Paints a prepared tile; `arrival` is when its message came (performance.now()) and how long it took to cross. */
+function showTile(seq: number, prepared: Prepared, place: { position?: number; total?: number }, arrival: { t0: number; transitMs: number }, cached = false): void {
+  const p = { ...prepared.payload, ...place };
+  const { t0, transitMs } = arrival;
   errorText = undefined;
   errorBox.textContent = '';
   errorBox.hidden = true;
   stage.hidden = false;
   const sameSize = tile && tile.width === p.width && tile.height === p.height;
-  tile = { id: p.id, dx: 0, dy: 0, width: p.width, height: p.height, image: imageCanvas(p.rgba, p.pixelsWidth, p.pixelsHeight, centreCanvas), polys: paths(p.polygons), payload: p };
+  tile = { id: p.id, dx: 0, dy: 0, width: p.width, height: p.height, image: prepared.image, polys: prepared.polys, payload: p };
   if (neighbours.length && state.context) neighbours = []; // stale until the host sends the new context
   if (prediction && prediction.layer.tileId !== p.id) { prediction = undefined; renderPredHeader(); } // the host sends the new tile's layer next
   predHover = undefined;
@@ -374,7 +400,7 @@ function showTile(seq: number, p: TilePayload, sentAt: number): void {
   const report = () => {
     if (reported) return;
     reported = true;
-    send({ type: 'painted', seq, id: p.id, drawn: lastDrawn, paintMs: performance.now() - t0, transitMs });
+    send({ type: 'painted', seq, id: p.id, drawn: lastDrawn, paintMs: performance.now() - t0, transitMs, paintedAt: performance.timeOrigin + performance.now(), ...(cached ? { cached } : {}) });
   };
   requestAnimationFrame(() => setTimeout(report, 0));
   setTimeout(report, 1000);
@@ -424,9 +450,19 @@ function inkPixels(): number {
   return n;
 }
 
+/** Sum of the centre tile's RGBA bytes read back from its image canvas. */
+function imageSum(): number | undefined {
+  const c = tile?.image;
+  if (!c) return undefined;
+  const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  let sum = 0;
+  for (let k = 0; k < data.length; k++) sum += data[k];
+  return sum;
+}
+
 function snapshot(): ViewerSnapshot {
   return { tileId: tile?.id, drawn: { ...lastDrawn }, visible: { ...state.visible }, context: state.context, contextTiles: neighbours.length, error: errorText, inkPixels: inkPixels(),
-    prediction: prediction ? { ...lastPredDrawn } : null, predictionVisible: predBox.checked, predictionHeader: prediction ? (predHeader.querySelector('.pred-text')?.textContent ?? '') : '', jsHeap: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize };
+    prediction: prediction ? { ...lastPredDrawn } : null, predictionVisible: predBox.checked, predictionHeader: prediction ? (predHeader.querySelector('.pred-text')?.textContent ?? '') : '', jsHeap: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize, imageSum: imageSum() };
 }
 
 function answer(m: RequestEnvelope<ViewerRequest>): void {
@@ -447,7 +483,17 @@ function answer(m: RequestEnvelope<ViewerRequest>): void {
 
 window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   const m = e.data;
-  if (m.type === 'tile') showTile(m.seq, m.tile, m.sentAt);
+  const arrival = (sentAt: number) => ({ t0: performance.now(), transitMs: Date.now() - sentAt });
+  if (m.type === 'tile') {
+    const at = arrival(m.sentAt);
+    const t = fromWire(m.tile);
+    showTile(m.seq, keep(m.key, t), { position: t.position, total: t.total }, at);
+  } else if (m.type === 'prefetch') keep(m.key, fromWire(m.tile));
+  else if (m.type === 'showCached') {
+    const p = kept.get(m.key);
+    if (p) showTile(m.seq, p, { position: m.position, total: m.total }, arrival(m.sentAt), true);
+    else send({ type: 'cacheMiss', seq: m.seq, key: m.key });
+  } else if (m.type === 'dropCache') kept.clear();
   else if (m.type === 'error') showError(m.message);
   else if (m.type === 'context') showContext(m.center, m.tiles);
   else if (m.type === 'prediction') showPrediction(m.tileId, m.layer);
@@ -585,5 +631,5 @@ errorBox.hidden = true;
 note.hidden = true;
 resize();
 draw();
-send({ type: 'ready' });
+send({ type: 'ready', timeOrigin: performance.timeOrigin, scriptAt, readyAt: performance.now() });
 if (state.context) send({ type: 'context', on: true });
