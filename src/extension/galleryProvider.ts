@@ -3,16 +3,17 @@
  * thumbnails and outline overlays, following the shared tile filter. Thumbnails come from the core
  * thumbnail cache (on disk in the extension's global storage, keyed by file size + mtime, bounded).
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ThumbnailCache } from '../core/thumbnailCache';
 import { describeFilter, queryTiles, type TileQuery } from '../core/tileQuery';
 import type { DatasetIndex } from '../core/types';
-import { validateFromGallery, type FromGallery, type GalleryItem, type GalleryRequest, type GallerySnapshot, type GalleryThumb, type ToGallery } from '../shared/galleryProtocol';
+import { packItems, validateFromGallery, type FromGallery, type GalleryItem, type GalleryRequest, type GallerySnapshot, type GalleryThumb, type ToGallery } from '../shared/galleryProtocol';
 import { RequestReply } from '../shared/requestReply';
 import { Disposable } from './disposable';
 import { log } from './log';
-import { buildThumb } from './galleryThumbs';
+import { thumbJob, type ThumbJob } from './galleryThumbs';
+import { GalleryThumbService } from './galleryThumbService';
 import { webviewHtml, webviewOptions } from './tileViewerHtml';
 
 export const GALLERY_VIEW_ID = 'vasculatureExplorer.gallery';
@@ -20,6 +21,9 @@ export const GALLERY_VIEW_ID = 'vasculatureExplorer.gallery';
 export const THUMB_SIZE = 128;
 /** Bytes the on-disk cache may hold. */
 export const THUMB_CACHE_BYTES = 256 << 20;
+/** Cells sent with a list before the webview has ever reported its screen, and the most ever sent unasked. */
+const FIRST_SCREEN_GUESS = 24;
+const MAX_FIRST_SCREEN = 120;
 
 export interface GalleryDeps {
   extensionUri: vscode.Uri;
@@ -29,21 +33,34 @@ export interface GalleryDeps {
   onDidChange: vscode.Event<unknown>;
 }
 
+/** Host-side times (ms) of one list's first screenful, from the list posted: the bench shows where time goes. */
+export interface GalleryPhases { firstRequestMs?: number; firstReplyMs?: number; paintedMs?: number }
 /** One finished screenful, for tests and the bench. */
-export interface GalleryPaint { first: number; count: number; ms: number }
+export interface GalleryPaint { first: number; count: number; ms: number; phases?: GalleryPhases }
 
 export class GalleryProvider extends Disposable implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
   private generation = 0;
   private requests: RequestReply<GalleryRequest> | undefined;
-  readonly cache: ThumbnailCache;
+  /** When the current list was posted, and its phases so far. */
+  private listedAt = 0;
+  private phases: GalleryPhases = {};
+  private readonly thumbs: GalleryThumbService;
+  /** The screen the webview showed last (first cell, cells): the next list's first screenful is sent before it asks. */
+  private lastScreen = { first: 0, count: FIRST_SCREEN_GUESS };
   private readonly painted = this._register(new vscode.EventEmitter<GalleryPaint>());
   /** Fires when the webview reports a screenful drawn. */
   readonly onDidPaint = this.painted.event;
 
   constructor(private readonly deps: GalleryDeps) {
     super();
-    this.cache = new ThumbnailCache(deps.cacheDir, THUMB_CACHE_BYTES);
+    const data = { cacheDir: deps.cacheDir, maxBytes: THUMB_CACHE_BYTES, size: THUMB_SIZE, concurrency: Math.max(2, os.availableParallelism()) };
+    this.thumbs = new GalleryThumbService(data, (generation, thumbs) => {
+      if (generation !== this.generation) return;
+      this.phases.firstReplyMs ??= performance.now() - this.listedAt;
+      this.post({ type: 'thumbs', generation, thumbs });
+    }, (message) => log().warn(message));
+    this._register({ dispose: () => this.thumbs.dispose() });
     this._register(vscode.window.registerWebviewViewProvider(GALLERY_VIEW_ID, this));
     this._register(deps.onDidChange(() => this.sendItems()));
   }
@@ -56,7 +73,7 @@ export class GalleryProvider extends Disposable implements vscode.WebviewViewPro
     this.requests = requests;
     view.onDidDispose(() => {
       requests.dispose();
-      if (this.view === view) { this.view = undefined; this.requests = undefined; }
+      if (this.view === view) { this.view = undefined; this.requests = undefined; this.thumbs.reset(++this.generation); }
     });
     view.webview.onDidReceiveMessage((raw: unknown) => {
       const v = validateFromGallery(raw);
@@ -95,7 +112,17 @@ export class GalleryProvider extends Disposable implements vscode.WebviewViewPro
     const items: GalleryItem[] = shown.map((t) => ({ id: t.id, hasImage: t.image !== undefined, counts: [t.counts.blood_vessel, t.counts.glomerulus, t.counts.unsure] }));
     const hidden = matching.length - shown.length;
     const what = [describeFilter(q.filter), hidden > 0 ? `${hidden.toLocaleString('en-US')} without image not shown` : ''].filter(Boolean).join(' · ');
-    this.post({ type: 'items', generation: ++this.generation, items, filter: what, thumbSize: THUMB_SIZE });
+    this.listedAt = performance.now();
+    this.phases = {};
+    const generation = ++this.generation;
+    this.thumbs.reset(generation);
+    // The first screenful is built now and sent unasked: the webview's request would arrive a round trip (and,
+    // right after a re-index, a busy extension host) later. It marks these ids as coming and does not ask for them.
+    const { first, count } = this.lastScreen;
+    const from = first < items.length ? first : 0;
+    const sending = items.slice(from, from + count).map((it) => it.id);
+    this.post({ type: 'items', generation, items: packItems(items), filter: what, thumbSize: THUMB_SIZE, sending });
+    this.sendThumbs(generation, sending);
   }
 
   private async handle(m: FromGallery): Promise<void> {
@@ -104,14 +131,21 @@ export class GalleryProvider extends Disposable implements vscode.WebviewViewPro
         this.sendItems();
         return;
       case 'needThumbs':
-        await this.sendThumbs(m.generation, m.ids);
+        if (m.generation === this.generation) this.phases.firstRequestMs ??= performance.now() - this.listedAt;
+        if (m.retry) log().warn(`Gallery: the webview asked again for ${m.ids.length} thumbnails not answered in time (${m.ids.slice(0, 3).join(', ')}…)`);
+        this.sendThumbs(m.generation, m.ids);
         return;
       case 'open':
         await vscode.commands.executeCommand('vasculatureExplorer.openTile', m.id);
         return;
       case 'painted':
         log().debug(`Gallery: screen at ${m.first} (${m.count} cells) drawn in ${m.ms.toFixed(0)} ms (generation ${m.generation} of ${this.generation})`);
-        if (m.generation === this.generation && m.count > 0) this.painted.fire({ first: m.first, count: m.count, ms: m.ms });
+        if (m.generation === this.generation && m.count > 0) {
+          this.lastScreen = { first: m.first, count: Math.min(m.count, MAX_FIRST_SCREEN) };
+          const phases = this.phases.paintedMs === undefined ? { ...this.phases, paintedMs: performance.now() - this.listedAt } : undefined;
+          if (phases) this.phases.paintedMs = phases.paintedMs;
+          this.painted.fire({ first: m.first, count: m.count, ms: m.ms, phases });
+        }
         return;
       case 'response':
         this.requests?.handleResponse(m);
@@ -119,32 +153,14 @@ export class GalleryProvider extends Disposable implements vscode.WebviewViewPro
     }
   }
 
-  /** Builds thumbnails a few at a time and posts them in small batches, so the first ones show early. */
-  private async sendThumbs(generation: number, ids: string[]): Promise<void> {
+  /** Queues the thumbnails of these ids (the visible cells first) ahead of earlier requests; an unknown id is still answered. */
+  private sendThumbs(generation: number, ids: string[]): void {
+    if (generation !== this.generation) return;
     const index = this.deps.index();
-    if (!index) return;
-    let batch: GalleryThumb[] = [];
-    let lastPost = performance.now();
-    const flush = () => {
-      if (batch.length && generation === this.generation) this.post({ type: 'thumbs', generation, thumbs: batch });
-      batch = [];
-      lastPost = performance.now();
-    };
-    let next = 0;
-    const worker = async () => {
-      while (next < ids.length && generation === this.generation) {
-        const t = index.tiles.get(ids[next++]);
-        if (!t) continue;
-        try {
-          batch.push(await buildThumb(index, t, this.cache, THUMB_SIZE, (f) => path.join(index.root, f)));
-        } catch (e) {
-          // Every asked-for id gets an answer, or the webview would wait for it forever.
-          batch.push({ id: t.id, width: THUMB_SIZE, height: THUMB_SIZE, outlines: [], error: e instanceof Error ? e.message : String(e) });
-        }
-        if (batch.length >= 8 || performance.now() - lastPost > 50) flush();
-      }
-    };
-    await Promise.all([worker(), worker(), worker()]);
-    flush();
+    const jobs = ids.map((id): ThumbJob => {
+      const t = index?.tiles.get(id);
+      return index && t ? thumbJob(index, t) : { id };
+    });
+    this.thumbs.request(generation, jobs);
   }
 }

@@ -1,8 +1,27 @@
 /** One gallery cell's data without VS Code (the bench runs it in plain Node): a cached thumbnail plus outlines scaled to it. */
+import * as path from 'node:path';
+import { nodeFileReader } from '../core/fileReader';
+import { readTileAnnotations } from '../core/polygonsJsonl';
 import type { ThumbnailCache } from '../core/thumbnailCache';
 import type { DatasetIndex, TileRecord } from '../core/types';
 import type { GalleryThumb } from '../shared/galleryProtocol';
-import { tileAnnotations } from './tileViewerData';
+
+/** What building one cell needs, as plain data (it crosses to the thumbnail worker thread). */
+export interface ThumbJob {
+  id: string;
+  /** Absolute image path; absent when the tile has no image. */
+  image?: string;
+  /** The tile's line in polygons.jsonl; absent when it has none. */
+  polygons?: { file: string; offset: number; length: number };
+}
+
+/** The job for one tile of an index. */
+export function thumbJob(index: DatasetIndex, t: TileRecord): ThumbJob {
+  const polygons = index.files.polygons && t.polygonsOffset !== undefined && t.polygonsLength !== undefined
+    ? { file: path.join(index.root, index.files.polygons), offset: t.polygonsOffset, length: t.polygonsLength }
+    : undefined;
+  return { id: t.id, image: t.image ? path.join(index.root, t.image) : undefined, polygons };
+}
 
 /** Most points kept per outline: thumbnails are small, rings are dense (one point per boundary pixel). */
 const MAX_POINTS = 48;
@@ -32,13 +51,13 @@ export function encodedSize(b: Uint8Array): { width: number; height: number } | 
 }
 
 /** The thumbnail and scaled outlines of one tile; a tile without image (or that fails) gets outlines only. */
-export async function buildThumb(index: DatasetIndex, t: TileRecord, cache: ThumbnailCache, size: number, abs: (rel: string) => string): Promise<GalleryThumb> {
-  const anns = await tileAnnotations(index, t).catch(() => []);
+export async function buildThumb(job: ThumbJob, cache: ThumbnailCache, size: number): Promise<GalleryThumb> {
+  const anns = job.polygons ? await readTileAnnotations(nodeFileReader, job.polygons.file, job.polygons).catch(() => []) : [];
   let bytes: Uint8Array | undefined, width = size, height = size, error: string | undefined;
   let scale = size / 512;
-  if (t.image) {
+  if (job.image) {
     try {
-      const th = await cache.get(abs(t.image), size, 'webp');
+      const th = await cache.get(job.image, size, 'webp');
       // A copy with its own ArrayBuffer: small Buffers share Node's 8 KiB pool, and postMessage
       // would otherwise carry (or choke on) views of one shared pool buffer.
       bytes = new Uint8Array(th.data);
@@ -55,5 +74,5 @@ export async function buildThumb(index: DatasetIndex, t: TileRecord, cache: Thum
     }
   }
   const outlines = anns.map((a) => ({ cls: a.type, points: decimateRing(a.rings[0], scale) }));
-  return { id: t.id, bytes, mime: bytes ? 'image/webp' : undefined, width, height, outlines, error };
+  return { id: job.id, bytes, mime: bytes ? 'image/webp' : undefined, width, height, outlines, error };
 }

@@ -25,9 +25,39 @@ export interface GalleryThumb {
 
 // ---- host -> webview ------------------------------------------------------------------------
 
-/** The (filtered, sorted) tiles to lay out; `generation` changes with every new list. */
-export interface ItemsMessage { type: 'items'; generation: number; items: GalleryItem[]; filter: string; thumbSize: number }
-/** Thumbnails the webview asked for. */
+/**
+ * The (filtered, sorted) tiles to lay out; `generation` changes with every new list. `sending`: ids whose
+ * thumbnails the host is already building (its guess of the first screenful): they come unasked.
+ */
+export interface ItemsMessage { type: 'items'; generation: number; items: PackedItems; filter: string; thumbSize: number; sending: string[] }
+
+/** The cells packed for the trip (thousands of small objects clone slowly through the webview's hops): one string and two typed arrays. */
+export interface PackedItems {
+  /** Tile ids joined by newlines (tile ids never hold one). */
+  ids: string;
+  /** blood_vessel, glomerulus, unsure per item. */
+  counts: Uint32Array;
+  /** 1 where the tile has an image. */
+  hasImage: Uint8Array;
+}
+
+/** Packs cells for an items message. */
+export function packItems(items: readonly GalleryItem[]): PackedItems {
+  const counts = new Uint32Array(items.length * 3);
+  const hasImage = new Uint8Array(items.length);
+  items.forEach((it, i) => {
+    counts.set(it.counts, i * 3);
+    hasImage[i] = it.hasImage ? 1 : 0;
+  });
+  return { ids: items.map((it) => it.id).join('\n'), counts, hasImage };
+}
+
+/** Unpacks the cells of an items message. */
+export function unpackItems(p: PackedItems): GalleryItem[] {
+  if (p.ids === '') return [];
+  return p.ids.split('\n').map((id, i) => ({ id, hasImage: p.hasImage[i] === 1, counts: [p.counts[i * 3], p.counts[i * 3 + 1], p.counts[i * 3 + 2]] }));
+}
+/** Thumbnails the webview asked for (or that `sending` announced); each asked-for id comes exactly once. */
 export interface ThumbsMessage { type: 'thumbs'; generation: number; thumbs: GalleryThumb[] }
 export type GalleryRequest = { kind: 'snapshot' } | { kind: 'scrollTo'; index: number } | { kind: 'click'; id: string };
 export type ToGallery = ItemsMessage | ThumbsMessage | RequestEnvelope<GalleryRequest> | ResponseEnvelope;
@@ -41,14 +71,16 @@ export interface GallerySnapshot {
   drawn: number;
   firstVisible: number;
   lastVisible: number;
+  /** This list's thumbnail traffic: ids already held when it came, ids asked for or announced, answers to those, answers to ids not waited for (duplicates, or announced ones already held), ids asked again by the safety-net timer, ids still awaited. */
+  thumbs: { kept: number; asked: number; answered: number; unasked: number; retried: number; outstanding: number };
 }
 
 // ---- webview -> host ------------------------------------------------------------------------
 
 /** The view loaded and wants the list. */
 export interface GalleryReadyMessage { type: 'ready' }
-/** Thumbnails needed for these ids (the visible cells first). */
-export interface NeedThumbsMessage { type: 'needThumbs'; generation: number; ids: string[] }
+/** Thumbnails needed for these ids (the visible cells first); `retry`: asked again after no answer came in time. */
+export interface NeedThumbsMessage { type: 'needThumbs'; generation: number; ids: string[]; retry?: boolean }
 /** A cell was clicked: open the tile in the viewer. */
 export interface GalleryOpenMessage { type: 'open'; id: string }
 /** A screenful finished drawing (timing, for the bench). */
@@ -67,9 +99,10 @@ export function validateFromGallery(msg: unknown): { ok: true; message: FromGall
     case 'ready':
       return onlyKeys(m) ? { ok: true, message: { type: 'ready' } } : bad('ready: unexpected fields');
     case 'needThumbs':
-      if (!onlyKeys(m, 'generation', 'ids') || !isInt(m.generation) || !Array.isArray(m.ids)) return bad('needThumbs: needs generation and ids');
+      if (!onlyKeys(m, 'generation', 'ids', 'retry') || !isInt(m.generation) || !Array.isArray(m.ids)) return bad('needThumbs: needs generation and ids');
       if (m.ids.length > MAX_THUMBS_PER_REQUEST || !m.ids.every(isTileId)) return bad(`needThumbs: ids must be at most ${MAX_THUMBS_PER_REQUEST} tile ids`);
-      return { ok: true, message: { type: 'needThumbs', generation: m.generation, ids: m.ids as string[] } };
+      if (m.retry !== undefined && typeof m.retry !== 'boolean') return bad('needThumbs: retry must be a boolean');
+      return { ok: true, message: { type: 'needThumbs', generation: m.generation, ids: m.ids as string[], ...(m.retry ? { retry: true } : {}) } };
     case 'open':
       if (!onlyKeys(m, 'id') || !isTileId(m.id)) return bad('open: id must be a tile id');
       return { ok: true, message: { type: 'open', id: m.id } };

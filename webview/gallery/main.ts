@@ -5,7 +5,7 @@
  */
 import { CLASS_COLORS } from '../../src/core/palette';
 import type { ClassName } from '../../src/core/types';
-import type { FromGallery, GalleryItem, GalleryRequest, GallerySnapshot, GalleryThumb, ToGallery } from '../../src/shared/galleryProtocol';
+import { MAX_THUMBS_PER_REQUEST, unpackItems, type FromGallery, type GalleryItem, type GalleryRequest, type GallerySnapshot, type GalleryThumb, type ToGallery } from '../../src/shared/galleryProtocol';
 import type { RequestEnvelope } from '../../src/shared/requestReply';
 
 interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
@@ -50,7 +50,25 @@ const cells = new Map<number, HTMLDivElement>();
 interface Thumb { bitmap?: ImageBitmap; t: GalleryThumb }
 const thumbs = new Map<string, Thumb>(); // LRU: re-inserted on use
 const MAX_THUMBS = 800;
-const pending = new Set<string>();
+/** Ids asked for (or announced by the host) and not answered yet, with when they were asked. */
+const pending = new Map<string, number>();
+/** This list's thumbnail traffic, for the snapshot (tests check that every asked-for id is answered once). */
+const traffic = { kept: 0, asked: 0, answered: 0, unasked: 0, retried: 0 };
+/** Ids the host announced with the list that were already held: their answer is expected, not a duplicate. */
+const announcedHeld = new Set<string>();
+/** An id unanswered this long is asked again: a safety net only (the host answers every id it is asked for). */
+const RETRY_AFTER_MS = 5000;
+
+function ask(ids: string[], retry = false): void {
+  const now = performance.now();
+  for (let k = 0; k < ids.length; k += MAX_THUMBS_PER_REQUEST) {
+    const part = ids.slice(k, k + MAX_THUMBS_PER_REQUEST);
+    for (const id of part) pending.set(id, now);
+    if (retry) traffic.retried += part.length;
+    else traffic.asked += part.length;
+    send({ type: 'needThumbs', generation, ids: part, ...(retry ? { retry: true } : {}) });
+  }
+}
 let screen: { first: number; count: number; t0: number; reported: boolean } | undefined;
 
 function colour(c: ClassName): string {
@@ -142,11 +160,7 @@ function render(): void {
   }
   // Visible cells first, then the margin.
   want.sort((a, b) => Number(!isVisibleId(a, firstVisible, lastVisible)) - Number(!isVisibleId(b, firstVisible, lastVisible)));
-  for (let k = 0; k < want.length; k += 200) {
-    const ids = want.slice(k, k + 200);
-    for (const id of ids) pending.add(id);
-    send({ type: 'needThumbs', generation, ids });
-  }
+  if (want.length) ask(want);
   if (!screen || screen.first !== firstVisible) screen = { first: firstVisible, count: Math.max(0, lastVisible - firstVisible + 1), t0: performance.now(), reported: false };
   checkScreen();
 }
@@ -170,7 +184,8 @@ async function receiveThumbs(gen: number, list: GalleryThumb[]): Promise<void> {
   const made = await Promise.all(list.map(async (t) => ({ t, bitmap: t.bytes ? await createImageBitmap(new Blob([t.bytes as BlobPart], { type: t.mime ?? 'image/webp' })).catch(() => undefined) : undefined })));
   if (gen !== generation) return;
   for (const th of made) {
-    pending.delete(th.t.id);
+    if (pending.delete(th.t.id)) traffic.answered++;
+    else if (!announcedHeld.delete(th.t.id)) traffic.unasked++;
     thumbs.set(th.t.id, th);
     const i = indexOf.get(th.t.id);
     const cell = i !== undefined ? cells.get(i) : undefined;
@@ -188,13 +203,25 @@ async function receiveThumbs(gen: number, list: GalleryThumb[]): Promise<void> {
   checkScreen();
 }
 
-function setItems(gen: number, list: GalleryItem[], filter: string, size: number): void {
+function setItems(gen: number, list: GalleryItem[], filter: string, size: number, sending: readonly string[]): void {
   generation = gen;
   items = list;
   thumbSize = size;
   indexOf.clear();
   list.forEach((it, i) => indexOf.set(it.id, i));
   pending.clear();
+  Object.assign(traffic, { kept: 0, asked: 0, answered: 0, unasked: 0, retried: 0 });
+  // Thumbnails already held (from the previous list) are drawn as they are, not asked for again.
+  for (const it of list) if (thumbs.has(it.id)) traffic.kept++;
+  // The host is already building these (its guess of the first screen): they come without being asked for.
+  const now = performance.now();
+  announcedHeld.clear();
+  for (const id of sending) {
+    if (!indexOf.has(id)) continue;
+    if (thumbs.has(id)) announcedHeld.add(id);
+    else pending.set(id, now);
+  }
+  traffic.asked += pending.size;
   for (const c of cells.values()) c.remove();
   cells.clear();
   head.textContent = `${list.length.toLocaleString('en-US')} tiles${filter ? ` · ${filter}` : ''}`;
@@ -210,7 +237,7 @@ function snapshot(): GallerySnapshot {
   const last = Math.min(items.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / cellH()) * cols) - 1;
   let drawn = 0;
   for (const c of cells.values()) if (c.dataset.drawn) drawn++;
-  return { items: items.length, cells: cells.size, drawn, firstVisible: first, lastVisible: last };
+  return { items: items.length, cells: cells.size, drawn, firstVisible: first, lastVisible: last, thumbs: { ...traffic, outstanding: pending.size } };
 }
 
 function answer(m: RequestEnvelope<GalleryRequest>): void {
@@ -231,20 +258,25 @@ function answer(m: RequestEnvelope<GalleryRequest>): void {
 
 window.addEventListener('message', (e: MessageEvent<ToGallery>) => {
   const m = e.data;
-  if (m.type === 'items') setItems(m.generation, m.items, m.filter, m.thumbSize);
+  if (m.type === 'items') setItems(m.generation, unpackItems(m.items), m.filter, m.thumbSize, m.sending ?? []);
   else if (m.type === 'thumbs') void receiveThumbs(m.generation, m.thumbs);
   else if (m.type === 'request') answer(m);
 });
 
-// Watchdog: a visible cell whose thumbnail has not come within 2 s is asked for again (a reply can be lost when the list changes under it).
+// Safety net only: the host answers every id once, so this fires only when something is broken (or the
+// host is stalled for seconds); it asks again for visible cells unanswered for RETRY_AFTER_MS, marked as a retry.
 setInterval(() => {
   if (!screen || screen.reported) return;
+  const now = performance.now();
   const missing: string[] = [];
-  for (let i = screen.first; i < screen.first + screen.count && i < items.length; i++) if (!thumbs.has(items[i].id)) missing.push(items[i].id);
-  if (missing.length === 0 || performance.now() - screen.t0 < 2000) return;
-  console.warn(`gallery: re-asking for ${missing.length} thumbnails (${missing.slice(0, 5).join(', ')})`);
-  for (const id of missing) pending.add(id);
-  send({ type: 'needThumbs', generation, ids: missing.slice(0, 200) });
+  for (let i = screen.first; i < screen.first + screen.count && i < items.length; i++) {
+    const id = items[i].id;
+    const since = pending.get(id);
+    if (!thumbs.has(id) && (since === undefined || now - since > RETRY_AFTER_MS)) missing.push(id);
+  }
+  if (missing.length === 0) return;
+  console.warn(`gallery: asking again for ${missing.length} thumbnails unanswered for ${RETRY_AFTER_MS} ms (${missing.slice(0, 5).join(', ')})`);
+  ask(missing, true);
 }, 1000);
 
 let scheduled = false;
