@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
+import type { GalleryPhases } from '../../src/extension/galleryProvider';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -37,7 +38,7 @@ export interface ViewerBenchResults {
   reuseTransitMs: number[];
   reuseNewEditors: number;
   memory: { switches: number; hostStart: number; hostEnd: number; webviewStart?: number; webviewEnd?: number; /** Webview JS heap every 100 switches (is growth a trend or garbage not yet collected?). */ webviewEvery100?: number[] };
-  gallery?: { items: number; coldFirstScreenMs: number; screenMs: number[]; cachedScreenMs: number[]; screenCells: number };
+  gallery?: { items: number; coldFirstScreenMs: number; screenMs: number[]; cachedScreenMs: number[]; screenCells: number; phases?: GalleryPhases };
   /** Extension-host memory just before opening the full synthetic set and right after its index is published. */
   hostIndex?: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number; tiles: number };
   errors: string[];
@@ -56,6 +57,45 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long a person looks at a tile before pressing next (or opening another): the viewer settles (prefetch lands). */
 const SETTLE_MS = 600;
 
+/** Gallery on the full synthetic set, cold thumbnail cache (a fresh profile): first screenful, then scroll jumps. */
+async function galleryOnFullSet(x: VasculatureExplorerApi, out: ViewerBenchResults): Promise<void> {
+  if (fs.existsSync(path.join(synthetic, 'tile_meta.csv'))) {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    (globalThis as { gc?: () => void }).gc?.();
+    const m0 = process.memoryUsage();
+    const indexed = x.nextIndex();
+    let t0 = 0;
+    void indexed.then((ix) => {
+      t0 = performance.now();
+      const m1 = process.memoryUsage();
+      out.hostIndex = { rssBefore: m0.rss, rssAfter: m1.rss, heapBefore: m0.heapUsed, heapAfter: m1.heapUsed, tiles: ix.tiles.size };
+    });
+    const first = x.galleryNextPaint(120_000);
+    await vscode.commands.executeCommand('vasculatureExplorer.openDatasetFolder', synthetic);
+    await vscode.commands.executeCommand('vasculatureExplorer.gallery.focus');
+    const firstPaint = await first.catch(async (e: unknown) => { throw new Error(`${String(e)}; gallery: ${JSON.stringify(await x.gallerySnapshot().catch((err: unknown) => String(err)))}`); });
+    // From the new index to the first screenful of thumbnails, rendered into an empty (cold) cache.
+    const coldFirstScreenMs = performance.now() - t0;
+    const snap = await x.gallerySnapshot();
+    const perScreen = Math.max(1, snap.lastVisible - snap.firstVisible + 1);
+    const screenMs: number[] = [];
+    const cachedScreenMs: number[] = [];
+    const screens = 15;
+    for (const [list, from] of [[screenMs, 1], [cachedScreenMs, 1]] as const) {
+      for (let s = from; s <= screens; s++) {
+        const t = performance.now();
+        const p = x.galleryNextPaint(30_000);
+        await x.galleryScrollTo(s * perScreen * 3); // jump 3 screens: never the margin already rendered
+        await p;
+        list.push(performance.now() - t);
+      }
+      await x.galleryScrollTo(0);
+      await sleep(300);
+    }
+    out.gallery = { items: snap.items, coldFirstScreenMs, screenMs, cachedScreenMs, screenCells: perScreen, phases: (firstPaint as { phases?: GalleryPhases }).phases };
+  }
+}
+
 describe('viewer bench (real VS Code)', function () {
   this.timeout(900_000);
   it('measures open, switch, 500 switches and the gallery', async () => {
@@ -70,6 +110,8 @@ describe('viewer bench (real VS Code)', function () {
       const galleryUp = x.galleryNextPaint(60_000);
       await vscode.commands.executeCommand('vasculatureExplorer.gallery.focus');
       await galleryUp.catch(async (e: unknown) => out.errors.push(`gallery on the sample: ${String(e)}; ${JSON.stringify(await x.gallerySnapshot().catch((err: unknown) => String(err)))}`));
+      // VE_BENCH_PART=gallery: only the gallery part (the viewer part takes minutes).
+      if (process.env.VE_BENCH_PART === 'gallery') { await galleryOnFullSet(x, out); write(); return; }
       // Warm-up: the first webview of a session pays for the webview service worker.
       const warm = x.viewerNextPaint(ids[0], 60_000);
       await vscode.commands.executeCommand('vasculatureExplorer.openTile', ids[0]);
@@ -157,42 +199,7 @@ describe('viewer bench (real VS Code)', function () {
       out.memory.webviewEnd = (await x.viewerSnapshot())?.jsHeap;
       write();
 
-      // Gallery on the full synthetic set, cold thumbnail cache (a fresh profile).
-      if (fs.existsSync(path.join(synthetic, 'tile_meta.csv'))) {
-        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-        (globalThis as { gc?: () => void }).gc?.();
-        const m0 = process.memoryUsage();
-        const indexed = x.nextIndex();
-        let t0 = 0;
-        void indexed.then((ix) => {
-          t0 = performance.now();
-          const m1 = process.memoryUsage();
-          out.hostIndex = { rssBefore: m0.rss, rssAfter: m1.rss, heapBefore: m0.heapUsed, heapAfter: m1.heapUsed, tiles: ix.tiles.size };
-        });
-        const first = x.galleryNextPaint(120_000);
-        await vscode.commands.executeCommand('vasculatureExplorer.openDatasetFolder', synthetic);
-        await vscode.commands.executeCommand('vasculatureExplorer.gallery.focus');
-        await first.catch(async (e: unknown) => { throw new Error(`${String(e)}; gallery: ${JSON.stringify(await x.gallerySnapshot().catch((err: unknown) => String(err)))}`); });
-        // From the new index to the first screenful of thumbnails, rendered into an empty (cold) cache.
-        const coldFirstScreenMs = performance.now() - t0;
-        const snap = await x.gallerySnapshot();
-        const perScreen = Math.max(1, snap.lastVisible - snap.firstVisible + 1);
-        const screenMs: number[] = [];
-        const cachedScreenMs: number[] = [];
-        const screens = 15;
-        for (const [list, from] of [[screenMs, 1], [cachedScreenMs, 1]] as const) {
-          for (let s = from; s <= screens; s++) {
-            const t = performance.now();
-            const p = x.galleryNextPaint(30_000);
-            await x.galleryScrollTo(s * perScreen * 3); // jump 3 screens: never the margin already rendered
-            await p;
-            list.push(performance.now() - t);
-          }
-          await x.galleryScrollTo(0);
-          await sleep(300);
-        }
-        out.gallery = { items: snap.items, coldFirstScreenMs, screenMs, cachedScreenMs, screenCells: perScreen };
-      }
+      if (process.env.VE_BENCH_PART !== 'viewer') await galleryOnFullSet(x, out);
     } catch (e) {
       out.errors.push(e instanceof Error ? e.message : String(e));
     }
