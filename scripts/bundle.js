@@ -25,7 +25,7 @@ if (fs.existsSync(webviewDir)) {
   for (const name of fs.readdirSync(webviewDir)) {
     const entry = path.join('webview', name, 'main.ts');
     if (fs.existsSync(path.join(root, entry))) {
-      builds.push({ entryPoints: [entry], outfile: `dist/webview/${name}.js`, bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, loader: { '.css': 'text' } });
+      builds.push({ entryPoints: [entry], outfile: `dist/webview/${name}.js`, bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, minify: !watch, loader: { '.css': 'text' } });
     }
   }
 }
