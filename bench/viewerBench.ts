@@ -94,14 +94,14 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
       const m = median(r.openMs);
       const ph = r.openPhases;
       const at = (v: number[]) => (v.length ? `+${median(v).toFixed(0)}` : '?');
-      const phases = ph ? `; from the command: resolveCustomEditor ${at(ph.resolve)}, webview document ${at(ph.document)}, script ${at(ph.script)}, ready ${at(ph.ready)} ms` : '';
+      const phases = ph ? `; from the command: viewer panel created ${at(ph.resolve)}, webview document ${at(ph.document)}, script ${at(ph.script)}, ready ${at(ph.ready)} ms` : '';
       const scr = r.openToScreenMs?.length ? median(r.openToScreenMs) : undefined;
-      rows.push({ benchmark: `viewer: first viewer open, new editor + new webview, command to first full paint (${r.openMs.length} real tiles, VS Code)`, measured: `median ${ms(scr ?? m)} to the frame (${ms(m)} until the host hears "painted"; host load ${ms(median(r.openHostLoadMs))}, webview paint ${ms(median(r.openWebviewPaintMs))}${phases})`, target: '<= 150 ms', verdict: verdict((scr ?? m) <= 150) });
+      rows.push({ benchmark: `viewer: first viewer open, new tile viewer panel + new webview, command to first full paint (${r.openMs.length} real tiles, VS Code)`, measured: `median ${ms(scr ?? m)} to the frame (${ms(m)} until the host hears "painted"; host load ${ms(median(r.openHostLoadMs))}, webview paint ${ms(median(r.openWebviewPaintMs))}${phases})`, target: '<= 150 ms', verdict: verdict((scr ?? m) <= 150) });
     }
     if (r.reuseMs?.length) {
       const m = median(r.reuseMs);
       const scr = r.reuseToScreenMs.length ? median(r.reuseToScreenMs) : m;
-      rows.push({ benchmark: `viewer: open tile from the tile browser with a viewer already open, command to the frame showing it (preview tab re-targeted, ${r.reuseNewEditors} new editors; tiles 7 apart, ${r.reuseCached} of ${r.reuseMs.length} from the webview's kept tiles; ${r.settleMs} ms look first)`, measured: `median ${ms(scr)} (${ms(m)} until the host hears "painted"; host->webview transfer of the RGB pixels ${r.reuseTransitMs.length ? ms(median(r.reuseTransitMs)) : '?'})`, target: '<= 150 ms', verdict: verdict(scr <= 150) });
+      rows.push({ benchmark: `viewer: open tile from the tile browser with a viewer already open, command to the frame showing it (the tile viewer panel re-targeted, ${r.reuseNewEditors} new editors; tiles 7 apart, ${r.reuseCached} of ${r.reuseMs.length} from the webview's kept tiles; ${r.settleMs} ms look first)`, measured: `median ${ms(scr)} (${ms(m)} until the host hears "painted"; host->webview transfer of the RGB pixels ${r.reuseTransitMs.length ? ms(median(r.reuseTransitMs)) : '?'})`, target: '<= 150 ms', verdict: verdict(scr <= 150) });
     }
     if (r.switchMs.length) {
       const m = median(r.switchMs);

@@ -138,8 +138,8 @@ describe('viewer bench (real VS Code)', function () {
         }
       }
 
-      // Open another tile from the tile browser with a viewer open in a preview tab: the panel is
-      // re-targeted (no new webview). Tiles 7 apart in the order: never a kept neighbour, so its pixels cross.
+      // Open another tile from the tile browser with the tile viewer panel open: the panel is
+      // re-targeted (no new webview; its tab title follows the tile). Tiles 7 apart in the order: never a kept neighbour, so its pixels cross.
       const tabsBefore = () => vscode.window.tabGroups.all.reduce((n, g) => n + g.tabs.length, 0);
       for (let k = 0, at = ids.indexOf(x.viewerTile()!.id); k < 10; k++) {
         at = (at + 7) % ids.length;

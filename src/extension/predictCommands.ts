@@ -56,7 +56,8 @@ function targetOf(arg: unknown, index: DatasetIndex | undefined, root: string | 
     if (!index || !t.image) return `Tile ${t.id} has no image on disk; nothing to predict on.`;
     return { tileId: t.id, load: () => loadIndexedTile(index, t.id) };
   }
-  const uri = arg instanceof vscode.Uri ? arg : activeResource();
+  // A webview panel's title button passes its own webview-panel: URI: the tile viewer panel's tile is the active resource.
+  const uri = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg : activeResource();
   if (!uri || uri.scheme !== 'file') return 'Open a tile (or right-click a .tif/.png in the Explorer or the tile browser) to Predict on it.';
   const id = tileIdOfUri(uri, root);
   if (id && index?.tiles.get(id)?.image) return { tileId: id, load: () => loadIndexedTile(index, id) };

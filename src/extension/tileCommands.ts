@@ -8,6 +8,7 @@ import type { DatasetService } from './datasetService';
 import type { TileFilterState } from './tileFilterState';
 import { log } from './log';
 import { tileCountsText, type TileNode, type TileTreeProvider } from './tileTree';
+import { fileOfTilePanelTab } from './tileViewerTabs';
 
 export interface TileCommandDeps {
   service: DatasetService;
@@ -23,10 +24,11 @@ export function tileIdOfUri(uri: vscode.Uri | undefined, root: string | undefine
   return rel.length === 2 && (rel[0] === 'train' || rel[0] === 'test') ? imageId(rel[1]) : undefined;
 }
 
-/** The URI of the resource shown in the active editor or custom editor tab. */
+/** The URI of the resource shown in the active editor, custom editor or tile viewer panel tab. */
 export function activeResource(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom) return input.uri;
+  if (input instanceof vscode.TabInputWebview) return fileOfTilePanelTab(input); // the tile viewer panel's tile
   return vscode.window.activeTextEditor?.document.uri;
 }
 
@@ -45,7 +47,7 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       void vscode.window.showWarningMessage(`Tile ${t.id} has no image on disk (listed in tile_meta.csv line ${t.metaLine ?? '?'}); a partial download is normal.`);
       return;
     }
-    // A viewer in a preview tab shows it in place (its webview is reused, as a preview editor is replaced).
+    // The reusable tile viewer panel shows it (re-targeted in place when open; its tab title follows the tile).
     if (await vscode.commands.executeCommand<boolean>('vasculatureExplorer.showTileInPreviewViewer', t.id)) return;
     // The tile viewer by its viewType, whatever editor the user made the default for images.
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(index.root, t.image)), 'vasculatureExplorer.tileViewer', { preview: true });

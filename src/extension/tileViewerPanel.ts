@@ -25,6 +25,11 @@ export interface ViewerHost {
   onPainted(report: PaintReport): void;
   onActive(panel: TileViewerPanel): void;
   onDisposed(panel: TileViewerPanel): void;
+  /**
+   * Shows tile id in the reusable tile viewer panel: a viewer opened on a file (the custom editor,
+   * whose tab VS Code names after that file) sends next/previous and context clicks there.
+   */
+  browse(id: string): void;
 }
 
 /** One completed paint, as the host saw it. */
@@ -49,7 +54,7 @@ export interface PaintReport {
   open?: OpenPhases;
 }
 
-/** Start-up of a new viewer webview, epoch ms: resolveCustomEditor, the webview document's start, its script's start, "ready" at the host. */
+/** Start-up of a new viewer webview, epoch ms: the panel created (resolveCustomEditor or createWebviewPanel), the webview document's start, its script's start, "ready" at the host. */
 export interface OpenPhases { resolvedAt: number; documentAt?: number; scriptAt?: number; readyAt: number }
 
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -90,7 +95,12 @@ export class TileViewerPanel extends Disposable {
   private openReported = false;
   private gone = false;
 
-  constructor(readonly panel: vscode.WebviewPanel, readonly resource: vscode.Uri, private readonly host: ViewerHost) {
+  /**
+   * fixedFile: the panel is a custom editor whose document is `resource` (its tab always names that
+   * file), so it never shows another tile: other tiles go to the reusable panel (host.browse).
+   * Otherwise it is the reusable panel, whose tab title follows the tile shown.
+   */
+  constructor(readonly panel: vscode.WebviewPanel, readonly resource: vscode.Uri, private readonly host: ViewerHost, readonly fixedFile = true) {
     super();
     this.file = resource.fsPath;
     this.tile = tileOfFile(host.index(), this.file);
@@ -152,7 +162,7 @@ export class TileViewerPanel extends Disposable {
     const seq = ++this.seq;
     const t0 = performance.now();
     const prefetched = this.host.cache.has(file);
-    this.panel.title = tile?.id ?? path.basename(file);
+    this.panel.title = path.basename(file); // the tab label (a custom editor's tab keeps its document's name)
     if (!this.ready) return; // "ready" shows it
     try {
       const order = this.withImages();
@@ -184,7 +194,7 @@ export class TileViewerPanel extends Disposable {
     return this.host.ordered().filter((t) => t.image);
   }
 
-  /** Decodes the next and previous tiles and pushes them into the webview (next first), unless it keeps them already. */
+  /** Decodes the next and previous tiles and pushes them into the webview (next first), unless it keeps them already or shows one file only. */
   private async prefetchAround(order: TileRecord[], pos: number, seq: number): Promise<void> {
     const index = this.host.index();
     if (!index || pos < 0) return;
@@ -196,6 +206,7 @@ export class TileViewerPanel extends Disposable {
       const payload = await this.prepare(file, t).catch(() => undefined);
       // A newer switch prefetches its own neighbours; an unreadable neighbour shows its error when opened.
       if (!payload || seq !== this.seq || this.gone || !this.ready) return;
+      if (this.fixedFile) continue; // next/previous show in the reusable panel: only the host's cache is warmed
       if (!this.inWebview.has(file)) void this.post({ type: 'prefetch', key: file, tile: onWire(payload) });
     }
   }
@@ -208,6 +219,10 @@ export class TileViewerPanel extends Disposable {
     const pos = this.tile ? order.findIndex((t) => t.id === this.tile!.id) : -1;
     const next = pos < 0 ? order[0] : order[pos + step];
     if (!next?.image) return false;
+    if (this.fixedFile) {
+      this.host.browse(next.id);
+      return true;
+    }
     await this.show(path.join(index.root, next.image), next);
     return true;
   }
@@ -217,6 +232,10 @@ export class TileViewerPanel extends Disposable {
     const index = this.host.index();
     const t = index?.tiles.get(id);
     if (!index || !t?.image) return false;
+    if (this.fixedFile && t !== this.tile) {
+      this.host.browse(id);
+      return true;
+    }
     await this.show(path.join(index.root, t.image), t);
     return true;
   }

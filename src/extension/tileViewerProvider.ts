@@ -1,8 +1,11 @@
 /**
- * The tile viewer custom editor (viewType vasculatureExplorer.tileViewer) and its commands.
- * It is the default editor for *.tif/*.tiff/*.png inside a train/ or test/ folder (the dataset
- * layout), so opening a tile from the Explorer shows it here; any other image stays with VS Code's
- * own editors unless opened with "Open With…".
+ * The tile viewer, in two kinds of tab:
+ * - the custom editor (viewType vasculatureExplorer.tileViewer), the default editor for
+ *   *.tif/*.tiff/*.png inside a train/ or test/ folder: opening a file from the Explorer shows it
+ *   there; its tab is named after that file, so it always shows that file;
+ * - one reusable WebviewPanel (like the Markdown preview) for tiles opened from inside the product
+ *   (tile tree, gallery, dashboard, Go to Tile, next/previous, slide context clicks): its tab title
+ *   follows the tile shown, and the next open re-targets it (no new webview).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,7 +14,9 @@ import type { ViewerSnapshot } from '../shared/tileViewerProtocol';
 import { Disposable } from './disposable';
 import type { PredictionStore } from './predictionStore';
 import { TilePayloadCache } from './tileViewerData';
-import { TileViewerPanel, type PaintReport } from './tileViewerPanel';
+import { webviewOptions } from './tileViewerHtml';
+import { TileViewerPanel, type PaintReport, type ViewerHost } from './tileViewerPanel';
+import { setTilePanelFile, TILE_PANEL_TYPE } from './tileViewerTabs';
 
 export const TILE_VIEWER_TYPE = 'vasculatureExplorer.tileViewer';
 
@@ -26,6 +31,8 @@ export interface TileViewerDeps {
 export class TileViewerProvider extends Disposable implements vscode.CustomReadonlyEditorProvider {
   private readonly panels = new Set<TileViewerPanel>();
   private activePanel: TileViewerPanel | undefined;
+  /** The reusable panel (tiles opened from inside the product), while open. */
+  private browser: TileViewerPanel | undefined;
   private readonly cache = new TilePayloadCache(12);
   private readonly paints: PaintReport[] = [];
   private readonly painted = this._register(new vscode.EventEmitter<PaintReport>());
@@ -36,6 +43,7 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
     super();
     this._register(vscode.window.registerCustomEditorProvider(TILE_VIEWER_TYPE, this, { supportsMultipleEditorsPerDocument: true }));
     this._register({ dispose: () => { for (const p of [...this.panels]) p.dispose(); } });
+    this._register(setTilePanelFile(() => (this.browser && !this.browser.isClosed ? vscode.Uri.file(this.browser.current.file) : undefined)));
   }
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
@@ -43,7 +51,11 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
   }
 
   resolveCustomEditor(doc: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
-    const p = new TileViewerPanel(panel, doc.uri, {
+    this.panels.add(new TileViewerPanel(panel, doc.uri, this.viewerHost(), true));
+  }
+
+  private viewerHost(): ViewerHost {
+    return {
       extensionUri: this.deps.extensionUri,
       index: () => this.deps.index(),
       ordered: () => this.deps.ordered(),
@@ -57,10 +69,11 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
       onActive: (x) => (this.activePanel = x),
       onDisposed: (x) => {
         this.panels.delete(x);
+        if (this.browser === x) this.browser = undefined;
         if (this.activePanel === x) this.activePanel = [...this.panels].pop();
       },
-    });
-    this.panels.add(p);
+      browse: (id) => void this.showInPreview(id),
+    };
   }
 
   /** The viewer that has (or last had) focus. */
@@ -80,24 +93,30 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
   }
 
   /**
-   * Like VS Code's preview editors: when the active viewer's tab is a preview tab in the active
-   * group, shows tile id there (its webview stays; no new editor) and returns true; otherwise
-   * false, and the caller opens a new editor. A pinned viewer is never replaced.
+   * Shows tile id in the reusable tile viewer panel: re-targets and reveals it when open (its
+   * webview stays), else creates it in the active editor group. False when the tile has no image.
    */
   showInPreview(id: string): boolean {
-    const p = this.activePanel;
     const index = this.deps.index();
     const t = index?.tiles.get(id);
-    if (!p || p.isClosed || !index || !t?.image || !this.isPreviewTab(p)) return false;
-    if (!p.panel.active) p.panel.reveal(p.panel.viewColumn, false);
-    void p.show(path.join(index.root, t.image), t);
+    if (!index || !t?.image) return false;
+    const file = path.join(index.root, t.image);
+    const p = this.browser;
+    if (p && !p.isClosed) {
+      if (!p.panel.active) p.panel.reveal(p.panel.viewColumn, false);
+      void p.show(file, t);
+      return true;
+    }
+    const panel = vscode.window.createWebviewPanel(TILE_PANEL_TYPE, path.basename(file), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(this.deps.extensionUri));
+    panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'logo.png');
+    this.browser = new TileViewerPanel(panel, vscode.Uri.file(file), this.viewerHost(), false);
+    this.panels.add(this.browser);
     return true;
   }
 
-  private isPreviewTab(p: TileViewerPanel): boolean {
-    const group = vscode.window.tabGroups.activeTabGroup;
-    if (group.viewColumn !== p.panel.viewColumn) return false;
-    return group.tabs.some((tab) => tab.isPreview && tab.input instanceof vscode.TabInputCustom && tab.input.viewType === TILE_VIEWER_TYPE && tab.input.uri.toString() === p.resource.toString());
+  /** The reusable panel, while open (for tests). */
+  get reusablePanel(): TileViewerPanel | undefined {
+    return this.browser;
   }
 
   /** Resolves at the next paint of tile id (any tile when id is undefined). */

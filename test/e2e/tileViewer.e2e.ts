@@ -106,7 +106,17 @@ export const tests: E2eTest[] = [
       assert.equal(await vs.page.locator('.tabs-container .tab', { hasText: /\.tif/ }).count(), 1, 'one tile editor tab');
       const shown = await second.frame.evaluate('document.querySelector(".title").textContent') as string;
       assert.ok(shown.startsWith(b.id), `the viewer's title names ${b.id}: ${shown}`);
+      // The tab a person reads names the tile shown, not the first one opened.
+      const activeTab = vs.page.locator('.tabs-container .tab.active');
+      await vs.page.waitForFunction((want) => document.querySelector('.tabs-container .tab.active')?.textContent?.includes(want), `${b.id}.tif`, { timeout: 10_000 });
+      assert.ok(!(await activeTab.innerText()).includes(a.id), 'the tab no longer names the first tile');
       await vs.screenshot('tile-viewer-reused');
+      // Next Tile from the palette (offered while the panel is the active editor): the tab follows.
+      await vs.runCommand('Vasculature: Next Tile');
+      const next = await findFrame(vs.page, `document.body && document.body.dataset.tileId && document.body.dataset.tileId !== ${JSON.stringify(b.id)}`);
+      const nextId = await next.evaluate('document.body.dataset.tileId') as string;
+      await vs.page.waitForFunction((want) => document.querySelector('.tabs-container .tab.active')?.textContent?.includes(want), `${nextId}.tif`, { timeout: 10_000 });
+      await vs.screenshot('tile-viewer-reused-next');
     },
   },
   {

@@ -10,7 +10,10 @@ import type { VasculatureExplorerApi } from '../../src/extension/api';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
 const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
+/** The custom editor (a file opened from the Explorer). */
 const VIEW_TYPE = 'vasculatureExplorer.tileViewer';
+/** The reusable tile viewer panel (tiles opened from inside the product). */
+const PANEL_TYPE = 'vasculatureExplorer.tilePanel';
 
 type Counts = { blood_vessel: number; glomerulus: number; unsure: number };
 
@@ -66,10 +69,23 @@ function rgbaSum(file: string): number {
   return Number(execFileSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8' }).trim());
 }
 
+/** The active tab's view type: the custom editor's, or the tile viewer panel's (the workbench may prefix a webview's). */
 function activeViewType(): string | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  return input instanceof vscode.TabInputCustom ? input.viewType : undefined;
+  if (input instanceof vscode.TabInputCustom) return input.viewType;
+  if (input instanceof vscode.TabInputWebview) return input.viewType.endsWith(PANEL_TYPE) ? PANEL_TYPE : input.viewType;
+  return undefined;
 }
+
+/** What the active tab says (the label a person reads), and the tile file name it must be. */
+const activeLabel = () => vscode.window.tabGroups.activeTabGroup.activeTab?.label;
+const fileName = (id: string) => path.basename(tileFile(id));
+
+/** Every tile viewer panel tab, in any group. */
+const panelTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_TYPE));
+
+/** The tab label follows panel.title a moment after it is set (one round trip to the workbench). */
+const labelIs = (id: string) => until(() => activeLabel() === fileName(id), 5_000, `the active tab label to be ${fileName(id)} (it is ${activeLabel()})`);
 
 describe('Tile viewer on the real sample', function () {
   this.timeout(60_000);
@@ -94,13 +110,15 @@ describe('Tile viewer on the real sample', function () {
     assert.equal(annotated.length, 27);
   });
 
-  it('opens a tile from the tile browser command in the viewer and draws every polygon of its line', async () => {
+  it('opens a tile from the tile browser command in the tile viewer panel, draws every polygon of its line, and the tab names the tile', async () => {
     for (const id of annotated.slice(0, 3)) {
       const paint = x.viewerNextPaint(id, 45_000); // the first webview of a session starts slowly in code-server
       await vscode.commands.executeCommand('vasculatureExplorer.openTile', id);
       const r = await paint;
       assert.deepEqual(r.drawn, polys.get(id)!.counts, `tile ${id}`);
-      assert.equal(activeViewType(), VIEW_TYPE);
+      assert.equal(activeViewType(), PANEL_TYPE);
+      await labelIs(id);
+      assert.equal(panelTabs().length, 1, 'one tile viewer panel, re-targeted');
       assert.equal(x.viewerTile()?.id, id);
     }
     const snap = await x.viewerSnapshot();
@@ -113,6 +131,7 @@ describe('Tile viewer on the real sample', function () {
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path.join(sample, 'train', `${id}.tif`)));
     const r = await paint;
     assert.equal(activeViewType(), VIEW_TYPE);
+    assert.equal(activeLabel(), `${id}.tif`);
     assert.equal(r.drawn.blood_vessel, polys.get(id)!.counts.blood_vessel);
     assert.ok(r.drawn.blood_vessel > 0);
   });
@@ -127,6 +146,24 @@ describe('Tile viewer on the real sample', function () {
     assert.equal(on.drawn.blood_vessel, n);
   });
 
+  it('next in a file opened from the Explorer shows the next tile in the tile viewer panel; the file tab keeps naming its file and showing it', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+    const id = order[3], next = order[4];
+    const open = x.viewerNextPaint(id, 45_000);
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(tileFile(id)));
+    await open;
+    assert.equal(activeViewType(), VIEW_TYPE);
+    const p = x.viewerNextPaint(next, 45_000);
+    await vscode.commands.executeCommand('vasculatureExplorer.nextTile');
+    assert.deepEqual((await p).drawn, polys.get(next)?.counts ?? { blood_vessel: 0, glomerulus: 0, unsure: 0 });
+    assert.equal(activeViewType(), PANEL_TYPE);
+    await labelIs(next);
+    assert.equal(x.viewerTile()?.id, next);
+    const fileTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === VIEW_TYPE);
+    assert.equal(fileTab?.label, fileName(id), 'the file tab still names (and shows) its own file');
+  });
+
   it('next/previous follow the tile browser order (vessel count, most first) and its filter', async () => {
     await vscode.commands.executeCommand('vasculatureExplorer.sortTiles', 'vesselCount');
     const count = (id: string) => polys.get(id)?.counts.blood_vessel ?? 0;
@@ -138,6 +175,7 @@ describe('Tile viewer on the real sample', function () {
       const p = x.viewerNextPaint(want);
       await vscode.commands.executeCommand(`vasculatureExplorer.${cmd}`);
       assert.equal((await p).id, want);
+      await labelIs(want);
     }
     // With a search filter, next skips every tile the filter hides.
     await vscode.commands.executeCommand('vasculatureExplorer.searchTiles', 'a');
@@ -172,35 +210,86 @@ describe('Tile viewer on the real sample', function () {
     }
   });
 
-  it('Open Tile with a viewer in a preview tab shows the tile there (no new webview); a pinned viewer is kept and a new editor opens', async () => {
+  it('Open Tile re-targets the one tile viewer panel (no new webview): its tab names the tile after an open, a next and a second open; closed, the next open makes a new one', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
     const [a, b, c] = [annotated[2], annotated[9], annotated[4]];
-    const viewerTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === VIEW_TYPE);
     const pa = x.viewerNextPaint(a, 45_000);
     await vscode.commands.executeCommand('vasculatureExplorer.openTile', a);
     assert.ok((await pa).open, 'the first open starts a webview');
-    assert.equal(viewerTabs().length, 1);
-    assert.equal(viewerTabs()[0].isPreview, true);
+    assert.equal(panelTabs().length, 1);
+    await labelIs(a);
     await sleep(300);
+    // Next, in place: the tab follows.
+    const an = order[order.indexOf(a) + 1];
+    const pn = x.viewerNextPaint(an);
+    await vscode.commands.executeCommand('vasculatureExplorer.nextTile');
+    assert.equal((await pn).open, undefined);
+    await labelIs(an);
+    // A second open reuses the panel.
     const pb = x.viewerNextPaint(b);
     await vscode.commands.executeCommand('vasculatureExplorer.openTile', b);
     const rb = await pb;
     assert.equal(rb.open, undefined, 'no new webview started');
-    assert.equal(viewerTabs().length, 1, 'still one viewer tab');
+    assert.equal(panelTabs().length, 1, 'still one viewer tab');
+    assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).length, 1, 'and no other tab');
+    await labelIs(b);
     assert.deepEqual(rb.drawn, polys.get(b)!.counts);
     assert.equal(x.viewerTile()?.id, b);
     const snap = await x.viewerSnapshot();
     assert.equal(snap?.tileId, b);
     assert.equal(snap?.imageSum, rgbaSum(tileFile(b)));
-    // Pinned (as a double-click on the tab does): VS Code keeps it, so Open Tile opens a new editor.
-    await vscode.commands.executeCommand('workbench.action.keepEditor');
-    await until(() => viewerTabs()[0]?.isPreview === false, 5_000, 'the viewer tab to be pinned');
+    // "Reveal active tile" (the tree following the editor) reads the panel's tile.
+    assert.equal(await vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile'), true);
+    // Another editor in front of it: the next open brings the same panel back.
+    const doc = await vscode.workspace.openTextDocument({ content: 'notes' });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    assert.notEqual(activeViewType(), PANEL_TYPE);
     const pc = x.viewerNextPaint(c, 45_000);
     await vscode.commands.executeCommand('vasculatureExplorer.openTile', c);
-    assert.ok((await pc).open, 'a new webview for the new editor');
-    assert.equal(viewerTabs().length, 2);
-    assert.equal(x.viewerTile()?.id, c);
+    await pc;
+    assert.equal(activeViewType(), PANEL_TYPE);
+    assert.equal(panelTabs().length, 1);
+    await labelIs(c);
+    // Closed, the next open makes a new panel.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until(() => panelTabs().length === 0, 5_000, 'the panel to close');
+    const pa2 = x.viewerNextPaint(a, 45_000);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', a);
+    assert.ok((await pa2).open, 'a new webview for the new panel');
+    await labelIs(a);
+    assert.equal(panelTabs().length, 1);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('Predict with no argument in the panel, after next, predicts the tile shown and draws its layer there', async () => {
+    const cfg = vscode.workspace.getConfiguration('vasculatureExplorer');
+    await cfg.update('predict.executionProvider', 'cpu', vscode.ConfigurationTarget.Global);
+    try {
+      const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image && polys.has(id));
+      // A tile no other test predicted, after next from its predecessor in the order.
+      const all = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+      const want = order.filter((id) => all.indexOf(id) > 0 && !x.predict.predictionLayer(id)).pop()!;
+      const from = all[all.indexOf(want) - 1];
+      const p0 = x.viewerNextPaint(from, 45_000);
+      await vscode.commands.executeCommand('vasculatureExplorer.openTile', from);
+      await p0;
+      const p1 = x.viewerNextPaint(want);
+      await vscode.commands.executeCommand('vasculatureExplorer.nextTile');
+      await p1;
+      await labelIs(want);
+      const r = (await vscode.commands.executeCommand('vasculatureExplorer.predictTile')) as { tileId: string; tp: number; fp: number; fn: number } | undefined;
+      assert.ok(r, `predictTile returned nothing; last error: ${JSON.stringify(x.predict.lastPredictError())}`);
+      assert.equal(r.tileId, want, 'Predict acts on the tile the panel shows');
+      const snap = await until(async () => { const s = await x.viewerSnapshot(); return s?.prediction ? s : undefined; }, 15_000, 'the prediction layer in the panel');
+      assert.equal(snap.tileId, want);
+      assert.deepEqual([snap.prediction!.tp, snap.prediction!.fp, snap.prediction!.fn], [r.tp, r.fp, r.fn]);
+      // The panel's editor-title Predict button passes the panel's own webview-panel: URI (no file): still the tile shown.
+      const fromButton = (await vscode.commands.executeCommand('vasculatureExplorer.predictTile', vscode.Uri.from({ scheme: 'webview-panel', path: 'webview-panel/webview-1' }))) as { tileId: string } | undefined;
+      assert.equal(fromButton?.tileId, want);
+    } finally {
+      await cfg.update('predict.executionProvider', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('slide context shows the neighbours of the same WSI by pixel offset (counted from tile_meta.csv)', async () => {
@@ -268,7 +357,8 @@ describe('Gallery on the real sample', function () {
     const p = x.viewerNextPaint(id);
     await x.galleryClick(id);
     assert.equal((await p).id, id);
-    assert.equal(activeViewType(), VIEW_TYPE);
+    assert.equal(activeViewType(), PANEL_TYPE);
+    await labelIs(id);
     await vscode.commands.executeCommand('vasculatureExplorer.clearFilter');
     const images = imageIds().length;
     assert.equal(images, 127);
