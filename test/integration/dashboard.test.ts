@@ -103,10 +103,11 @@ describe('Dataset Overview panel (real VS Code, hhv-sample)', function () {
     const k = tiles.findIndex((t) => t.image);
     assert.ok(k >= 0, 'the WSI shown has a tile with an image');
     await a.dashboard.click({ kind: 'clickSlideMap', index: k });
-    const uri = await until('the tile tab', () => {
-      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
-      return input?.uri?.fsPath.endsWith(`${tiles[k].id}.tif`) ? input.uri : undefined;
+    // Tiles opened from inside the product show in the one tile viewer panel, whose tab names the file.
+    const shown = await until('the tile in the viewer', () => {
+      const t = a.viewerTile();
+      return t?.id === tiles[k].id && vscode.window.tabGroups.activeTabGroup.activeTab?.label === path.basename(tiles[k].image!) ? t : undefined;
     });
-    assert.equal(uri.fsPath, path.join(sample, tiles[k].image!));
+    assert.equal(shown.file, path.join(sample, tiles[k].image!));
   });
 });
