@@ -19,7 +19,7 @@ import { MODEL, SAMPLE, WORKER } from './benchPaths';
 import { BenchRow, median, timeMs } from './benchTable';
 
 const THREADS = 2;
-const LATENCY_TILES = 8;
+const LATENCY_TILES = 16;
 /** Wall-clock cap of the batch pass, s (VEX_BENCH_PREDICT_SECONDS overrides). */
 const BATCH_SECONDS = Number(process.env.VEX_BENCH_PREDICT_SECONDS ?? 60);
 

@@ -49,7 +49,7 @@ export function sampleBilinear(plane: Float32Array, w: number, h: number, fx: nu
 }
 
 /** Resizes one float plane to (ow, oh) with OpenCV INTER_LINEAR semantics (no antialiasing). */
-export function resizePlane(src: Float32Array, w: number, h: number, ow: number, oh: number, out = new Float32Array(ow * oh)): Float32Array {
+export function resizePlane(src: Float32Array, w: number, h: number, ow: number, oh: number, out: Float32Array = new Float32Array(ow * oh)): Float32Array {
   if (ow === w && oh === h) {
     out.set(src);
     return out;
@@ -70,15 +70,20 @@ export function inputSizeFor(tileWidth: number, tileHeight: number, contract: Pi
   return { width: Math.ceil(tileWidth / m) * m, height: Math.ceil(tileHeight / m) * m, resize: false };
 }
 
-/** Converts tile pixels into the model's input tensor (dims [1,3,H,W] or [3,H,W]). */
-export function toInputTensor(img: RgbImage, contract: Pick<ModelContract, 'inputSize' | 'sizeMultiple' | 'inputRank' | 'channelOrder' | 'scale' | 'mean' | 'std'>): InputTensor {
+/**
+ * Converts tile pixels into the model's input tensor (dims [1,3,H,W] or [3,H,W]). `reuse`, when
+ * it has exactly the tensor's length, is written over (padding zeroed) instead of allocating.
+ */
+export function toInputTensor(img: RgbImage, contract: Pick<ModelContract, 'inputSize' | 'sizeMultiple' | 'inputRank' | 'channelOrder' | 'scale' | 'mean' | 'std'>, reuse?: Float32Array): InputTensor {
   const { width: w, height: h, channels: ch, data } = img;
   if (data.length !== w * h * ch) throw new Error(`toInputTensor: pixel buffer holds ${data.length} bytes, expected ${w}x${h}x${ch} = ${w * h * ch}. Decode the image as raw RGB or RGBA.`);
   const size = inputSizeFor(w, h, contract);
   const { width: iw, height: ih } = size;
   const planes = iw * ih;
-  const out = new Float32Array(3 * planes);
+  const reused = reuse?.length === 3 * planes;
+  const out = reused ? reuse : new Float32Array(3 * planes);
   if (!size.resize) {
+    if (reused && (iw !== w || ih !== h)) out.fill(0);
     // Straight into the output rows (padding right/bottom stays 0, i.e. the mean colour after
     // normalisation): the same arithmetic as the plane path below, without the plane copy.
     for (let c = 0; c < 3; c++) {

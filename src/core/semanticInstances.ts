@@ -16,6 +16,8 @@ const LOGIT_MARGIN = 1e-3;
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
+let scratch: Float32Array | undefined;
+
 /** The instances of one class of a semantic output, plus the prediction's description (probabilities left empty). */
 export interface SemanticInstances {
   /** kind, size, class names and activation of the prediction; probabilities is [] (not sent). */
@@ -65,7 +67,8 @@ export function semanticOutputToInstances(
       if (activation === 'sigmoid') {
         // Pixels left at 0 are below the threshold for sure: sigmoid is monotonic and the margin
         // is far wider than float32 rounding, so only pixels at or above (xt - margin) need a value.
-        probability = new Float32Array(n);
+        // One scratch map serves every call (probabilityToInstances keeps none of it).
+        probability = scratch?.length === n ? scratch.fill(0) : (scratch = new Float32Array(n));
         const floor = Math.log(threshold / (1 - threshold)) - LOGIT_MARGIN;
         for (let i = 0; i < n; i++) if (logits[i] >= floor) probability[i] = sigmoid(logits[i]);
       }

@@ -27,11 +27,15 @@ function isRequest(m: unknown): m is ToWorker {
   return typeof r.id === 'number' && (r.type === 'run' || r.type === 'describe' || r.type === 'release');
 }
 
+let inputScratch: Float32Array | undefined;
+
 async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promise<FromWorker> {
   let { entry, created } = await cache.get(req);
   const c = entry.contract;
   const t0 = performance.now();
-  const input = toInputTensor(req.image, c);
+  // Runs are one at a time, and the runtime does not keep its inputs: one buffer serves them all.
+  const input = toInputTensor(req.image, c, inputScratch);
+  inputScratch = input.data;
   const t1 = performance.now();
   const feeds = { [c.inputName]: new ort.Tensor('float32', input.data, input.dims) };
   let results: Awaited<ReturnType<typeof entry.session.run>>;

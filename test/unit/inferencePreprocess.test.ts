@@ -35,6 +35,17 @@ describe('tile pixels to model input', () => {
     assert.deepEqual(Array.from(t.data.subarray(0, 4)), [1, 1, 1, 0]);
     assert.equal(t.data.reduce((a, b) => a + b, 0), 18);
   });
+  it('a reused buffer is written over: the padding of a smaller tile is zero again, not the last tile\'s pixels', () => {
+    const c = { ...base, sizeMultiple: 4 };
+    const full = toInputTensor({ width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(255) }, c);
+    const again = toInputTensor({ width: 3, height: 2, channels: 3, data: new Uint8Array(18).fill(255) }, c, full.data);
+    assert.equal(again.data, full.data, 'the same buffer');
+    assert.deepEqual(Array.from(again.data.subarray(0, 8)), [1, 1, 1, 0, 1, 1, 1, 0]);
+    assert.equal(again.data.reduce((a, b) => a + b, 0), 18);
+    // A buffer of another length is left alone.
+    const other = new Float32Array(5);
+    assert.notEqual(toInputTensor({ width: 1, height: 1, channels: 3, data: new Uint8Array(3) }, base, other).data, other);
+  });
   it('resizing 7x5 to a fixed 11x9 input matches OpenCV INTER_LINEAR', () => {
     const w = 7, h = 5;
     const pixels = Array.from({ length: w * h * 3 }, (_, i) => (i * 37 + 11) % 256);
