@@ -7,7 +7,9 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+      // Memory checks read the heap after a full collection (gc) and to the byte.
+      '--js-flags=--expose-gc', '--enable-precise-memory-info'],
   });
 }
 

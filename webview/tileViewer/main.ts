@@ -460,9 +460,15 @@ function imageSum(): number | undefined {
   return sum;
 }
 
+/** JS heap in use, after a full collection where the browser exposes gc (the test harness's Chromium does): what is kept, not garbage waiting for the collector. */
+function retainedHeap(): number | undefined {
+  (globalThis as { gc?: () => void }).gc?.();
+  return (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+}
+
 function snapshot(): ViewerSnapshot {
   return { tileId: tile?.id, drawn: { ...lastDrawn }, visible: { ...state.visible }, context: state.context, contextTiles: neighbours.length, error: errorText, inkPixels: inkPixels(),
-    prediction: prediction ? { ...lastPredDrawn } : null, predictionVisible: predBox.checked, predictionHeader: prediction ? (predHeader.querySelector('.pred-text')?.textContent ?? '') : '', jsHeap: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize, imageSum: imageSum() };
+    prediction: prediction ? { ...lastPredDrawn } : null, predictionVisible: predBox.checked, predictionHeader: prediction ? (predHeader.querySelector('.pred-text')?.textContent ?? '') : '', jsHeap: retainedHeap(), imageSum: imageSum() };
 }
 
 function answer(m: RequestEnvelope<ViewerRequest>): void {
