@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
 import type { GalleryPhases } from '../../src/extension/galleryProvider';
+import type { ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -30,6 +31,12 @@ export interface ViewerBenchResults {
   openToScreenMs: number[];
   reuseToScreenMs: number[];
   switchToScreenMs: number[];
+  /** Next started in the webview (its n key handler, run by a test request): handler start to the frame after it, webview clock. */
+  pressMs: number[];
+  /** Of pressMs: the synchronous part (switch, DOM, canvas drawing) before the browser's frame. */
+  pressDrawMs: number[];
+  /** Presses the webview served by itself from its kept tiles (the rest asked the host). */
+  pressLocal: number;
   /** First viewer open (new webview), ms from the command to each start-up step. */
   openPhases: { resolve: number[]; document: number[]; script: number[]; ready: number[] };
   /** Open a tile from the tile browser with a viewer already open in a preview tab (its webview reused). */
@@ -99,7 +106,7 @@ async function galleryOnFullSet(x: VasculatureExplorerApi, out: ViewerBenchResul
 describe('viewer bench (real VS Code)', function () {
   this.timeout(900_000);
   it('measures open, switch, 500 switches and the gallery', async () => {
-    const out: ViewerBenchResults = { openMs: [], openHostLoadMs: [], openWebviewPaintMs: [], switchMs: [], switchPrefetched: 0, switchWebviewPaintMs: [], switchTransitMs: [], switchCached: 0, settleMs: SETTLE_MS, openToScreenMs: [], reuseToScreenMs: [], switchToScreenMs: [], openPhases: { resolve: [], document: [], script: [], ready: [] }, reuseMs: [], reuseCached: 0, reuseTransitMs: [], reuseNewEditors: 0, memory: { switches: 0, hostStart: 0, hostEnd: 0 }, errors: [] };
+    const out: ViewerBenchResults = { openMs: [], openHostLoadMs: [], openWebviewPaintMs: [], switchMs: [], switchPrefetched: 0, switchWebviewPaintMs: [], switchTransitMs: [], switchCached: 0, settleMs: SETTLE_MS, openToScreenMs: [], reuseToScreenMs: [], switchToScreenMs: [], pressMs: [], pressDrawMs: [], pressLocal: 0, openPhases: { resolve: [], document: [], script: [], ready: [] }, reuseMs: [], reuseCached: 0, reuseTransitMs: [], reuseNewEditors: 0, memory: { switches: 0, hostStart: 0, hostEnd: 0 }, errors: [] };
     const write = () => process.env.VE_BENCH_RESULTS && fs.writeFileSync(process.env.VE_BENCH_RESULTS, JSON.stringify(out));
     try {
       const x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
@@ -174,6 +181,21 @@ describe('viewer bench (real VS Code)', function () {
         if (r.transitMs !== undefined) out.switchTransitMs.push(r.transitMs);
         if (r.prefetched) out.switchPrefetched++;
         if (r.cached) out.switchCached++;
+      }
+      write();
+
+      // Next started in the webview (n pressed there), after the same look at each tile: handler to the frame, webview clock.
+      const back = x.viewerNextPaint(ids[0], 30_000);
+      await vscode.commands.executeCommand('vasculatureExplorer.openTile', ids[0]);
+      await back;
+      for (let k = 0; k + 1 < ids.length && k < 40; k++) {
+        await sleep(SETTLE_MS);
+        const s = await vscode.commands.executeCommand<ViewerSnapshot | undefined>('vasculatureExplorer.tileViewerPress', 'n');
+        if (!s?.press || s.tileId !== ids[k + 1]) { out.errors.push(`press n at ${ids[k]}: ${JSON.stringify(s?.press)} showing ${s?.tileId}, not ${ids[k + 1]}`); break; }
+        out.pressMs.push(s.press.ms);
+        if (s.press.drawMs !== undefined) out.pressDrawMs.push(s.press.drawMs);
+        if (s.press.local) out.pressLocal++;
+        await until(() => x.viewerTile()?.id === ids[k + 1], 10_000, `the host to follow to ${ids[k + 1]}`);
       }
       write();
 

@@ -6,7 +6,7 @@ import type { DatasetIndex, TileRecord } from '../core/types';
 import { RequestReply } from '../shared/requestReply';
 import { RecentTiles } from '../shared/tileViewerCache';
 import { packOpaqueRgb } from '../shared/tileViewerPixels';
-import { validateFromViewer, type FromWebview, type TilePayload, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../shared/tileViewerProtocol';
+import { validateFromViewer, type FromWebview, type NavigatedMessage, type NeighbourRole, type TilePayload, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../shared/tileViewerProtocol';
 import { Disposable } from './disposable';
 import { log } from './log';
 import type { PredictionStore } from './predictionStore';
@@ -48,6 +48,8 @@ export interface PaintReport {
   prefetched: boolean;
   /** Painted from the tiles the webview keeps (a 'showCached': no pixels crossed). */
   cached: boolean;
+  /** The webview switched by itself (n/p in it) and painted before telling the host: totalMs and paintMs are its handler-to-frame time. */
+  local?: boolean;
   /** Epoch ms, the webview's clock (one machine), when the frame showing the tile was done: before the report's trip back. */
   paintedAt?: number;
   /** For the first paint of a new webview: when each start-up step happened (epoch ms, one machine's clock). */
@@ -85,6 +87,8 @@ export class TileViewerPanel extends Disposable {
   private tile: TileRecord | undefined;
   private seq = 0;
   private readonly started = new Map<number, { t0: number; loadMs: number; prefetched: boolean; cached: boolean }>();
+  /** Switches the webview made by itself and the host followed: its nav number -> the host's seq. */
+  private readonly followed = new Map<number, number>();
   private contextOn = false;
   private ready = false;
   private readonly requests: RequestReply<ViewerRequest>;
@@ -194,21 +198,66 @@ export class TileViewerPanel extends Disposable {
     return this.host.ordered().filter((t) => t.image);
   }
 
-  /** Decodes the next and previous tiles and pushes them into the webview (next first), unless it keeps them already or shows one file only. */
+  /**
+   * Decodes the next and previous tiles and pushes them into the webview (next first), unless it
+   * keeps them already or shows one file only; then tells it which kept tiles are next and previous.
+   */
   private async prefetchAround(order: TileRecord[], pos: number, seq: number): Promise<void> {
     const index = this.host.index();
     if (!index || pos < 0) return;
-    for (const k of [pos + 1, pos - 1]) {
+    const roles: { next?: NeighbourRole; prev?: NeighbourRole } = {};
+    for (const [k, role] of [[pos + 1, 'next'], [pos - 1, 'prev']] as const) {
       const t = order[k];
       if (!t?.image) continue;
       const file = path.join(index.root, t.image);
-      if (this.inWebview.has(file)) continue;
-      const payload = await this.prepare(file, t).catch(() => undefined);
-      // A newer switch prefetches its own neighbours; an unreadable neighbour shows its error when opened.
-      if (!payload || seq !== this.seq || this.gone || !this.ready) return;
-      if (this.fixedFile) continue; // next/previous show in the reusable panel: only the host's cache is warmed
-      if (!this.inWebview.has(file)) void this.post({ type: 'prefetch', key: file, tile: onWire(payload) });
+      if (!this.inWebview.has(file)) {
+        const payload = await this.prepare(file, t).catch(() => undefined);
+        // A newer switch prefetches its own neighbours; an unreadable neighbour shows its error when opened.
+        if (!payload || seq !== this.seq || this.gone || !this.ready) return;
+        if (this.fixedFile) continue; // next/previous show in the reusable panel: only the host's cache is warmed
+        if (!this.inWebview.has(file)) void this.post({ type: 'prefetch', key: file, tile: onWire(payload) });
+      }
+      if (!this.fixedFile) roles[role] = { key: file, position: k + 1, total: order.length };
     }
+    if (!this.fixedFile && seq === this.seq && !this.gone && this.ready) void this.post({ type: 'neighbours', of: this.file, ...roles });
+  }
+
+  /** The Tiles order changed (filter, sort, re-index): the webview's next/previous roles are re-sent for the new order. */
+  orderChanged(): void {
+    if (!this.ready || this.fixedFile || this.gone) return;
+    const order = this.withImages();
+    const pos = this.tile ? order.findIndex((t) => t.id === this.tile!.id) : -1;
+    if (pos < 0) void this.post({ type: 'neighbours', of: this.file });
+    else void this.prefetchAround(order, pos, this.seq);
+  }
+
+  /**
+   * The webview switched by itself to a kept neighbour and painted it. The host is the one truth of
+   * what is shown: it follows when it agrees (its tile was `from` and its neighbour is `key`);
+   * otherwise it shows the tile it holds to be right (its own next in the current order, or its current tile).
+   */
+  private async followWebview(m: NavigatedMessage): Promise<void> {
+    const index = this.host.index();
+    const order = this.withImages();
+    const pos = this.tile ? order.findIndex((t) => t.id === this.tile!.id) : -1;
+    const next = m.from === this.file && pos >= 0 ? order[pos + m.step] : undefined;
+    const nextFile = index && next?.image ? path.join(index.root, next.image) : undefined;
+    this.inWebview.get(m.key); // the webview used its kept copy: the same step in the mirror of its LRU
+    if (!nextFile || nextFile !== m.key || this.fixedFile) {
+      log().info(`Tile viewer: the webview showed ${path.basename(m.key)}, but the Tiles order says ${nextFile ? path.basename(nextFile) : path.basename(this.file)}: showing that.`);
+      if (nextFile && m.from === this.file && !this.fixedFile) await this.show(nextFile, next);
+      else await this.show(this.file, this.tile);
+      return;
+    }
+    this.file = nextFile;
+    this.tile = next;
+    const seq = ++this.seq;
+    this.panel.title = path.basename(nextFile);
+    this.followed.set(m.nav, seq);
+    if (this.followed.size > 16) this.followed.delete(this.followed.keys().next().value as number);
+    void this.sendPrediction();
+    if (this.contextOn) void this.sendContext();
+    void this.prefetchAround(order, pos + m.step, seq);
   }
 
   /** Next (+1) or previous (-1) tile in the tile browser's order; false at the end. */
@@ -284,6 +333,9 @@ export class TileViewerPanel extends Disposable {
       case 'navigate':
         await this.navigate(m.step);
         return;
+      case 'navigated':
+        await this.followWebview(m);
+        return;
       case 'openTile':
         await this.openId(m.id);
         return;
@@ -292,6 +344,13 @@ export class TileViewerPanel extends Disposable {
         if (m.on) await this.sendContext();
         return;
       case 'painted': {
+        if (m.local) {
+          // A switch the webview made by itself: reported once the host followed it (paintMs is from its key handler to the frame).
+          const seq = this.followed.get(m.seq);
+          this.followed.delete(m.seq);
+          if (seq !== undefined) this.host.onPainted({ id: m.id, seq, drawn: m.drawn, totalMs: m.paintMs, loadMs: 0, paintMs: m.paintMs, prefetched: true, cached: true, local: true, paintedAt: m.paintedAt });
+          return;
+        }
         const s = this.started.get(m.seq);
         this.started.delete(m.seq);
         if (!s) return;

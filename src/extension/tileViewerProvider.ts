@@ -92,6 +92,11 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
     for (const p of this.panels) p.dropWebviewCache();
   }
 
+  /** The Tiles order changed (filter, sort, re-index): each viewer re-sends its next/previous roles. */
+  orderChanged(): void {
+    for (const p of this.panels) p.orderChanged();
+  }
+
   /**
    * Shows tile id in the reusable tile viewer panel: re-targets and reveals it when open (its
    * webview stays), else creates it in the active editor group. False when the tile has no image.
@@ -143,6 +148,8 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
       vscode.commands.registerCommand('vasculatureExplorer.showTileInPreviewViewer', (id: unknown) => typeof id === 'string' && this.showInPreview(id)),
       vscode.commands.registerCommand('vasculatureExplorer.nextTile', () => need()?.navigate(1)),
       vscode.commands.registerCommand('vasculatureExplorer.previousTile', () => need()?.navigate(-1)),
+      // Internal (tests, bench): runs the viewer's own n/p/]/[ key handler in the webview; answers its snapshot after the frame.
+      vscode.commands.registerCommand('vasculatureExplorer.tileViewerPress', (key: unknown) => (key === 'n' || key === 'p' || key === ']' || key === '[' ? need()?.request<ViewerSnapshot>({ kind: 'press', key }) : undefined)),
       vscode.commands.registerCommand('vasculatureExplorer.toggleSlideContext', (on?: boolean) => need()?.request({ kind: 'setContext', on: typeof on === 'boolean' ? on : !this.lastContext }).then((s) => (this.lastContext = (s as ViewerSnapshot).context))),
       vscode.commands.registerCommand('vasculatureExplorer.togglePredictionLayer', (visible?: boolean) => need()?.request<ViewerSnapshot>({ kind: 'togglePrediction', visible: typeof visible === 'boolean' ? visible : undefined })),
       vscode.commands.registerCommand('vasculatureExplorer.toggleOverlayClass', async (cls?: ClassName, visible?: boolean) => {

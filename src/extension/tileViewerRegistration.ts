@@ -39,6 +39,7 @@ export function registerTileViewer(w: TileViewerWiring): TileViewerTestApi {
     viewer,
     gallery,
     w.onDidIndex(() => viewer.clearCache()),
+    onDidChange(() => viewer.orderChanged()),
     ...viewer.registerCommands(),
     ...registerExportCommands({ index: w.index, ordered: w.ordered, activeTileId: () => viewer.active?.current.id }),
   );

@@ -69,6 +69,14 @@ export interface TileMessage { type: 'tile'; seq: number; /** The webview keeps 
 export interface PrefetchMessage { type: 'prefetch'; key: string; tile: TilePayload }
 /** Show the tile kept under key (sent before as 'tile' or 'prefetch'); position and total are the current order's. */
 export interface ShowCachedMessage { type: 'showCached'; seq: number; key: string; position?: number; total?: number; sentAt: number }
+/** A neighbour of the shown tile in the Tiles order that the webview keeps, with its place in that order. */
+export interface NeighbourRole { key: string; position: number; total: number }
+/**
+ * Which kept tiles are the next and previous of the tile shown under key `of` (sent after the
+ * neighbours are pushed, and again when the order changes): the webview switches to them by itself
+ * (n/p, Prev/Next) and then tells the host ('navigated'). Roles of another key are stale: ignored.
+ */
+export interface NeighboursMessage { type: 'neighbours'; of: string; next?: NeighbourRole; prev?: NeighbourRole }
 /** Forget every kept tile (the dataset was re-indexed). */
 export interface DropCacheMessage { type: 'dropCache' }
 /** The tile could not be shown: say so in the editor. */
@@ -82,8 +90,12 @@ export type ViewerRequest =
   | { kind: 'snapshot' }
   | { kind: 'toggleClass'; cls: ClassName; visible?: boolean }
   | { kind: 'setContext'; on: boolean }
-  | { kind: 'togglePrediction'; visible?: boolean };
-export type ToWebview = TileMessage | PrefetchMessage | ShowCachedMessage | DropCacheMessage | ErrorMessage | ContextMessage | PredictionMessage | RequestEnvelope<ViewerRequest> | ResponseEnvelope;
+  | { kind: 'togglePrediction'; visible?: boolean }
+  /** Runs the viewer's key handler for n/p/]/[ (tests, bench); answers after the next frame. */
+  | { kind: 'press'; key: PressKey };
+/** The keys that step through the Tiles order in the webview. */
+export type PressKey = 'n' | 'p' | ']' | '[';
+export type ToWebview = TileMessage | PrefetchMessage | ShowCachedMessage | NeighboursMessage | DropCacheMessage | ErrorMessage | ContextMessage | PredictionMessage | RequestEnvelope<ViewerRequest> | ResponseEnvelope;
 
 /** What the webview reports it drew. */
 export interface ViewerSnapshot {
@@ -106,6 +118,8 @@ export interface ViewerSnapshot {
   jsHeap?: number;
   /** Sum of every RGBA byte of the centre tile's pixels as the viewer holds them (checks exact pixels); absent without a tile. */
   imageSum?: number;
+  /** For a 'press' request: whether the webview switched by itself (false: it asked the host), and ms from the handler's start to the frame after it (webview clock). */
+  press?: { local: boolean; ms: number; /** Of ms: the synchronous part (state, DOM, canvas drawing) before the browser's frame. */ drawMs?: number };
 }
 
 /** Outlines per outcome of a prediction layer. */
@@ -153,16 +167,30 @@ export interface OpenTileMessage { type: 'openTile'; id: string }
 /** Slide context switched on or off. */
 export interface ContextToggleMessage { type: 'context'; on: boolean }
 /** A tile was fully painted: what and how fast (webview-side ms from message arrival to the frame after drawing). */
-export interface PaintedMessage { type: 'painted'; seq: number; id: string; drawn: Record<ClassName, number>; paintMs: number; /** Date.now() at arrival minus the host's sentAt. */ transitMs?: number; /** Drawn from the webview's kept tiles (no pixels crossed for it). */ cached?: boolean; /** Epoch ms (the webview's clock) when the frame showing it was done. */ paintedAt?: number }
+export interface PaintedMessage { type: 'painted'; seq: number; id: string; drawn: Record<ClassName, number>; paintMs: number; /** Date.now() at arrival minus the host's sentAt. */ transitMs?: number; /** Drawn from the webview's kept tiles (no pixels crossed for it). */ cached?: boolean; /** A switch the webview made by itself: seq is its 'navigated' nav, paintMs from its key handler. */ local?: boolean; /** Epoch ms (the webview's clock) when the frame showing it was done. */ paintedAt?: number }
+/**
+ * The webview switched by itself to a kept neighbour (step from the tile under key `from` to the
+ * one under `key`) and drew it: the host follows, or shows the tile it holds to be right. Sent at
+ * once (before the frame), so it reaches the host before any later key press; a 'painted' with
+ * local and seq = nav follows the frame.
+ */
+export interface NavigatedMessage { type: 'navigated'; nav: number; step: 1 | -1; from: string; key: string }
 /** A 'showCached' named a key the webview does not hold: the host sends the tile itself. */
 export interface CacheMissMessage { type: 'cacheMiss'; seq: number; key: string }
 /** Run one of the export commands for the current tile. */
 export interface ExportMessage { type: 'export'; kind: 'class-masks' | 'instance-masks' | 'geojson' | 'coco' }
 
-export type FromWebview = ReadyMessage | CacheMissMessage | NavigateMessage | OpenTileMessage | ContextToggleMessage | PaintedMessage | ExportMessage | ResponseEnvelope;
+export type FromWebview = ReadyMessage | CacheMissMessage | NavigateMessage | NavigatedMessage | OpenTileMessage | ContextToggleMessage | PaintedMessage | ExportMessage | ResponseEnvelope;
 
 const CLASS_SET = new Set<string>(CLASS_NAMES);
 const EXPORT_KINDS = new Set(['class-masks', 'instance-masks', 'geojson', 'coco']);
+
+/** Polygons drawn per class, checked: undefined unless it counts exactly the three classes. */
+function drawnCounts(x: unknown): Record<ClassName, number> | undefined {
+  const d = x as Record<string, unknown> | null;
+  if (typeof d !== 'object' || d === null || Object.keys(d).some((k) => !CLASS_SET.has(k)) || !CLASS_NAMES.every((c) => isInt(d[c]))) return undefined;
+  return { blood_vessel: d.blood_vessel as number, glomerulus: d.glomerulus as number, unsure: d.unsure as number };
+}
 
 /** Validates a message from the webview; returns the typed message or why it was rejected. */
 export function validateFromViewer(msg: unknown): { ok: true; message: FromWebview } | { ok: false; error: string } {
@@ -181,6 +209,10 @@ export function validateFromViewer(msg: unknown): { ok: true; message: FromWebvi
     case 'navigate':
       if (!onlyKeys(m, 'step') || (m.step !== 1 && m.step !== -1)) return bad('navigate: step must be 1 or -1');
       return { ok: true, message: { type: 'navigate', step: m.step } };
+    case 'navigated': {
+      if (!onlyKeys(m, 'nav', 'step', 'from', 'key') || !isInt(m.nav) || (m.step !== 1 && m.step !== -1) || typeof m.from !== 'string' || m.from.length > 4096 || typeof m.key !== 'string' || m.key.length > 4096) return bad('navigated: needs nav, step (1 or -1), from and key');
+      return { ok: true, message: { type: 'navigated', nav: m.nav, step: m.step, from: m.from, key: m.key } };
+    }
     case 'openTile':
       if (!onlyKeys(m, 'id') || !isTileId(m.id)) return bad('openTile: id must be a tile id (letters, digits, _ . -; 1-64 characters)');
       return { ok: true, message: { type: 'openTile', id: m.id } };
@@ -188,11 +220,10 @@ export function validateFromViewer(msg: unknown): { ok: true; message: FromWebvi
       if (!onlyKeys(m, 'on') || typeof m.on !== 'boolean') return bad('context: on must be a boolean');
       return { ok: true, message: { type: 'context', on: m.on } };
     case 'painted': {
-      if (!onlyKeys(m, 'seq', 'id', 'drawn', 'paintMs', 'transitMs', 'cached', 'paintedAt') || !isInt(m.seq) || !isTileId(m.id) || !isNum(m.paintMs) || (m.transitMs !== undefined && !isNum(m.transitMs)) || (m.cached !== undefined && typeof m.cached !== 'boolean') || (m.paintedAt !== undefined && !isNum(m.paintedAt))) return bad('painted: needs seq, id, drawn, paintMs');
-      const d = m.drawn as Record<string, unknown> | null;
-      if (typeof d !== 'object' || d === null || Object.keys(d).some((k) => !CLASS_SET.has(k)) || !CLASS_NAMES.every((c) => isInt(d[c]))) return bad('painted: drawn must count each class');
-      const drawn = { blood_vessel: d.blood_vessel as number, glomerulus: d.glomerulus as number, unsure: d.unsure as number };
-      return { ok: true, message: { type: 'painted', seq: m.seq, id: m.id, drawn, paintMs: m.paintMs, ...(m.transitMs !== undefined ? { transitMs: m.transitMs as number } : {}), ...(m.cached === true ? { cached: true } : {}), ...(m.paintedAt !== undefined ? { paintedAt: m.paintedAt as number } : {}) } };
+      if (!onlyKeys(m, 'seq', 'id', 'drawn', 'paintMs', 'transitMs', 'cached', 'local', 'paintedAt') || (m.local !== undefined && typeof m.local !== 'boolean') || !isInt(m.seq) || !isTileId(m.id) || !isNum(m.paintMs) || (m.transitMs !== undefined && !isNum(m.transitMs)) || (m.cached !== undefined && typeof m.cached !== 'boolean') || (m.paintedAt !== undefined && !isNum(m.paintedAt))) return bad('painted: needs seq, id, drawn, paintMs');
+      const drawn = drawnCounts(m.drawn);
+      if (!drawn) return bad('painted: drawn must count each class');
+      return { ok: true, message: { type: 'painted', seq: m.seq, id: m.id, drawn, paintMs: m.paintMs, ...(m.transitMs !== undefined ? { transitMs: m.transitMs as number } : {}), ...(m.cached === true ? { cached: true } : {}), ...(m.local === true ? { local: true } : {}), ...(m.paintedAt !== undefined ? { paintedAt: m.paintedAt as number } : {}) } };
     }
     case 'export':
       if (!onlyKeys(m, 'kind') || typeof m.kind !== 'string' || !EXPORT_KINDS.has(m.kind)) return bad('export: unknown kind');

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
+import type { PressKey, ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -56,6 +57,13 @@ async function until<T>(check: () => T | undefined | false | Promise<T | undefin
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the viewer webview's own n/p/]/[ key handler; its snapshot after the next frame (press.local: it switched by itself). */
+const press = async (key: PressKey): Promise<ViewerSnapshot> => {
+  const s = await vscode.commands.executeCommand<ViewerSnapshot | undefined>('vasculatureExplorer.tileViewerPress', key);
+  assert.ok(s?.press, `the viewer answered the ${key} press`);
+  return s;
+};
 
 /** The image file of a sample tile (train or test). */
 function tileFile(id: string): string {
@@ -207,6 +215,72 @@ describe('Tile viewer on the real sample', function () {
       const snap = await x.viewerSnapshot();
       assert.equal(snap?.tileId, want);
       assert.equal(snap?.imageSum, rgbaSum(tileFile(want)), `tile ${want}: the kept pixels are the file's, byte for byte`);
+    }
+  });
+
+  it('n/p pressed in the webview paint a kept neighbour at once, then the host follows (its tile, the tab label); no pixels cross', async () => {
+    const zero: Counts = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+    const open = x.viewerNextPaint(order[3]);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', order[3]);
+    await open;
+    for (const [key, want] of [['n', order[4]], [']', order[5]], ['p', order[4]], ['[', order[3]]] as const) {
+      await sleep(1500); // a person's look at the tile: the neighbours and their roles land in the webview
+      const painted = x.viewerNextPaint(want);
+      const snap = await press(key);
+      assert.equal(snap.press?.local, true, `${key} to ${want}: the webview switched by itself`);
+      assert.ok(snap.press!.ms > 0 && snap.press!.ms < 1000, `${key}: handler to frame ${snap.press!.ms} ms`);
+      assert.equal(snap.tileId, want);
+      assert.deepEqual(snap.drawn, polys.get(want)?.counts ?? zero, `tile ${want}: every polygon of its polygons.jsonl line drawn`);
+      assert.equal(snap.imageSum, rgbaSum(tileFile(want)), `tile ${want}: the kept pixels are the file's, byte for byte`);
+      const r = await painted;
+      assert.equal(r.local, true, 'reported as a switch made in the webview');
+      assert.equal(r.cached, true, 'painted from the kept tiles: no pixels crossed');
+      assert.deepEqual(r.drawn, polys.get(want)?.counts ?? zero);
+      await until(() => x.viewerTile()?.id === want, 5_000, `the host's tile to follow to ${want}`);
+      await labelIs(want);
+    }
+  });
+
+  it('n pressed in the webview without the neighbour kept goes through the host, and after an order change the host order wins', async () => {
+    const zero: Counts = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+    const open = x.viewerNextPaint(order[6]);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', order[6]);
+    await open;
+    await sleep(1500);
+    // Two presses at once: the first switches in the webview; the second finds no neighbour roles yet (they come when the host follows) and asks the host.
+    const [a, b] = await Promise.all([press('n'), press('n')]);
+    assert.equal(a.press?.local, true);
+    assert.equal(b.press?.local, false, 'the second press went to the host');
+    const want = order[8];
+    await until(async () => x.viewerTile()?.id === want && (await x.viewerSnapshot())?.tileId === want, 10_000, `host and webview to show ${want} (host ${x.viewerTile()?.id})`);
+    const snap = (await x.viewerSnapshot())!;
+    assert.deepEqual(snap.drawn, polys.get(want)?.counts ?? zero);
+    assert.equal(snap.imageSum, rgbaSum(tileFile(want)));
+    await labelIs(want);
+    // The order changes under the webview: next follows the new order (by vessel count), whichever side steps.
+    await sleep(1500);
+    await vscode.commands.executeCommand('vasculatureExplorer.sortTiles', 'vesselCount');
+    try {
+      const count = (id: string) => polys.get(id)?.counts.blood_vessel ?? 0;
+      const byVessels = imageIds().sort((p, q) => count(q) - count(p) || (p < q ? -1 : 1));
+      const at = byVessels.indexOf(want);
+      assert.ok(at >= 0 && at + 2 < byVessels.length);
+      await press('n'); // at once: stale roles (the webview then shows a tile the host corrects) or new ones
+      const n1 = byVessels[at + 1];
+      await until(async () => x.viewerTile()?.id === n1 && (await x.viewerSnapshot())?.tileId === n1, 10_000, `host and webview to show ${n1} (host ${x.viewerTile()?.id})`);
+      await labelIs(n1);
+      await sleep(1500); // the roles of the new order land
+      const s2 = await press('n');
+      const n2 = byVessels[at + 2];
+      assert.equal(s2.press?.local, true, 'the refreshed roles let the webview switch by itself');
+      assert.equal(s2.tileId, n2);
+      assert.deepEqual(s2.drawn, polys.get(n2)?.counts ?? zero);
+      await until(() => x.viewerTile()?.id === n2, 5_000, `the host to follow to ${n2}`);
+      await labelIs(n2);
+    } finally {
+      await vscode.commands.executeCommand('vasculatureExplorer.sortTiles', 'id');
     }
   });
 

@@ -8,7 +8,7 @@ import { CLASS_COLORS } from '../../src/core/palette';
 import { CLASS_NAMES, type ClassName } from '../../src/core/types';
 import type { PredictionLayer, PredictionShape } from '../../src/core/predictionLayer';
 import type { RequestEnvelope } from '../../src/shared/requestReply';
-import { predictionLayerProblem, type ContextTile, type FromWebview, type OverlayPolygon, type PredictionCounts, type TilePayload, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
+import { predictionLayerProblem, type ContextTile, type FromWebview, type NeighboursMessage, type OverlayPolygon, type PressKey, type PredictionCounts, type TilePayload, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 import { RecentTiles } from '../../src/shared/tileViewerCache';
 import { expandRgb } from '../../src/shared/tileViewerPixels';
 import { VIEWER_CSS } from './style';
@@ -51,6 +51,7 @@ const nextBtn = el('button', { title: 'Next tile in the Tiles view order (n or ]
 const title = el('span', { class: 'title' });
 const classBoxes = {} as Record<ClassName, HTMLInputElement>;
 const classLabels = {} as Record<ClassName, HTMLLabelElement>;
+const classTexts = {} as Record<ClassName, HTMLSpanElement>;
 const classGroup = el('span', { class: 'group' });
 for (const c of CLASS_NAMES) {
   const box = el('input', { type: 'checkbox', 'data-class': c });
@@ -58,7 +59,8 @@ for (const c of CLASS_NAMES) {
   const label = el('label', { class: `cls cls-${c}`, title: `Show ${c.replace('_', ' ')} overlays (${CLASS_NAMES.indexOf(c) + 1})` });
   const swatch = el('span', { class: 'swatch' });
   swatch.style.background = `var(--vscode-vasculatureExplorer-${c === 'blood_vessel' ? 'bloodVessel' : c}, ${CLASS_COLORS[c].hex})`;
-  label.append(box, swatch, el('span', { class: 'cls-text' }));
+  classTexts[c] = el('span', { class: 'cls-text' });
+  label.append(box, swatch, classTexts[c]);
   classBoxes[c] = box;
   classLabels[c] = label;
   classGroup.append(label);
@@ -232,9 +234,19 @@ function showPrediction(tileId: string, layer: PredictionLayer | null): void {
   draw();
 }
 
+/** The theme's colours, read once per theme change (reading computed style after DOM writes forces a style pass on every paint). */
+interface Theme { cls: Record<ClassName, string>; bg: string; fg: string; focus: string }
+function readTheme(): Theme {
+  const css = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  const cls = {} as Record<ClassName, string>;
+  for (const c of CLASS_NAMES) cls[c] = v(`--vscode-vasculatureExplorer-${c === 'blood_vessel' ? 'bloodVessel' : c}`, CLASS_COLORS[c].hex);
+  return { cls, bg: v('--vscode-editor-background', '#1e1e1e'), fg: v('--vscode-editor-foreground', '#cccccc'), focus: v('--vscode-focusBorder', '#007fd4') };
+}
+let theme = readTheme();
+
 function classColor(c: ClassName): string {
-  const v = getComputedStyle(document.body).getPropertyValue(`--vscode-vasculatureExplorer-${c === 'blood_vessel' ? 'bloodVessel' : c}`).trim();
-  return v || CLASS_COLORS[c].hex;
+  return theme.cls[c];
 }
 
 // ---- drawing ----------------------------------------------------------------------------------
@@ -247,9 +259,12 @@ function bounds(): { x0: number; y0: number; x1: number; y1: number } {
   return b;
 }
 
+/** The stage's CSS size, read when it resizes (not on each paint: a read after DOM writes forces a layout). */
+let stageSize = { w: 0, h: 0 };
+
 function fit(): void {
   const b = bounds();
-  const cw = stage.clientWidth, ch = stage.clientHeight;
+  const cw = stageSize.w, ch = stageSize.h;
   const s = Math.max(0.05, Math.min(cw / (b.x1 - b.x0), ch / (b.y1 - b.y0)) * 0.98);
   view = { s, ox: (cw - (b.x1 - b.x0) * s) / 2 - b.x0 * s, oy: (ch - (b.y1 - b.y0) * s) / 2 - b.y0 * s };
   userMoved = false;
@@ -257,10 +272,11 @@ function fit(): void {
 
 function resize(): void {
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.max(1, Math.round(stage.clientWidth * dpr));
-  canvas.height = Math.max(1, Math.round(stage.clientHeight * dpr));
-  canvas.style.width = `${stage.clientWidth}px`;
-  canvas.style.height = `${stage.clientHeight}px`;
+  stageSize = { w: stage.clientWidth, h: stage.clientHeight };
+  canvas.width = Math.max(1, Math.round(stageSize.w * dpr));
+  canvas.height = Math.max(1, Math.round(stageSize.h * dpr));
+  canvas.style.width = `${stageSize.w}px`;
+  canvas.style.height = `${stageSize.h}px`;
   if (!userMoved) fit();
 }
 
@@ -291,15 +307,14 @@ function drawOverlays(d: Drawable, dim: number, count?: Record<ClassName, number
 
 function draw(): void {
   const dpr = window.devicePixelRatio || 1;
-  const css = getComputedStyle(document.body);
   ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.fillStyle = css.getPropertyValue('--vscode-editor-background').trim() || '#1e1e1e';
+  ctx.fillStyle = theme.bg;
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const drawn: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
   if (tile) {
     ctx.setTransform(dpr * view.s, 0, 0, dpr * view.s, dpr * view.ox, dpr * view.oy);
     ctx.imageSmoothingEnabled = view.s < 2;
-    const fg = css.getPropertyValue('--vscode-editor-foreground').trim() || '#cccccc';
+    const fg = theme.fg;
     if (state.context) {
       for (const n of neighbours) {
         if (n.image) ctx.drawImage(n.image, n.dx, n.dy, n.width, n.height);
@@ -321,7 +336,7 @@ function draw(): void {
     drawOverlays(tile, predVisible() ? 0.55 : 1, drawn);
     drawPrediction(fg);
     if (state.context) {
-      ctx.strokeStyle = css.getPropertyValue('--vscode-focusBorder').trim() || '#007fd4';
+      ctx.strokeStyle = theme.focus;
       ctx.lineWidth = 3 / view.s;
       ctx.strokeRect(0, 0, tile.width, tile.height);
     }
@@ -340,10 +355,12 @@ function draw(): void {
   lastDrawn = drawn;
   if (!tile) lastPredDrawn = noPrediction();
   document.body.dataset.predictionDrawn = prediction ? (['tp', 'fp', 'fn', 'ignored', 'none'] as const).map((o) => lastPredDrawn[o]).join(',') : '';
+  const totals: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+  if (tile) for (const x of tile.polys) totals[x.p.cls]++;
   for (const c of CLASS_NAMES) {
-    const total = tile?.polys.filter((x) => x.p.cls === c).length ?? 0;
-    classLabels[c].querySelector('.cls-text')!.textContent = ` ${c.replace('_', ' ')} ${total}`;
-    classLabels[c].dataset.drawn = String(drawn[c]);
+    const text = ` ${c.replace('_', ' ')} ${totals[c]}`;
+    if (classTexts[c].textContent !== text) classTexts[c].textContent = text;
+    if (classLabels[c].dataset.drawn !== String(drawn[c])) classLabels[c].dataset.drawn = String(drawn[c]);
   }
   document.body.dataset.drawn = CLASS_NAMES.map((c) => drawn[c]).join(',');
 }
@@ -370,10 +387,23 @@ function fromWire(t: TilePayload): TilePayload {
   return { ...rest, rgba: expandRgb(t.rgba, t.pixelsWidth * t.pixelsHeight) };
 }
 
-/** Paints a prepared tile; `arrival` is when its message came (performance.now()) and how long it took to cross. */
-function showTile(seq: number, prepared: Prepared, place: { position?: number; total?: number }, arrival: { t0: number; transitMs: number }, cached = false): void {
+/** The key of the kept tile on show (undefined after an error). */
+let shownKey: string | undefined;
+/** Which kept tiles are the next and previous of the one shown (from the host; used only while `of` is the shown key). */
+let roles: NeighboursMessage | undefined;
+
+/** Calls back once after the frame that shows what was just drawn; a hidden webview gets no frames, so a timer stands in after 1 s. */
+function afterFrame(done: () => void): void {
+  let called = false;
+  const once = () => { if (!called) { called = true; done(); } };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 1000);
+}
+
+/** Paints a prepared tile kept under key; after the frame that shows it, `onFrame` gets the polygons drawn. */
+function showTile(key: string, prepared: Prepared, place: { position?: number; total?: number }, onFrame: (drawn: Record<ClassName, number>, id: string) => void): void {
   const p = { ...prepared.payload, ...place };
-  const { t0, transitMs } = arrival;
+  shownKey = key;
   errorText = undefined;
   errorBox.textContent = '';
   errorBox.hidden = true;
@@ -395,19 +425,53 @@ function showTile(seq: number, prepared: Prepared, place: { position?: number; t
   if (!sameSize || !userMoved) fit();
   draw();
   status.textContent = `${p.polygons.length} polygons${p.line ? ` · polygons.jsonl line ${p.line}` : ' · no line in polygons.jsonl'} · ${p.width}x${p.height}px`;
-  // Report after the frame that shows it; a hidden webview gets no frames, so a timer stands in after 1 s.
-  let reported = false;
-  const report = () => {
-    if (reported) return;
-    reported = true;
-    send({ type: 'painted', seq, id: p.id, drawn: lastDrawn, paintMs: performance.now() - t0, transitMs, paintedAt: performance.timeOrigin + performance.now(), ...(cached ? { cached } : {}) });
-  };
-  requestAnimationFrame(() => setTimeout(report, 0));
-  setTimeout(report, 1000);
+  const drawn = lastDrawn;
+  afterFrame(() => onFrame(drawn, p.id));
 }
+
+/** Shows a tile the host sent or named; reports "painted" after its frame. `arrival` is when its message came (performance.now()) and how long it took to cross. */
+function showFromHost(seq: number, key: string, prepared: Prepared, place: { position?: number; total?: number }, arrival: { t0: number; transitMs: number }, cached = false): void {
+  const { t0, transitMs } = arrival;
+  roles = undefined; // the host sends the new tile's neighbours after this
+  showTile(key, prepared, place, (drawn, id) => send({ type: 'painted', seq, id, drawn, paintMs: performance.now() - t0, transitMs, paintedAt: performance.timeOrigin + performance.now(), ...(cached ? { cached } : {}) }));
+}
+
+/**
+ * Next (+1) or previous (-1): when the webview keeps that neighbour of the shown tile it paints it
+ * at once and then tells the host ('navigated'); otherwise it asks the host ('navigate').
+ * `onFrame` (tests, bench) hears whether it switched by itself and ms from here to the frame.
+ */
+function step(dir: 1 | -1, onFrame?: (local: boolean, ms: number, drawMs?: number) => void): void {
+  const t0 = performance.now();
+  const role = roles && shownKey !== undefined && roles.of === shownKey ? (dir === 1 ? roles.next : roles.prev) : undefined;
+  const prepared = role ? kept.get(role.key) : undefined;
+  if (!role || !prepared || shownKey === undefined) {
+    send({ type: 'navigate', step: dir });
+    if (onFrame) afterFrame(() => onFrame(false, performance.now() - t0));
+    return;
+  }
+  const from = shownKey;
+  const nav = ++navs;
+  roles = undefined; // the host sends the new tile's neighbours when it follows
+  showTile(role.key, prepared, { position: role.position, total: role.total }, (drawn, id) => {
+    const ms = performance.now() - t0;
+    send({ type: 'painted', seq: nav, local: true, id, drawn, paintMs: ms, cached: true, paintedAt: performance.timeOrigin + performance.now() });
+    onFrame?.(true, ms, drawMs);
+  });
+  const drawMs = performance.now() - t0;
+  // Told at once (drawn, before the frame): the host hears it before any later key press.
+  send({ type: 'navigated', nav, step: dir, from, key: role.key });
+}
+/** Switches the webview made by itself, numbered. */
+let navs = 0;
+
+/** The step of a next/previous key. */
+const stepOf = (k: string): 1 | -1 | undefined => (k === 'n' || k === ']' ? 1 : k === 'p' || k === '[' ? -1 : undefined);
 
 function showError(message: string): void {
   tile = undefined;
+  shownKey = undefined;
+  roles = undefined;
   neighbours = [];
   prediction = undefined;
   renderPredHeader();
@@ -473,6 +537,13 @@ function snapshot(): ViewerSnapshot {
 
 function answer(m: RequestEnvelope<ViewerRequest>): void {
   const r = m.request;
+  if (r.kind === 'press') {
+    const dir = stepOf(r.key satisfies PressKey);
+    if (dir) {
+      step(dir, (local, ms, drawMs) => send({ type: 'response', inReplyTo: m.id, ok: true, result: { ...snapshot(), press: { local, ms, ...(drawMs !== undefined ? { drawMs } : {}) } } }));
+      return;
+    }
+  }
   if (r.kind === 'toggleClass') {
     state.visible[r.cls] = r.visible ?? !state.visible[r.cls];
     classBoxes[r.cls].checked = state.visible[r.cls];
@@ -493,13 +564,14 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   if (m.type === 'tile') {
     const at = arrival(m.sentAt);
     const t = fromWire(m.tile);
-    showTile(m.seq, keep(m.key, t), { position: t.position, total: t.total }, at);
+    showFromHost(m.seq, m.key, keep(m.key, t), { position: t.position, total: t.total }, at);
   } else if (m.type === 'prefetch') keep(m.key, fromWire(m.tile));
   else if (m.type === 'showCached') {
     const p = kept.get(m.key);
-    if (p) showTile(m.seq, p, { position: m.position, total: m.total }, arrival(m.sentAt), true);
+    if (p) showFromHost(m.seq, m.key, p, { position: m.position, total: m.total }, arrival(m.sentAt), true);
     else send({ type: 'cacheMiss', seq: m.seq, key: m.key });
-  } else if (m.type === 'dropCache') kept.clear();
+  } else if (m.type === 'neighbours') roles = m;
+  else if (m.type === 'dropCache') { kept.clear(); roles = undefined; }
   else if (m.type === 'error') showError(m.message);
   else if (m.type === 'context') showContext(m.center, m.tiles);
   else if (m.type === 'prediction') showPrediction(m.tileId, m.layer);
@@ -609,8 +681,7 @@ window.addEventListener('keydown', (ev) => {
   if (k === ' ') {
     ev.preventDefault();
     if (!ev.repeat && !hideHeld) { hideHeld = true; draw(); }
-  } else if (k === 'n' || k === ']') send({ type: 'navigate', step: 1 });
-  else if (k === 'p' || k === '[') send({ type: 'navigate', step: -1 });
+  } else if (stepOf(k)) step(stepOf(k)!);
   else if (k === '+' || k === '=') zoomAt(1.25, stage.clientWidth / 2, stage.clientHeight / 2);
   else if (k === '-') zoomAt(0.8, stage.clientWidth / 2, stage.clientHeight / 2);
   else if (k === '0') { fit(); draw(); }
@@ -626,12 +697,12 @@ window.addEventListener('keydown', (ev) => {
 });
 window.addEventListener('keyup', (ev) => { if (ev.key === ' ' && hideHeld) { hideHeld = false; draw(); } });
 window.addEventListener('blur', () => { if (hideHeld) { hideHeld = false; draw(); } });
-prevBtn.addEventListener('click', () => send({ type: 'navigate', step: -1 }));
-nextBtn.addEventListener('click', () => send({ type: 'navigate', step: 1 }));
+prevBtn.addEventListener('click', () => step(-1));
+nextBtn.addEventListener('click', () => step(1));
 fitBtn.addEventListener('click', () => { fit(); draw(); });
 
 // Redraw on theme change (VS Code swaps the body's class and the --vscode-* variables).
-new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+new MutationObserver(() => { theme = readTheme(); draw(); }).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
 new ResizeObserver(() => { resize(); draw(); }).observe(stage);
 errorBox.hidden = true;
 note.hidden = true;
