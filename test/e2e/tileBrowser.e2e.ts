@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { sampleDataset } from '../harness/paths';
 import { commandTitle, contributes } from './manifest';
-import type { E2eTest } from './vscodeSession';
+import { findWebviewFrame, type E2eTest } from './vscodeSession';
 
 /** An annotated WSI 1 / dataset 1 tile that has an image, chosen from the files (not from the extension). */
 function annotatedTile(): { id: string; vessels: number } {
@@ -47,6 +47,8 @@ export const tests: E2eTest[] = [
       await tileRow.click();
       // The tile opens in an editor tab named after its file.
       await vs.page.locator('.tabs-container .tab', { hasText: `${tile.id}.tif` }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      // A person looks at the tile before going on (the viewer takes focus once it has loaded).
+      await findWebviewFrame(vs.page, `document.body && document.body.dataset.tileId === ${JSON.stringify(tile.id)}`, 30_000);
       // The Problems panel holds the grouped partial-download finding on tile_meta.csv.
       await vs.runCommand('View: Focus Problems');
       const problems = vs.page.locator('.markers-panel');

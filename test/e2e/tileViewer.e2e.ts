@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { sampleDataset } from '../harness/paths';
-import { E2eTest } from './vscodeSession';
+import { findWebviewFrame, type E2eTest } from './vscodeSession';
 
 type Counts = [number, number, number];
 
@@ -31,22 +31,9 @@ function annotatedImages(): { id: string; counts: Counts }[] {
     .map((id) => ({ id, counts: counts.get(id)! })).sort((a, b) => b.counts[0] - a.counts[0] || (a.id < b.id ? -1 : 1));
 }
 
-/** The webview frame whose body carries data-<attr> (the tile viewer: data-drawn; the gallery: cells). */
-async function findFrame(page: Page, test: string, timeoutMs = 60_000): Promise<Frame> {
-  const t0 = Date.now();
-  for (;;) {
-    for (const f of page.frames()) {
-      const ok = await f.evaluate(test).catch(() => false);
-      if (ok) return f;
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no webview frame where ${test} within ${timeoutMs} ms`);
-    await page.waitForTimeout(250);
-  }
-}
-
 /** Waits for the viewer to show tile id and returns what it drew per class. */
 async function viewerShows(page: Page, id: string): Promise<{ frame: Frame; drawn: Counts }> {
-  const frame = await findFrame(page, `document.body && document.body.dataset.tileId === ${JSON.stringify(id)}`);
+  const frame = await findWebviewFrame(page, `document.body && document.body.dataset.tileId === ${JSON.stringify(id)}`);
   const drawn = (await frame.evaluate('document.body.dataset.drawn') as string).split(',').map(Number) as Counts;
   return { frame, drawn };
 }
@@ -113,7 +100,7 @@ export const tests: E2eTest[] = [
       await vs.screenshot('tile-viewer-reused');
       // Next Tile from the palette (offered while the panel is the active editor): the tab follows.
       await vs.runCommand('Vasculature: Next Tile');
-      const next = await findFrame(vs.page, `document.body && document.body.dataset.tileId && document.body.dataset.tileId !== ${JSON.stringify(b.id)}`);
+      const next = await findWebviewFrame(vs.page, `document.body && document.body.dataset.tileId && document.body.dataset.tileId !== ${JSON.stringify(b.id)}`);
       const nextId = await next.evaluate('document.body.dataset.tileId') as string;
       await vs.page.waitForFunction((want) => document.querySelector('.tabs-container .tab.active')?.textContent?.includes(want), `${nextId}.tif`, { timeout: 10_000 });
       await vs.screenshot('tile-viewer-reused-next');
@@ -152,7 +139,7 @@ export const tests: E2eTest[] = [
       await vs.runCommand('Vasculature: Search Tiles by Id…');
       await vs.page.locator('.quick-input-widget input.input').fill(pick.id.slice(0, 4));
       await vs.page.keyboard.press('Enter');
-      const gallery = await findFrame(vs.page, `!!document.querySelector('.cell[data-id=${JSON.stringify(pick.id)}][data-drawn]')`);
+      const gallery = await findWebviewFrame(vs.page, `!!document.querySelector('.cell[data-id=${JSON.stringify(pick.id)}][data-drawn]')`);
       await vs.page.waitForTimeout(500);
       await vs.screenshot('gallery');
       await gallery.locator(`.cell[data-id="${pick.id}"]`).click();

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { newLoopbackContext } from '../harness/browser';
 import { CodeServer, startCodeServer } from '../harness/codeServer';
 import { repoRoot, testOutputDir } from '../harness/paths';
@@ -35,6 +35,19 @@ export interface VscodeSession {
   /** Clicks the activity-bar entry whose label starts with title and waits for its side bar to show. */
   openActivityBarView(title: string): Promise<Locator>;
   close(): Promise<void>;
+}
+
+/** The webview frame (of any panel or view) where the JS expression `test` is true, polled until timeoutMs. */
+export async function findWebviewFrame(page: Page, test: string, timeoutMs = 60_000): Promise<Frame> {
+  const t0 = Date.now();
+  for (;;) {
+    for (const f of page.frames()) {
+      const ok = await f.evaluate(test).catch(() => false);
+      if (ok) return f;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no webview frame where ${test} within ${timeoutMs} ms`);
+    await page.waitForTimeout(250);
+  }
 }
 
 /** Starts code-server on a free port and opens folder in a fresh browser context; resolves once the workbench is up. */
