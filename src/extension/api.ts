@@ -17,6 +17,8 @@ export interface VasculatureExplorerApi {
   query(): TileQuery;
   /** Tile ids in the shared filter's order. */
   orderedTileIds(): string[];
+  /** The tile browser's selection: tile ids (other rows by key). */
+  treeSelection(): string[];
   /** The Dataset Overview panel: open it, read what it drew, click through it. */
   dashboard: DashboardTestHooks;
   /** Predict: last prediction and its layer, last batch, errors, log lines, status bar. */

@@ -47,11 +47,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     vscode.window.tabGroups.onDidChangeTabs(() => {
       // Follow the active tile in the tree when the view is visible.
       const id = tileIdOfUri(activeResource(), service.root);
-      if (id && view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id);
+      if (id && view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id, true);
     }),
   );
 
-  const viewerApi = registerTileViewer({ context, index: () => service.index, ordered: () => tree.ordered, query: () => filter.current, events: [service.onDidIndex, filter.onDidChange], onDidIndex: service.onDidIndex, predictions: predict.store });
+  const viewerApi = registerTileViewer({ context, index: () => service.index, ordered: () => tree.ordered, query: () => filter.current, events: [service.onDidIndex, filter.onDidChange], onDidIndex: service.onDidIndex, predictions: predict.store,
+    // Follow the tile viewer panel in the tree: its tab shows no file, and a re-targeted panel
+    // changes only its title.
+    onShowTile: (id) => { if (view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id, true); } });
 
   // Index in the background; activation itself stays cheap.
   void service.discover().then((root) => {
@@ -74,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     },
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
+    treeSelection: () => (view?.selection ?? []).map((n) => (n.kind === 'tile' ? n.tile.id : n.key)),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
     ...viewerApi,

@@ -53,7 +53,8 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(index.root, t.image)), 'vasculatureExplorer.tileViewer', { preview: true });
   };
 
-  const reveal = async (id?: string) => {
+  /** Selects the tile in the tree; `quiet` (the tree following an editor): no prompt when the filter hides it, nothing done when it is selected already. */
+  const revealNow = async (id?: string, quiet = false) => {
     const tileId = id ?? tileIdOfUri(activeResource(), service.root);
     if (!tileId) {
       void vscode.window.showInformationMessage('The active editor is not a tile of the open dataset.');
@@ -61,12 +62,14 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
     }
     let node = tree.nodeForTile(tileId);
     if (!node && service.index?.tiles.has(tileId)) {
+      if (quiet) return false;
       const pick = await vscode.window.showInformationMessage(`Tile ${tileId} is hidden by the current filter.`, 'Clear Filter');
       if (pick !== 'Clear Filter') return false;
       filter.clear();
       node = tree.nodeForTile(tileId);
     }
     if (!node) return false;
+    if (quiet && view.selection.some((n) => n.kind === 'tile' && n.tile.id === tileId)) return true;
     try {
       await view.reveal(node, { select: true, focus: false, expand: true });
     } catch (e) {
@@ -75,6 +78,14 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       return false;
     }
     return true;
+  };
+  // One reveal at a time: two at once (the viewer and the tab change both asking) race in the
+  // tree's parent lookup, and VS Code then finds the same row registered twice.
+  let revealing: Promise<unknown> = Promise.resolve();
+  const reveal = (id?: string, quiet = false): Promise<boolean> => {
+    const run = revealing.then(() => revealNow(id, quiet));
+    revealing = run.catch(() => undefined);
+    return run;
   };
 
   return [
@@ -124,7 +135,7 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       await openTile(id);
     }),
 
-    vscode.commands.registerCommand('vasculatureExplorer.revealActiveTile', (id?: string) => reveal(typeof id === 'string' ? id : undefined)),
+    vscode.commands.registerCommand('vasculatureExplorer.revealActiveTile', (id?: string, quiet?: boolean) => reveal(typeof id === 'string' ? id : undefined, quiet === true)),
 
     vscode.commands.registerCommand('vasculatureExplorer.searchTiles', async (text?: string) => {
       const value = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: 'Search tiles by id', prompt: 'Part of a tile id (empty clears the search)', value: filter.current.filter.search ?? '' });

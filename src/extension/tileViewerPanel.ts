@@ -25,6 +25,8 @@ export interface ViewerHost {
   onPainted(report: PaintReport): void;
   onActive(panel: TileViewerPanel): void;
   onDisposed(panel: TileViewerPanel): void;
+  /** The panel now shows another tile (its title already names it). */
+  onShown?(panel: TileViewerPanel): void;
   /**
    * Shows tile id in the reusable tile viewer panel: a viewer opened on a file (the custom editor,
    * whose tab VS Code names after that file) sends next/previous and context clicks there.
@@ -167,6 +169,7 @@ export class TileViewerPanel extends Disposable {
     const t0 = performance.now();
     const prefetched = this.host.cache.has(file);
     this.panel.title = path.basename(file); // the tab label (a custom editor's tab keeps its document's name)
+    this.host.onShown?.(this);
     if (!this.ready) return; // "ready" shows it
     try {
       const order = this.withImages();
@@ -253,6 +256,7 @@ export class TileViewerPanel extends Disposable {
     this.tile = next;
     const seq = ++this.seq;
     this.panel.title = path.basename(nextFile);
+    this.host.onShown?.(this);
     this.followed.set(m.nav, seq);
     if (this.followed.size > 16) this.followed.delete(this.followed.keys().next().value as number);
     void this.sendPrediction();

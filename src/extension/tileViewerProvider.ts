@@ -39,6 +39,10 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
   /** Fires after every full paint of a tile. */
   readonly onDidPaint = this.painted.event;
 
+  private readonly shown = this._register(new vscode.EventEmitter<string>());
+  /** The reusable tile viewer panel shows another tile (its id): the tile browser follows it. */
+  readonly onDidShowTile = this.shown.event;
+
   constructor(private readonly deps: TileViewerDeps) {
     super();
     this._register(vscode.window.registerCustomEditorProvider(TILE_VIEWER_TYPE, this, { supportsMultipleEditorsPerDocument: true }));
@@ -67,6 +71,10 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
         this.painted.fire(r);
       },
       onActive: (x) => (this.activePanel = x),
+      onShown: (x) => {
+        const id = x.current.id;
+        if (x === this.browser && id) this.shown.fire(id);
+      },
       onDisposed: (x) => {
         this.panels.delete(x);
         if (this.browser === x) this.browser = undefined;

@@ -21,6 +21,8 @@ export interface TileViewerWiring {
   onDidIndex: vscode.Event<unknown>;
   /** Predictions per tile (Predict's store): the viewer draws the shown tile's layer. */
   predictions?: Pick<PredictionStore, 'layer' | 'onDidChange'>;
+  /** The reusable tile viewer panel shows another tile (open, next/previous, context click). */
+  onShowTile?(id: string): void;
 }
 
 /** Registers the custom editor, the gallery view and the commands; everything is disposed with the extension. */
@@ -40,6 +42,7 @@ export function registerTileViewer(w: TileViewerWiring): TileViewerTestApi {
     gallery,
     w.onDidIndex(() => viewer.clearCache()),
     onDidChange(() => viewer.orderChanged()),
+    viewer.onDidShowTile((id) => w.onShowTile?.(id)),
     ...viewer.registerCommands(),
     ...registerExportCommands({ index: w.index, ordered: w.ordered, activeTileId: () => viewer.active?.current.id }),
   );

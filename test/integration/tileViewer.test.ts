@@ -336,6 +336,30 @@ describe('Tile viewer on the real sample', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('the tile browser follows the tile viewer panel: an open, a next and a re-targeted open each select the tile shown', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('vasculatureExplorer.tiles.focus');
+    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+    const [a, c] = [annotated[3], annotated[8]];
+    const selected = (id: string) => until(() => x.treeSelection().includes(id), 10_000, `the tree to select ${id} (it selects ${JSON.stringify(x.treeSelection())})`);
+    const pa = x.viewerNextPaint(a, 45_000);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', a);
+    await pa;
+    await selected(a);
+    await sleep(300);
+    const an = order[order.indexOf(a) + 1];
+    const pn = x.viewerNextPaint(an);
+    await vscode.commands.executeCommand('vasculatureExplorer.nextTile');
+    await pn;
+    await selected(an);
+    await sleep(300);
+    const pc = x.viewerNextPaint(c);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', c);
+    await pc;
+    await selected(c);
+    assert.equal(panelTabs().length, 1, 'one tile viewer panel all along');
+  });
+
   it('Predict with no argument in the panel, after next, predicts the tile shown and draws its layer there', async () => {
     const cfg = vscode.workspace.getConfiguration('vasculatureExplorer');
     await cfg.update('predict.executionProvider', 'cpu', vscode.ConfigurationTarget.Global);
