@@ -96,6 +96,7 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
       const at = (v: number[]) => (v.length ? `+${median(v).toFixed(0)}` : '?');
       const phases = ph ? `; from the command: viewer panel created ${at(ph.resolve)}, webview document ${at(ph.document)}, script ${at(ph.script)}, ready ${at(ph.ready)} ms` : '';
       const scr = r.openToScreenMs?.length ? median(r.openToScreenMs) : undefined;
+      if (r.emptyWebviewMs?.length) rows.push({ benchmark: `viewer: floor of a first open, an EMPTY webview panel (one inline script, no extension code): creation to its script's message (${r.emptyWebviewMs.length} runs, VS Code)`, measured: `median ${ms(median(r.emptyWebviewMs))}`, target: 'floor', verdict: 'info' });
       rows.push({ benchmark: `viewer: first viewer open, new tile viewer panel + new webview, command to first full paint (${r.openMs.length} real tiles, VS Code)`, measured: `median ${ms(scr ?? m)} to the frame (${ms(m)} until the host hears "painted"; host load ${ms(median(r.openHostLoadMs))}, webview paint ${ms(median(r.openWebviewPaintMs))}${phases})`, target: '<= 150 ms', verdict: verdict((scr ?? m) <= 150) });
     }
     if (r.reuseMs?.length) {

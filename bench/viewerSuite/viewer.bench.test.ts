@@ -39,6 +39,8 @@ export interface ViewerBenchResults {
   pressLocal: number;
   /** First viewer open (new webview), ms from the command to each start-up step. */
   openPhases: { resolve: number[]; document: number[]; script: number[]; ready: number[] };
+  /** The floor of a first open: an empty webview panel (one inline script), creation to its script's first message, ms. */
+  emptyWebviewMs?: number[];
   /** Open a tile from the tile browser with a viewer already open in a preview tab (its webview reused). */
   reuseMs: number[];
   reuseCached: number;
@@ -63,6 +65,20 @@ async function until<T>(check: () => T | undefined | false | Promise<T | undefin
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long a person looks at a tile before pressing next (or opening another): the viewer settles (prefetch lands). */
 const SETTLE_MS = 600;
+
+/** Creates an empty webview panel whose only content is an inline script posting one message; ms from creation to that message. */
+async function emptyWebviewMs(): Promise<number> {
+  const nonce = Math.random().toString(36).slice(2);
+  const t0 = performance.now();
+  const panel = vscode.window.createWebviewPanel('vasculatureExplorer.benchEmptyWebview', 'empty webview', vscode.ViewColumn.Active, { enableScripts: true });
+  try {
+    const got = new Promise<number>((resolve) => panel.webview.onDidReceiveMessage(() => resolve(performance.now() - t0)));
+    panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}';"></head><body><script nonce="${nonce}">acquireVsCodeApi().postMessage('ready');</script></body></html>`;
+    return await Promise.race([got, sleep(30_000).then(() => { throw new Error('the empty webview never ran its script'); })]);
+  } finally {
+    panel.dispose();
+  }
+}
 
 /** Gallery on the full synthetic set, cold thumbnail cache (a fresh profile): first screenful, then scroll jumps. */
 async function galleryOnFullSet(x: VasculatureExplorerApi, out: ViewerBenchResults): Promise<void> {
@@ -123,6 +139,14 @@ describe('viewer bench (real VS Code)', function () {
       const warm = x.viewerNextPaint(ids[0], 60_000);
       await vscode.commands.executeCommand('vasculatureExplorer.openTile', ids[0]);
       await warm;
+
+      // The floor of a new viewer: what VS Code itself takes to start a webview and run its script.
+      out.emptyWebviewMs = [];
+      for (let k = 0; k < 5; k++) {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await sleep(150);
+        out.emptyWebviewMs.push(await emptyWebviewMs());
+      }
 
       // Open a tile in a new editor: command to the webview's "painted" message.
       for (const id of ids.slice(1, 12)) {
