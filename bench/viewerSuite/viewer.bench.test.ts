@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
 import type { GalleryPhases } from '../../src/extension/galleryProvider';
 import type { ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
+import { until, sleep } from '../../test/integration/wait';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -53,16 +54,6 @@ export interface ViewerBenchResults {
   errors: string[];
 }
 
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long a person looks at a tile before pressing next (or opening another): the viewer settles (prefetch lands). */
 const SETTLE_MS = 600;
 
@@ -126,7 +117,7 @@ describe('viewer bench (real VS Code)', function () {
     const write = () => process.env.VE_BENCH_RESULTS && fs.writeFileSync(process.env.VE_BENCH_RESULTS, JSON.stringify(out));
     try {
       const x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
-      await until(() => x.index()?.root === sample, 60_000, 'the sample index');
+      await until(() => x.index()?.root === sample, 60_000, 'the sample index', 50);
       const index = x.index()!;
       const ids = x.orderedTileIds().filter((id) => index.tiles.get(id)?.image);
       // The gallery is shown from the start (as in a person's side bar); it re-lists when the dataset changes.
@@ -219,7 +210,7 @@ describe('viewer bench (real VS Code)', function () {
         out.pressMs.push(s.press.ms);
         if (s.press.drawMs !== undefined) out.pressDrawMs.push(s.press.drawMs);
         if (s.press.local) out.pressLocal++;
-        await until(() => x.viewerTile()?.id === ids[k + 1], 10_000, `the host to follow to ${ids[k + 1]}`);
+        await until(() => x.viewerTile()?.id === ids[k + 1], 10_000, `the host to follow to ${ids[k + 1]}`, 50);
       }
       write();
 

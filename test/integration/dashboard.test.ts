@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
 import type { DashboardSnapshot } from '../../src/shared/dashboardProtocol';
+import { until } from './wait';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -19,15 +20,6 @@ async function api(): Promise<VasculatureExplorerApi> {
   return a;
 }
 
-async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Ref { perWsi: Record<string, number>; classDs: Record<string, number>; areaHist: Record<string, number[]> }
 
@@ -87,14 +79,14 @@ describe('Dataset Overview panel (real VS Code, hhv-sample)', function () {
     const x = tpw.labels.indexOf('WSI 3');
     const series = tpw.series.findIndex((s) => s.values[x] > 0);
     await a.dashboard.click({ kind: 'click', chart: 'tilesPerWsi', x, series });
-    await until('the filter', () => a.query().filter.wsis?.[0] === 3);
+    await until(() => a.query().filter.wsis?.[0] === 3, 20_000, 'the filter');
     assert.deepEqual(a.query().filter, { wsis: [3] });
-    await until('the tree', () => a.treeRoots().length === 1);
+    await until(() => a.treeRoots().length === 1, 20_000, 'the tree');
     assert.deepEqual(a.treeRoots().map((r) => r.key), ['wsi:3']);
     const exp = Object.entries(ref.perWsi).filter(([k]) => k.startsWith('3|')).reduce((s, [, n]) => s + n, 0);
     assert.equal(a.orderedTileIds().length, exp);
     await vscode.commands.executeCommand('vasculatureExplorer.clearFilter');
-    await until('the cleared filter', () => a.treeRoots().length > 1);
+    await until(() => a.treeRoots().length > 1, 20_000, 'the cleared filter');
   });
 
   it('clicking a tile on the slide map opens that tile', async () => {
@@ -104,10 +96,10 @@ describe('Dataset Overview panel (real VS Code, hhv-sample)', function () {
     assert.ok(k >= 0, 'the WSI shown has a tile with an image');
     await a.dashboard.click({ kind: 'clickSlideMap', index: k });
     // Tiles opened from inside the product show in the one tile viewer panel, whose tab names the file.
-    const shown = await until('the tile in the viewer', () => {
+    const shown = await until(() => {
       const t = a.viewerTile();
       return t?.id === tiles[k].id && vscode.window.tabGroups.activeTabGroup.activeTab?.label === path.basename(tiles[k].image!) ? t : undefined;
-    });
+    }, 20_000, 'the tile in the viewer');
     assert.equal(shown.file, path.join(sample, tiles[k].image!));
   });
 });

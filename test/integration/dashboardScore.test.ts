@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
 import type { DashboardSnapshot } from '../../src/shared/dashboardProtocol';
+import { until } from './wait';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -13,15 +14,6 @@ const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
 const TILE = '00da70813521';
 const TILE2 = '1f0d3cd4b621';
 
-async function until<T>(what: string, get: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** blood_vessel polygons of the tiles, counted from polygons.jsonl here. */
 function vesselCount(ids: string[]): number {
@@ -59,7 +51,7 @@ describe('Dataset Overview: prediction score (real VS Code, hhv-sample)', functi
     const ext = vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`);
     assert.ok(ext, 'extension not loaded');
     a = await ext.activate();
-    await until('the sample to be indexed', () => a.index()?.root === sample && a.index(), 45_000);
+    await until(() => a.index()?.root === sample && a.index(), 45_000, 'the sample to be indexed');
     await setting('predict.executionProvider', 'cpu');
     await setting('modelPath', undefined);
   });
@@ -124,7 +116,7 @@ describe('Dataset Overview: prediction score (real VS Code, hhv-sample)', functi
     await vscode.commands.executeCommand('vasculatureExplorer.predictBatch', [TILE2]);
     const last = a.predict.lastBatch()!;
     // Posted from the store event (the batch report hides the panel, so no reveal or refresh happened yet).
-    const posted = await until('the one-tile score posted by the open panel', () => a.dashboard.postedScore()?.tiles === 1 && a.dashboard.postedScore());
+    const posted = await until(() => a.dashboard.postedScore()?.tiles === 1 && a.dashboard.postedScore(), 30_000, 'the one-tile score posted by the open panel');
     assert.deepEqual([posted.tp, posted.fp, posted.fn], [last.tp, last.fp, last.fn]);
     assert.equal(posted.tp + posted.fn, vesselCount([TILE2]));
     await a.dashboard.show();

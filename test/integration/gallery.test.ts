@@ -4,27 +4,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
+import { until } from './wait';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
 const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
 
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Gallery thumbnails on the real sample', function () {
   this.timeout(90_000);
   let x: VasculatureExplorerApi;
   before(async () => {
     x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
-    await until(() => x.index()?.root === sample && x.index(), 45_000, 'the sample to be indexed');
+    await until(() => x.index()?.root === sample && x.index(), 45_000, 'the sample to be indexed', 50);
   });
 
   it('scrolled screen by screen to the end: every asked-for thumbnail answered exactly once, no retry by the safety-net timer', async () => {
@@ -33,14 +25,14 @@ describe('Gallery thumbnails on the real sample', function () {
     assert.equal(images, 127);
     await vscode.commands.executeCommand('vasculatureExplorer.clearFilter');
     await vscode.commands.executeCommand('vasculatureExplorer.gallery.focus');
-    const first = await until(async () => { const s = await x.gallerySnapshot().catch(() => undefined); return s && s.items === images && s.drawn === s.cells && s.cells > 0 && s; }, 30_000, 'the first screen drawn');
+    const first = await until(async () => { const s = await x.gallerySnapshot().catch(() => undefined); return s && s.items === images && s.drawn === s.cells && s.cells > 0 && s; }, 30_000, 'the first screen drawn', 50);
     const perScreen = first.lastVisible - first.firstVisible + 1;
     assert.ok(perScreen > 0);
     const t0 = Date.now();
     for (let i = 0; i < images; i += perScreen) {
       await x.galleryScrollTo(i);
       // Each screen completes well before the 5 s safety net could ask again.
-      await until(async () => { const s = await x.gallerySnapshot(); return s.drawn === s.cells && s.thumbs.outstanding === 0 && s; }, 4_000, `the screen at ${i} drawn`);
+      await until(async () => { const s = await x.gallerySnapshot(); return s.drawn === s.cells && s.thumbs.outstanding === 0 && s; }, 4_000, `the screen at ${i} drawn`, 50);
     }
     const end = await x.gallerySnapshot();
     assert.equal(end.lastVisible, images - 1, 'scrolled to the last tile');

@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
 import type { PressKey, ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
+import { until, sleep } from './wait';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -46,17 +47,7 @@ const imageIds = () => [
   ...fs.readdirSync(path.join(sample, 'test')).filter((n) => n.endsWith('.tif')).map((n) => n.slice(0, -4)),
 ];
 
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000, what = 'condition'): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the viewer webview's own n/p/]/[ key handler; its snapshot after the next frame (press.local: it switched by itself). */
 const press = async (key: PressKey): Promise<ViewerSnapshot> => {
