@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { toInputTensor, type RgbImage } from '../src/core/preprocess';
-import { resolveModelContract } from '../src/core/modelContract';
 import { InferenceClient } from '../src/inference/client';
 import { MODEL, SAMPLE, WORKER } from './benchPaths';
 import { BenchRow, median } from './benchTable';
+import { bareDemoSession } from './bareSession';
 
 const THREADS = 2;
 /** Tiles timed for the latency comparison (interleaved bare/client). */
@@ -28,19 +28,11 @@ const ms = (v: number) => `${v.toFixed(0)} ms`;
 
 /** Runs the section and returns its rows. */
 export async function run(): Promise<BenchRow[]> {
-  const ort = await import('onnxruntime-node');
   const files = fs.readdirSync(path.join(SAMPLE, 'train')).filter((f) => f.endsWith('.tif')).sort().map((f) => path.join(SAMPLE, 'train', f));
   const tiles: RgbImage[] = [];
   for (const f of files) tiles.push(await readTile(f));
 
-  const session = await ort.InferenceSession.create(MODEL, { executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-    // Same session options as the worker (no spinning), so the comparison is like for like.
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } });
-  const io = {
-    inputs: session.inputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? [...m.shape] : [] })),
-    outputs: session.outputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? [...m.shape] : [] })),
-  };
-  const contract = resolveModelContract(io, { modelPath: MODEL, sidecar: JSON.parse(fs.readFileSync(`${MODEL}.json`, 'utf8')) });
+  const { ort, session, contract } = await bareDemoSession(THREADS);
   const client = new InferenceClient({ workerPath: WORKER, timeoutMs: 300_000 });
   const rows: BenchRow[] = [];
   try {

@@ -4,11 +4,8 @@
  * of the same model and input, in the same run; post-processing + matching per real tile; batch
  * tiles/s over the sample with the default settings. Demo model, cpu, 2 intra-op threads.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { indexDataset } from '../src/core/datasetIndex';
-import { resolveModelContract } from '../src/core/modelContract';
 import { probabilityToInstances } from '../src/core/postprocess';
 import { predictBatch } from '../src/core/predictBatch';
 import { DEFAULT_PREDICT_SETTINGS, predictTile, rasterizeGroundTruth, scoreTile, type PredictSettings, type TileInput } from '../src/core/predictPipeline';
@@ -17,6 +14,7 @@ import { loadIndexedTile } from '../src/core/tileInputs';
 import { InferenceClient } from '../src/inference/client';
 import { MODEL, SAMPLE, WORKER } from './benchPaths';
 import { BenchRow, median, timeMs } from './benchTable';
+import { bareDemoSession } from './bareSession';
 
 const THREADS = 2;
 const LATENCY_TILES = 16;
@@ -28,7 +26,6 @@ const ms = (v: number, d = 0) => `${v.toFixed(d)} ms`;
 
 /** Runs the section and returns its rows. */
 export async function predictBench(): Promise<BenchRow[]> {
-  const ort = await import('onnxruntime-node');
   const index = await indexDataset(SAMPLE);
   // Annotated tiles with an image first (scored), then the rest of the sample's images.
   const withImage = [...index.tiles.values()].filter((t) => t.image && t.split === 'train');
@@ -36,13 +33,7 @@ export async function predictBench(): Promise<BenchRow[]> {
   const inputs = new Map<string, TileInput>();
   for (const id of ids.slice(0, LATENCY_TILES)) inputs.set(id, await loadIndexedTile(index, id));
 
-  const session = await ort.InferenceSession.create(MODEL, { executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } });
-  const io = {
-    inputs: session.inputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? [...m.shape] : [] })),
-    outputs: session.outputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? [...m.shape] : [] })),
-  };
-  const contract = resolveModelContract(io, { modelPath: MODEL, sidecar: JSON.parse(fs.readFileSync(`${MODEL}.json`, 'utf8')) });
+  const { ort, session, contract } = await bareDemoSession(THREADS);
   const client = new InferenceClient({ workerPath: WORKER, timeoutMs: 300_000 });
   const settings: PredictSettings = { ...DEFAULT_PREDICT_SETTINGS, modelPath: MODEL, provider: 'cpu', threads: THREADS };
   const rows: BenchRow[] = [];

@@ -35,6 +35,24 @@ function valueInfos(list: readonly OrtSession.ValueMetadata[]): ValueInfo[] {
   return list.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, shape: [] }));
 }
 
+/** A session's inputs and outputs as the model contract reads them. */
+export function sessionIo(session: Pick<OrtSession, 'inputMetadata' | 'outputMetadata'>): ModelIo {
+  return { inputs: valueInfos(session.inputMetadata), outputs: valueInfos(session.outputMetadata) };
+}
+
+/** The worker's session options for one execution provider (the benches' bare sessions use the same, for a like-for-like comparison). */
+export function sessionOptions(ep: string, threads = 2): OrtSession.SessionOptions {
+  return {
+    executionProviders: ep === 'cpu' ? ['cpu'] : [ep, 'cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    // No busy-waiting between ops: the cores are shared with VS Code and everything else.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
 /** Session cache of one worker process. */
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<CachedSession>>();
@@ -93,15 +111,7 @@ export class SessionCache {
     const candidates = providerCandidates(spec.provider);
     for (const ep of candidates) {
       try {
-        session = await this.ort.InferenceSession.create(bytes, {
-          executionProviders: ep === 'cpu' ? ['cpu'] : [ep, 'cpu'],
-          intraOpNumThreads: spec.threads ?? 2,
-          interOpNumThreads: 1,
-          graphOptimizationLevel: 'all',
-          logSeverityLevel: 3,
-          // No busy-waiting between ops: the cores are shared with VS Code and everything else.
-          extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-        });
+        session = await this.ort.InferenceSession.create(bytes, sessionOptions(ep, spec.threads ?? 2));
         provider = ep;
         break;
       } catch (e) {
@@ -114,7 +124,7 @@ export class SessionCache {
       }
     }
     if (!session) throw new InferenceError('model-load-failed', `Cannot load model ${spec.modelPath}: no provider worked (${fallbackReasons.join('; ')}).`);
-    const io: ModelIo = { inputs: valueInfos(session.inputMetadata), outputs: valueInfos(session.outputMetadata) };
+    const io: ModelIo = sessionIo(session);
     const sidecarPath = `${spec.modelPath}.json`;
     let sidecar: unknown;
     if (fs.existsSync(sidecarPath)) {
