@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { commandTitle } from './manifest';
-import { E2eTest, VscodeSession } from './vscodeSession';
+import { findWebviewFrame, type E2eTest, type VscodeSession } from './vscodeSession';
 
 const COMMAND = 'vasculatureExplorer.showDashboard';
 
@@ -96,6 +96,9 @@ export const tests: E2eTest[] = [
       await vs.screenshot('dashboard-slide-map-hover');
       await frame.locator('#slide-map canvas').click({ position: { x: target.px, y: target.py } });
       await vs.page.locator('.tabs-container .tab', { hasText: target.id }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      // The screenshot shows the tile drawn, not the viewer still starting.
+      await findWebviewFrame(vs.page, `document.body && document.body.dataset.tileId === ${JSON.stringify(target.id)} && !!document.body.dataset.drawn`, 30_000);
+      await vs.page.waitForTimeout(300);
       await vs.screenshot('dashboard-opened-tile');
       frame = await dashboardFrame(vs.page).catch(() => frame);
     },
