@@ -100,6 +100,8 @@ export class TileViewerPanel extends Disposable {
   private openPhases: OpenPhases | undefined;
   private openReported = false;
   private gone = false;
+  /** The tab title and the neighbours' prefetch of the last tile sent, done once the webview has painted that tile. */
+  private afterPaint: { seq: number; run: () => void } | undefined;
 
   /**
    * fixedFile: the panel is a custom editor whose document is `resource` (its tab always names that
@@ -168,13 +170,16 @@ export class TileViewerPanel extends Disposable {
     const seq = ++this.seq;
     const t0 = performance.now();
     const prefetched = this.host.cache.has(file);
-    this.panel.title = path.basename(file); // the tab label (a custom editor's tab keeps its document's name)
-    this.host.onShown?.(this);
-    if (!this.ready) return; // "ready" shows it
+    if (!this.ready) {
+      this.retitle(); // "ready" shows it
+      return;
+    }
     try {
       const order = this.withImages();
       const pos = tile ? order.findIndex((t) => t.id === tile.id) : -1;
       const place = { position: pos >= 0 ? pos + 1 : undefined, total: order.length };
+      // The tile's message goes first. The tab title, the tree's reveal (both make the workbench
+      // busy while the webview draws) and the neighbours' pixels follow once it is painted.
       if (this.inWebview.has(file)) {
         // The webview keeps this tile (prefetched or shown before): it paints at once from its copy.
         this.started.set(seq, { t0, loadMs: 0, prefetched: true, cached: true });
@@ -183,17 +188,24 @@ export class TileViewerPanel extends Disposable {
         const payload = await this.prepare(file, tile);
         if (seq !== this.seq) return; // a newer switch won
         this.started.set(seq, { t0, loadMs: prefetched ? 0 : payload.loadMs, prefetched, cached: false });
-        await this.post({ type: 'tile', seq, key: file, sentAt: Date.now(), tile: { ...onWire(payload), ...place } });
+        void this.post({ type: 'tile', seq, key: file, sentAt: Date.now(), tile: { ...onWire(payload), ...place } });
       }
       void this.sendPrediction();
       if (this.contextOn) void this.sendContext();
-      void this.prefetchAround(order, pos, seq);
+      this.afterPaint = { seq, run: () => { this.retitle(); void this.prefetchAround(order, pos, seq); } };
     } catch (e) {
       if (seq !== this.seq) return;
+      this.retitle();
       const message = e instanceof TileImageError ? e.message : `${file}: the tile could not be shown (${e instanceof Error ? e.message : String(e)}).`;
       log().warn(`Tile viewer: ${message}`);
       await this.post({ type: 'error', seq, file, message });
     }
+  }
+
+  /** The tab names the tile on show (a custom editor's tab keeps its document's name); the host hears of it. */
+  private retitle(): void {
+    this.panel.title = path.basename(this.file);
+    this.host.onShown?.(this);
   }
 
   /** Tiles of the shared order that have an image (next/previous skip the rest). */
@@ -357,6 +369,10 @@ export class TileViewerPanel extends Disposable {
         }
         const s = this.started.get(m.seq);
         this.started.delete(m.seq);
+        if (this.afterPaint?.seq === m.seq) {
+          this.afterPaint.run();
+          this.afterPaint = undefined;
+        }
         if (!s) return;
         const open = this.openPhases && !this.openReported ? this.openPhases : undefined;
         if (open) this.openReported = true;
