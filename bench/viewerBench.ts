@@ -86,7 +86,7 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
       extensionDevelopmentPath: REPO,
       extensionTestsPath: path.join(REPO, 'out', 'test', 'integration', 'index.js'),
       launchArgs: [SAMPLE, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`],
-      extensionTestsEnv: { VE_INTEGRATION_DIR: path.join(__dirname, 'viewerSuite'), VE_BENCH_RESULTS: results, VE_BENCH_SYNTHETIC: FULL, VE_BENCH_PART: process.env.VE_BENCH_PART ?? '' },
+      extensionTestsEnv: { VE_INTEGRATION_DIR: path.join(__dirname, 'viewerSuite'), VE_BENCH_RESULTS: results, VE_BENCH_SYNTHETIC: FULL, VE_BENCH_PART: process.env.VE_BENCH_PART ?? '', VE_BENCH_QUICK: process.env.VE_BENCH_QUICK ?? '' },
     }).catch((e: unknown) => process.stderr.write(`bench: viewer: the VS Code run reported ${String(e)}\n`));
     const r = JSON.parse(fs.readFileSync(results, 'utf8')) as ViewerBenchResults;
     for (const e of r.errors) rows.push({ benchmark: 'viewer in VS Code: error', measured: e.slice(0, 120), target: '-', verdict: 'FAIL' });
@@ -103,6 +103,9 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
       const m = median(r.reuseMs);
       const scr = r.reuseToScreenMs.length ? median(r.reuseToScreenMs) : m;
       rows.push({ benchmark: `viewer: open tile from the tile browser with a viewer already open, command to the frame showing it (the tile viewer panel re-targeted, ${r.reuseNewEditors} new editors; tiles 7 apart, ${r.reuseCached} of ${r.reuseMs.length} from the webview's kept tiles; ${r.settleMs} ms look first)`, measured: `median ${ms(scr)} (${ms(m)} until the host hears "painted"; host->webview transfer of the RGB pixels ${r.reuseTransitMs.length ? ms(median(r.reuseTransitMs)) : '?'})`, target: '<= 150 ms', verdict: verdict(scr <= 150) });
+    }
+    if (r.ping?.oneWayMs.length) {
+      rows.push({ benchmark: `viewer: floor of a host-started switch, a tiny message to the viewer webview (${r.ping.oneWayMs.length} pings, ${r.settleMs} ms apart, same VS Code, same state): one way, and with its answer back`, measured: `median ${ms(median(r.ping.oneWayMs))} one way, ${ms(median(r.ping.roundTripMs))} round trip`, target: 'floor', verdict: 'info' });
     }
     if (r.switchMs.length) {
       const m = median(r.switchMs);

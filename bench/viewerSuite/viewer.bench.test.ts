@@ -10,6 +10,7 @@ import type { VasculatureExplorerApi } from '../../src/extension/api';
 import type { GalleryPhases } from '../../src/extension/galleryProvider';
 import type { ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 import { until, sleep } from '../../test/integration/wait';
+import { emptyWebviewMs } from '../emptyWebview';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -42,6 +43,8 @@ export interface ViewerBenchResults {
   openPhases: { resolve: number[]; document: number[]; script: number[]; ready: number[] };
   /** The floor of a first open: an empty webview panel (one inline script), creation to its script's first message, ms. */
   emptyWebviewMs?: number[];
+  /** The floor of a host-started switch: a tiny message host -> viewer webview (one way, both clocks one machine) and its answer back. */
+  ping?: { oneWayMs: number[]; roundTripMs: number[] };
   /** Open a tile from the tile browser with a viewer already open in a preview tab (its webview reused). */
   reuseMs: number[];
   reuseCached: number;
@@ -56,20 +59,6 @@ export interface ViewerBenchResults {
 
 /** How long a person looks at a tile before pressing next (or opening another): the viewer settles (prefetch lands). */
 const SETTLE_MS = 600;
-
-/** Creates an empty webview panel whose only content is an inline script posting one message; ms from creation to that message. */
-async function emptyWebviewMs(): Promise<number> {
-  const nonce = Math.random().toString(36).slice(2);
-  const t0 = performance.now();
-  const panel = vscode.window.createWebviewPanel('vasculatureExplorer.benchEmptyWebview', 'empty webview', vscode.ViewColumn.Active, { enableScripts: true });
-  try {
-    const got = new Promise<number>((resolve) => panel.webview.onDidReceiveMessage(() => resolve(performance.now() - t0)));
-    panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}';"></head><body><script nonce="${nonce}">acquireVsCodeApi().postMessage('ready');</script></body></html>`;
-    return await Promise.race([got, sleep(30_000).then(() => { throw new Error('the empty webview never ran its script'); })]);
-  } finally {
-    panel.dispose();
-  }
-}
 
 /** Gallery on the full synthetic set, cold thumbnail cache (a fresh profile): first screenful, then scroll jumps. */
 async function galleryOnFullSet(x: VasculatureExplorerApi, out: ViewerBenchResults): Promise<void> {
@@ -131,16 +120,18 @@ describe('viewer bench (real VS Code)', function () {
       await vscode.commands.executeCommand('vasculatureExplorer.openTile', ids[0]);
       await warm;
 
+      // VE_BENCH_QUICK=1 (a developer's loop): only the re-targeted open and next-by-command rows.
+      const quick = process.env.VE_BENCH_QUICK === '1';
       // The floor of a new viewer: what VS Code itself takes to start a webview and run its script.
       out.emptyWebviewMs = [];
-      for (let k = 0; k < 5; k++) {
+      for (let k = 0; k < (quick ? 0 : 5); k++) {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         await sleep(150);
         out.emptyWebviewMs.push(await emptyWebviewMs());
       }
 
       // Open a tile in a new editor: command to the webview's "painted" message.
-      for (const id of ids.slice(1, 12)) {
+      for (const id of ids.slice(1, quick ? 2 : 12)) {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         await sleep(150);
         const t0 = performance.now();
@@ -197,7 +188,15 @@ describe('viewer bench (real VS Code)', function () {
         if (r.prefetched) out.switchPrefetched++;
         if (r.cached) out.switchCached++;
       }
+      // The floor of every host-started switch: a tiny message to the viewer webview and its answer, in the same state.
+      out.ping = { oneWayMs: [], roundTripMs: [] };
+      for (let k = 0; k < 15; k++) {
+        await sleep(SETTLE_MS);
+        const r = await x.viewerPing();
+        if (r) { out.ping.oneWayMs.push(r.oneWayMs); out.ping.roundTripMs.push(r.roundTripMs); }
+      }
       write();
+      if (quick) return;
 
       // Next started in the webview (n pressed there), after the same look at each tile: handler to the frame, webview clock.
       const back = x.viewerNextPaint(ids[0], 30_000);

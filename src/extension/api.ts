@@ -31,6 +31,8 @@ export interface TileViewerTestApi {
   viewerTile(): { id: string; file: string } | undefined;
   /** What the active viewer's webview drew last (overlay counts per class, visibility, ink). */
   viewerSnapshot(): Promise<import('../shared/tileViewerProtocol').ViewerSnapshot | undefined>;
+  /** A message to the active viewer's webview and its answer: one-way and round-trip ms (undefined with no viewer). */
+  viewerPing(): Promise<{ oneWayMs: number; roundTripMs: number } | undefined>;
   /** Every paint report so far (id, drawn per class, host and webview timings). */
   viewerPaints(): import('./tileViewerPanel').PaintReport[];
   /** Resolves at the next full paint (of tile id, when given). */

@@ -49,6 +49,11 @@ export function registerTileViewer(w: TileViewerWiring): TileViewerTestApi {
   return {
     viewerTile: () => viewer.active?.current,
     viewerSnapshot: () => viewer.active?.request({ kind: 'snapshot' }) ?? Promise.resolve(undefined),
+    viewerPing: async () => {
+      const t0 = performance.now();
+      const r = await viewer.active?.request<{ oneWayMs: number }>({ kind: 'ping', sentAt: Date.now() });
+      return r && { oneWayMs: r.oneWayMs, roundTripMs: performance.now() - t0 };
+    },
     viewerPaints: () => [...viewer.paintReports],
     viewerNextPaint: (id?: string, timeoutMs?: number) => viewer.nextPaint(id, timeoutMs),
     gallerySnapshot: () => gallery.snapshot(),

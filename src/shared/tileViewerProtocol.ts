@@ -88,6 +88,8 @@ export interface PredictionMessage { type: 'prediction'; tileId: string; layer: 
 /** Requests the host makes of the webview (tests, commands). */
 export type ViewerRequest =
   | { kind: 'snapshot' }
+  /** Answered at once with the ms from `sentAt` (host Date.now()) to its arrival: the message path's own latency (bench floor). */
+  | { kind: 'ping'; sentAt: number }
   | { kind: 'toggleClass'; cls: ClassName; visible?: boolean }
   | { kind: 'setContext'; on: boolean }
   | { kind: 'togglePrediction'; visible?: boolean }

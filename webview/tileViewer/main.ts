@@ -537,6 +537,10 @@ function snapshot(): ViewerSnapshot {
 
 function answer(m: RequestEnvelope<ViewerRequest>): void {
   const r = m.request;
+  if (r.kind === 'ping') {
+    send({ type: 'response', inReplyTo: m.id, ok: true, result: { oneWayMs: Date.now() - r.sentAt } });
+    return;
+  }
   if (r.kind === 'press') {
     const dir = stepOf(r.key satisfies PressKey);
     if (dir) {
