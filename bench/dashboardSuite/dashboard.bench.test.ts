@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/api';
 import type { DashboardPhases } from '../../src/extension/dashboardPanel';
+import { emptyWebviewMs } from '../emptyWebview';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -24,13 +25,15 @@ export interface DashboardVsCodeResults {
   reopenMs: number[];
   coldPhases?: DashboardPhases;
   reopenPhases: DashboardPhases[];
+  /** The floor of a new webview in this VS Code: an empty one's creation to its script's message (ms), each after the reopens. */
+  emptyWebviewMs: number[];
   errors: string[];
 }
 
 describe('Dataset Overview bench (real VS Code)', function () {
   this.timeout(300_000);
   it('measures command to all charts drawn on the full synthetic set', async () => {
-    const out: DashboardVsCodeResults = { tiles: 0, reopenMs: [], reopenPhases: [], errors: [] };
+    const out: DashboardVsCodeResults = { tiles: 0, reopenMs: [], reopenPhases: [], emptyWebviewMs: [], errors: [] };
     try {
       const x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
       if (!x.index()) await x.nextIndex();
@@ -48,6 +51,11 @@ describe('Dataset Overview bench (real VS Code)', function () {
         await new Promise((r) => setTimeout(r, 300));
         out.reopenMs.push(await x.dashboard.show());
         out.reopenPhases.push(x.dashboard.phases() ?? {});
+      }
+      for (let k = 0; k < 5; k++) {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await new Promise((r) => setTimeout(r, 300));
+        out.emptyWebviewMs.push(await emptyWebviewMs());
       }
     } catch (e) {
       out.errors.push(e instanceof Error ? e.message : String(e));
