@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import { CLASS_NAMES, type ClassName, type DatasetIndex, type TileRecord } from '../core/types';
 import type { ViewerSnapshot } from '../shared/tileViewerProtocol';
 import { Disposable } from './disposable';
+import { log } from './log';
 import type { PredictionStore } from './predictionStore';
 import { TilePayloadCache } from './tileViewerData';
 import { webviewOptions } from './tileViewerHtml';
@@ -26,6 +27,8 @@ export interface TileViewerDeps {
   ordered(): TileRecord[];
   /** Predictions per tile, drawn as the viewer's Prediction layer. */
   predictions?: Pick<PredictionStore, 'layer' | 'onDidChange'>;
+  /** The dataset index once there is one (undefined when none comes within timeoutMs). */
+  indexed(timeoutMs: number): Promise<DatasetIndex | undefined>;
 }
 
 export class TileViewerProvider extends Disposable implements vscode.CustomReadonlyEditorProvider {
@@ -47,6 +50,8 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
     super();
     this._register(vscode.window.registerCustomEditorProvider(TILE_VIEWER_TYPE, this, { supportsMultipleEditorsPerDocument: true }));
     this._register({ dispose: () => { for (const p of [...this.panels]) p.dispose(); } });
+    // After a window reload VS Code hands back the reusable panel's tab; it shows the tile it showed.
+    this._register(vscode.window.registerWebviewPanelSerializer(TILE_PANEL_TYPE, { deserializeWebviewPanel: (panel, state: unknown) => this.restore(panel, state) }));
     this._register(setTilePanelFile(() => (this.browser && !this.browser.isClosed ? vscode.Uri.file(this.browser.current.file) : undefined)));
   }
 
@@ -125,6 +130,27 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
     this.browser = new TileViewerPanel(panel, vscode.Uri.file(file), this.viewerHost(), false);
     this.panels.add(this.browser);
     return true;
+  }
+
+  /**
+   * A reusable panel VS Code restored (window reload): it shows again the tile its webview state
+   * names, once the dataset is indexed. Without one (another dataset, no index within 60 s, the
+   * tile gone, or a reusable panel already open) the restored tab is closed, with a line in the log.
+   */
+  private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const id = state && typeof state === 'object' && typeof (state as { tileId?: unknown }).tileId === 'string' ? (state as { tileId: string }).tileId : undefined;
+    const index = id ? await this.deps.indexed(60_000) : undefined;
+    const t = id ? index?.tiles.get(id) : undefined;
+    if (!index || !t?.image || (this.browser && !this.browser.isClosed)) {
+      log().info(`Tile viewer: the restored tile viewer tab was closed (${!id ? 'it named no tile' : !index ? 'no dataset index' : !t?.image ? `tile ${id} has no image in ${index.root}` : 'a tile viewer panel is already open'}).`);
+      panel.dispose();
+      return;
+    }
+    const file = path.join(index.root, t.image);
+    panel.webview.options = webviewOptions(this.deps.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'logo.png');
+    this.browser = new TileViewerPanel(panel, vscode.Uri.file(file), this.viewerHost(), false);
+    this.panels.add(this.browser);
   }
 
   /** The reusable panel, while open (for tests). */

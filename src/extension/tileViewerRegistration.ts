@@ -29,7 +29,12 @@ export interface TileViewerWiring {
 export function registerTileViewer(w: TileViewerWiring): TileViewerTestApi {
   const { context } = w;
   const onDidChange: vscode.Event<unknown> = (listener, thisArgs, disposables) => vscode.Disposable.from(...w.events.map((e) => e(listener, thisArgs, disposables)));
-  const viewer = new TileViewerProvider({ extensionUri: context.extensionUri, index: w.index, ordered: w.ordered, predictions: w.predictions });
+  const indexed = (timeoutMs: number) => new Promise<DatasetIndex | undefined>((resolve) => {
+    if (w.index()) return resolve(w.index());
+    const timer = setTimeout(() => { sub.dispose(); resolve(w.index()); }, timeoutMs);
+    const sub = w.onDidIndex(() => { clearTimeout(timer); sub.dispose(); resolve(w.index()); });
+  });
+  const viewer = new TileViewerProvider({ extensionUri: context.extensionUri, index: w.index, ordered: w.ordered, predictions: w.predictions, indexed });
   const gallery = new GalleryProvider({
     extensionUri: context.extensionUri,
     cacheDir: path.join(context.globalStorageUri.fsPath, 'thumbnails'),

@@ -107,6 +107,28 @@ export const tests: E2eTest[] = [
     },
   },
   {
+    name: 'tile-viewer-restored-after-reload',
+    async run(vs) {
+      // The reusable panel comes back after a window reload, on the tile it showed, with every polygon drawn.
+      const pick = annotatedImages()[2];
+      await vs.page.locator('.statusbar-item', { hasText: /tiles/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
+      await vs.runCommand('Vasculature: Go to Tile…');
+      await vs.page.locator('.quick-input-widget input.input').fill(pick.id);
+      await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: pick.id }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await vs.page.keyboard.press('Enter');
+      const before = await viewerShows(vs.page, pick.id);
+      assert.deepEqual(before.drawn, pick.counts);
+      await vs.page.waitForTimeout(1000); // the workbench keeps its editors' state (saved on unload too)
+      await vs.page.reload();
+      await vs.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+      const after = await viewerShows(vs.page, pick.id);
+      assert.deepEqual(after.drawn, pick.counts, `tile ${pick.id} after the reload: drawn per class vs polygons.jsonl`);
+      await vs.page.waitForFunction((want) => document.querySelector('.tabs-container .tab.active')?.textContent?.includes(want), `${pick.id}.tif`, { timeout: 10_000 });
+      assert.equal(await vs.page.locator('.tabs-container .tab', { hasText: /\.tif/ }).count(), 1, 'one tile viewer tab after the reload');
+      await vs.screenshot('tile-viewer-restored-after-reload');
+    },
+  },
+  {
     name: 'tile-viewer-from-explorer',
     async run(vs) {
       const counts = polygonCounts();

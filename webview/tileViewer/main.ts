@@ -20,7 +20,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const send = (m: FromWebview) => vscode.postMessage(m);
 type Mode = 'fill' | 'outline' | 'both';
-interface SavedState { opacity: number; mode: Mode; visible: Record<ClassName, boolean>; context: boolean }
+/** Kept by VS Code with the webview; tileId lets the reusable panel come back on that tile after a window reload. */
+interface SavedState { opacity: number; mode: Mode; visible: Record<ClassName, boolean>; context: boolean; tileId?: string }
 
 const saved = (vscode.getState() as Partial<SavedState> | undefined) ?? {};
 const state: SavedState = {
@@ -28,6 +29,7 @@ const state: SavedState = {
   mode: saved.mode === 'outline' || saved.mode === 'both' || saved.mode === 'fill' ? saved.mode : 'both',
   visible: { blood_vessel: true, glomerulus: true, unsure: true, ...(saved.visible ?? {}) },
   context: saved.context === true,
+  tileId: typeof saved.tileId === 'string' ? saved.tileId : undefined,
 };
 const save = () => vscode.setState(state);
 
@@ -418,6 +420,10 @@ function showTile(key: string, prepared: Prepared, place: { position?: number; t
   title.textContent = `${p.id}${p.position ? ` · ${p.position} of ${p.total}` : ''}${where}`;
   title.title = p.file;
   document.body.dataset.tileId = p.id;
+  if (state.tileId !== p.id) {
+    state.tileId = p.id;
+    save();
+  }
   note.textContent = p.note ?? '';
   note.hidden = !p.note;
   prevBtn.disabled = !p.position || p.position <= 1;
