@@ -93,6 +93,10 @@ export class TileViewerPanel extends Disposable {
   private readonly followed = new Map<number, number>();
   private contextOn = false;
   private ready = false;
+  /** 'ready' came once: a later one is a reloaded webview document, which keeps nothing. */
+  private readyOnce = false;
+  /** The first tile's message, posted before the webview document started (VS Code holds it until the document has loaded). */
+  private earlySeq: number | undefined;
   private readonly requests: RequestReply<ViewerRequest>;
   /** Mirror of the keys (host file paths) the webview keeps: updated at each post, in post order. */
   private readonly inWebview = new RecentTiles<true>();
@@ -114,14 +118,14 @@ export class TileViewerPanel extends Disposable {
     this.tile = tileOfFile(host.index(), this.file);
     this.requests = new RequestReply<ViewerRequest>((m) => void this.post(m));
     panel.webview.options = webviewOptions(host.extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, host.extensionUri, 'tileViewer', 'Tile viewer');
+    panel.webview.html = webviewHtml(panel.webview, host.extensionUri, 'tileViewer', 'Tile viewer', true);
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this._register(panel.onDidChangeViewState(() => panel.active && host.onActive(this)));
     this._register(panel.onDidDispose(() => this.dispose()));
     if (host.predictions) this._register(host.predictions.onDidChange((id) => { if (id === undefined || id === this.current.id) void this.sendPrediction(); }));
     this._register({ dispose: () => { this.gone = true; this.requests.dispose(); host.onDisposed(this); } });
-    // Start decoding now: it overlaps the webview's start-up.
-    void this.prepare(this.file, this.tile);
+    // Decode and post the first tile now: both overlap the webview's start-up.
+    void this.show(this.file, this.tile, true);
     host.onActive(this);
   }
 
@@ -163,17 +167,21 @@ export class TileViewerPanel extends Disposable {
     return this.host.cache.get(file, () => loadTilePayload(file, this.host.index(), tile));
   }
 
-  /** Shows a tile in this panel (in place: no new editor). */
-  async show(file: string, tile: TileRecord | undefined): Promise<void> {
+  /**
+   * Shows a tile in this panel (in place: no new editor). `early`: the panel's first tile, posted
+   * before its webview is ready (VS Code delivers it once the document has loaded).
+   */
+  async show(file: string, tile: TileRecord | undefined, early = false): Promise<void> {
     this.file = file;
     this.tile = tile;
     const seq = ++this.seq;
     const t0 = performance.now();
     const prefetched = this.host.cache.has(file);
-    if (!this.ready) {
+    if (!this.ready && !early) {
       this.retitle(); // "ready" shows it
       return;
     }
+    if (early) this.earlySeq = seq;
     try {
       const order = this.withImages();
       const pos = tile ? order.findIndex((t) => t.id === tile.id) : -1;
@@ -334,12 +342,30 @@ export class TileViewerPanel extends Disposable {
 
   private async handle(m: FromWebview): Promise<void> {
     switch (m.type) {
-      case 'ready':
+      case 'ready': {
+        const first = !this.readyOnce;
+        this.readyOnce = true;
         this.ready = true;
-        this.inWebview.clear(); // a new (or reloaded) webview keeps nothing
         if (!this.openPhases) this.openPhases = { resolvedAt: this.resolvedAt, documentAt: m.timeOrigin, scriptAt: m.timeOrigin !== undefined && m.scriptAt !== undefined ? m.timeOrigin + m.scriptAt : undefined, readyAt: epochNow() };
+        const early = this.earlySeq;
+        if (first && early !== undefined && early === this.seq) {
+          // The first tile is on its way (posted before this document started): only what needs a ready webview follows.
+          void this.sendPrediction();
+          if (this.contextOn) void this.sendContext();
+          // Should the document have been replaced before it loaded, the early message is lost: send the tile again.
+          setTimeout(() => {
+            if (!this.gone && this.seq === early && this.started.has(early)) {
+              log().info(`Tile viewer: no paint of ${path.basename(this.file)} 5 s after the webview started: sending it again.`);
+              this.inWebview.clear();
+              void this.show(this.file, this.tile);
+            }
+          }, 5000);
+          return;
+        }
+        this.inWebview.clear(); // a new (or reloaded) webview keeps nothing
         await this.show(this.file, this.tile);
         return;
+      }
       case 'cacheMiss':
         // The webview lost a tile the mirror says it keeps: send the pixels (a new seq paints it).
         this.inWebview.delete(m.key);

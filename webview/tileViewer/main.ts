@@ -12,6 +12,7 @@ import { predictionLayerProblem, type ContextTile, type FromWebview, type Neighb
 import { RecentTiles } from '../../src/shared/tileViewerCache';
 import { expandRgb } from '../../src/shared/tileViewerPixels';
 import { VIEWER_CSS } from './style';
+import { takeEarlyMessages } from '../../src/shared/earlyMessages';
 
 const scriptAt = performance.now();
 
@@ -568,7 +569,7 @@ function answer(m: RequestEnvelope<ViewerRequest>): void {
   send({ type: 'response', inReplyTo: m.id, ok: true, result: snapshot() });
 }
 
-window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
+function onMessage(e: MessageEvent<ToWebview>): void {
   const m = e.data;
   const arrival = (sentAt: number) => ({ t0: performance.now(), transitMs: Date.now() - sentAt });
   if (m.type === 'tile') {
@@ -586,7 +587,8 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   else if (m.type === 'context') showContext(m.center, m.tiles);
   else if (m.type === 'prediction') showPrediction(m.tileId, m.layer);
   else if (m.type === 'request') answer(m);
-});
+}
+window.addEventListener('message', onMessage);
 
 // ---- input ------------------------------------------------------------------------------------
 function toTile(ev: MouseEvent): [number, number] {
@@ -719,4 +721,7 @@ note.hidden = true;
 resize();
 draw();
 send({ type: 'ready', timeOrigin: performance.timeOrigin, scriptAt, readyAt: performance.now() });
+// Messages that came before this script ran (the host posts the first tile without waiting for
+// "ready"): kept by the page's first inline script (tileViewerHtml.ts), handled now, in order.
+for (const e of takeEarlyMessages<ToWebview>()) onMessage(e);
 if (state.context) send({ type: 'context', on: true });
