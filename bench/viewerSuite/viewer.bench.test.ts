@@ -120,8 +120,10 @@ describe('viewer bench (real VS Code)', function () {
       await vscode.commands.executeCommand('vasculatureExplorer.openTile', ids[0]);
       await warm;
 
-      // VE_BENCH_QUICK=1 (a developer's loop): only the re-targeted open and next-by-command rows.
+      // A developer's loop: VE_BENCH_QUICK=1 runs only the re-targeted open and next-by-command rows,
+      // VE_BENCH_QUICK=open only the first opens and their floor.
       const quick = process.env.VE_BENCH_QUICK === '1';
+      const onlyOpen = process.env.VE_BENCH_QUICK === 'open';
       // The floor of a new viewer: what VS Code itself takes to start a webview and run its script.
       out.emptyWebviewMs = [];
       for (let k = 0; k < (quick ? 0 : 5); k++) {
@@ -129,6 +131,7 @@ describe('viewer bench (real VS Code)', function () {
         await sleep(150);
         out.emptyWebviewMs.push(await emptyWebviewMs());
       }
+      if (onlyOpen) out.settleMs = SETTLE_MS;
 
       // Open a tile in a new editor: command to the webview's "painted" message.
       for (const id of ids.slice(1, quick ? 2 : 12)) {
@@ -150,6 +153,8 @@ describe('viewer bench (real VS Code)', function () {
           out.openPhases.ready.push(r.open.readyAt - at0);
         }
       }
+
+      if (onlyOpen) { write(); return; }
 
       // Open another tile from the tile browser with the tile viewer panel open: the panel is
       // re-targeted (no new webview; its tab title follows the tile). Tiles 7 apart in the order: never a kept neighbour, so its pixels cross.
