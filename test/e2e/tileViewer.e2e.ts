@@ -103,6 +103,8 @@ export const tests: E2eTest[] = [
       const next = await findWebviewFrame(vs.page, `document.body && document.body.dataset.tileId && document.body.dataset.tileId !== ${JSON.stringify(b.id)}`);
       const nextId = await next.evaluate('document.body.dataset.tileId') as string;
       await vs.page.waitForFunction((want) => document.querySelector('.tabs-container .tab.active')?.textContent?.includes(want), `${nextId}.tif`, { timeout: 10_000 });
+      // The tile browser follows the panel (after the tile is painted): the row of the tile shown is selected.
+      await vs.page.locator('.part.sidebar .monaco-list-row.selected', { hasText: nextId }).first().waitFor({ state: 'visible', timeout: 15_000 });
       await vs.screenshot('tile-viewer-reused-next');
     },
   },
