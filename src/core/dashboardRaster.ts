@@ -4,19 +4,11 @@
  * bit set that counts its pixels as they are set, with reused buffers (no mask, no run list).
  */
 
+import { roundDown, roundUp, sortCrossings } from './rasterize';
+
 const f32 = Math.fround;
 /** Crossings a row of one ring holds in the one-pass case (dense outlines cross a row 2-4 times). */
 const SLOTS = 8;
-
-/** Pillow's ROUND_UP (left end of a run): nearest integer, halves away from zero. */
-function roundUp(f: number): number {
-  return f >= 0 ? Math.floor(f + 0.5) : -Math.floor(-f + 0.5);
-}
-
-/** Pillow's ROUND_DOWN (right end of a run): nearest integer, halves toward zero. */
-function roundDown(f: number): number {
-  return f >= 0 ? Math.ceil(f - 0.5) : -Math.ceil(-f - 0.5);
-}
 
 /** Set bits of a 32-bit word. */
 function popcount(x: number): number {
@@ -209,12 +201,7 @@ export class RingRaster {
   /** Sort row y's crossings xs[a, b) and draw the runs between them in pairs. */
   private spans(xs: Float32Array, a: number, b: number, y: number): void {
     if (b - a < 2) return;
-    for (let i = a + 1; i < b; i++) {
-      const v = xs[i];
-      let j = i - 1;
-      while (j >= a && xs[j] > v) { xs[j + 1] = xs[j]; j--; }
-      xs[j + 1] = v;
-    }
+    sortCrossings(xs, a, b);
     for (let i = a + 1; i < b; i += 2) this.hline(roundUp(xs[i - 1]), y, roundDown(xs[i]));
   }
 

@@ -18,13 +18,23 @@ export const DEFAULT_TILE_SIZE = 512;
 const f32 = Math.fround;
 
 /** Pillow's ROUND_UP (left end of a run): nearest integer, halves away from zero. */
-function roundUp(f: number): number {
+export function roundUp(f: number): number {
   return f >= 0 ? Math.floor(f + 0.5) : -Math.floor(-f + 0.5);
 }
 
 /** Pillow's ROUND_DOWN (right end of a run): nearest integer, halves toward zero. */
-function roundDown(f: number): number {
+export function roundDown(f: number): number {
   return f >= 0 ? Math.ceil(f - 0.5) : -Math.ceil(-f - 0.5);
+}
+
+/** Sorts xs[a, b) ascending in place: insertion sort, as a row of a real ring holds a handful of crossings. */
+export function sortCrossings(xs: Float32Array, a: number, b: number): void {
+  for (let i = a + 1; i < b; i++) {
+    const v = xs[i];
+    let j = i - 1;
+    while (j >= a && xs[j] > v) { xs[j + 1] = xs[j]; j--; }
+    xs[j + 1] = v;
+  }
 }
 
 /** Sets value on row y, columns x0..x1 inclusive, clipped to the mask. */
@@ -104,13 +114,7 @@ export function fillRing(
   for (let r = 0; r < rows; r++) {
     const a = counts[r], b = counts[r + 1];
     if (b - a < 2) continue;
-    // Insertion sort: a row of a real ring holds a handful of crossings.
-    for (let i = a + 1; i < b; i++) {
-      const v = xs[i];
-      let j = i - 1;
-      while (j >= a && xs[j] > v) { xs[j + 1] = xs[j]; j--; }
-      xs[j + 1] = v;
-    }
+    sortCrossings(xs, a, b);
     const y = r + gymin;
     for (let i = a + 1; i < b; i += 2) hline(mask, width, height, roundUp(xs[i - 1]), y, roundDown(xs[i]), value);
   }
