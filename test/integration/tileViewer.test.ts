@@ -91,6 +91,17 @@ describe('Tile viewer on the real sample', function () {
   let x: VasculatureExplorerApi;
   const polys = polygonsTable();
   const annotated = imageIds().filter((id) => polys.has(id)).sort();
+  const zero: Counts = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+  /** The tile browser's order, tiles with an image only (what next/previous step through). */
+  const withImages = () => x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+  /** Opens the k-th tile of that order in the tile viewer panel and waits for its paint; returns the order. */
+  async function openInOrder(k: number): Promise<string[]> {
+    const order = withImages();
+    const open = x.viewerNextPaint(order[k]);
+    await vscode.commands.executeCommand('vasculatureExplorer.openTile', order[k]);
+    await open;
+    return order;
+  }
 
   before(async () => {
     const ext = vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`);
@@ -147,7 +158,7 @@ describe('Tile viewer on the real sample', function () {
 
   it('next in a file opened from the Explorer shows the next tile in the tile viewer panel; the file tab keeps naming its file and showing it', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+    const order = withImages();
     const id = order[3], next = order[4];
     const open = x.viewerNextPaint(id, 45_000);
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(tileFile(id)));
@@ -191,11 +202,7 @@ describe('Tile viewer on the real sample', function () {
   });
 
   it('next paints from the tiles the webview keeps (pushed after the last paint): exact pixels and polygons, no pixels sent', async () => {
-    const zero: Counts = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
-    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
-    const open = x.viewerNextPaint(order[0]);
-    await vscode.commands.executeCommand('vasculatureExplorer.openTile', order[0]);
-    await open;
+    const order = await openInOrder(0);
     for (const [cmd, want] of [['nextTile', order[1]], ['nextTile', order[2]], ['previousTile', order[1]]] as const) {
       await sleep(1500); // a person's look at the tile: the neighbours' prefetch lands in the webview
       const p = x.viewerNextPaint(want);
@@ -210,11 +217,7 @@ describe('Tile viewer on the real sample', function () {
   });
 
   it('n/p pressed in the webview paint a kept neighbour at once, then the host follows (its tile, the tab label); no pixels cross', async () => {
-    const zero: Counts = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
-    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
-    const open = x.viewerNextPaint(order[3]);
-    await vscode.commands.executeCommand('vasculatureExplorer.openTile', order[3]);
-    await open;
+    const order = await openInOrder(3);
     for (const [key, want] of [['n', order[4]], [']', order[5]], ['p', order[4]], ['[', order[3]]] as const) {
       await sleep(1500); // a person's look at the tile: the neighbours and their roles land in the webview
       const painted = x.viewerNextPaint(want);
@@ -234,11 +237,7 @@ describe('Tile viewer on the real sample', function () {
   });
 
   it('n pressed in the webview without the neighbour kept goes through the host, and after an order change the host order wins', async () => {
-    const zero: Counts = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
-    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
-    const open = x.viewerNextPaint(order[6]);
-    await vscode.commands.executeCommand('vasculatureExplorer.openTile', order[6]);
-    await open;
+    const order = await openInOrder(6);
     await sleep(1500);
     // Two presses at once: the first switches in the webview; the second finds no neighbour roles yet (they come when the host follows) and asks the host.
     const [a, b] = await Promise.all([press('n'), press('n')]);
@@ -277,7 +276,7 @@ describe('Tile viewer on the real sample', function () {
 
   it('Open Tile re-targets the one tile viewer panel (no new webview): its tab names the tile after an open, a next and a second open; closed, the next open makes a new one', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+    const order = withImages();
     const [a, b, c] = [annotated[2], annotated[9], annotated[4]];
     const pa = x.viewerNextPaint(a, 45_000);
     await vscode.commands.executeCommand('vasculatureExplorer.openTile', a);
@@ -330,7 +329,7 @@ describe('Tile viewer on the real sample', function () {
   it('the tile browser follows the tile viewer panel: an open, a next and a re-targeted open each select the tile shown', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('vasculatureExplorer.tiles.focus');
-    const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+    const order = withImages();
     const [a, c] = [annotated[3], annotated[8]];
     const selected = (id: string) => until(() => x.treeSelection().includes(id), 10_000, `the tree to select ${id} (it selects ${JSON.stringify(x.treeSelection())})`);
     const pa = x.viewerNextPaint(a, 45_000);
@@ -357,7 +356,7 @@ describe('Tile viewer on the real sample', function () {
     try {
       const order = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image && polys.has(id));
       // A tile no other test predicted, after next from its predecessor in the order.
-      const all = x.orderedTileIds().filter((id) => x.index()!.tiles.get(id)?.image);
+      const all = withImages();
       const want = order.filter((id) => all.indexOf(id) > 0 && !x.predict.predictionLayer(id)).pop()!;
       const from = all[all.indexOf(want) - 1];
       const p0 = x.viewerNextPaint(from, 45_000);
