@@ -127,6 +127,8 @@ export const tests: E2eTest[] = [
       assert.deepEqual(after.drawn, pick.counts, `tile ${pick.id} after the reload: drawn per class vs polygons.jsonl`);
       await vs.page.waitForFunction((want) => document.querySelector('.tabs-container .tab.active')?.textContent?.includes(want), `${pick.id}.tif`, { timeout: 10_000 });
       assert.equal(await vs.page.locator('.tabs-container .tab', { hasText: /\.tif/ }).count(), 1, 'one tile viewer tab after the reload');
+      // The screenshot once the window has settled: the tile browser follows the restored panel.
+      await vs.page.locator('.part.sidebar .monaco-list-row.selected', { hasText: pick.id }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await vs.screenshot('tile-viewer-restored-after-reload');
     },
   },
