@@ -120,8 +120,12 @@ export const tests: E2eTest[] = [
       await vs.page.keyboard.press('Enter');
       const before = await viewerShows(vs.page, pick.id);
       assert.deepEqual(before.drawn, pick.counts);
-      await vs.page.waitForTimeout(1000); // the workbench keeps its editors' state (saved on unload too)
-      await vs.page.reload();
+      await vs.page.waitForTimeout(1000);
+      // "Developer: Reload Window", as a person does: the workbench saves its editors before it reloads
+      // (a bare page reload may not get the save to storage done: it once came back with no editor).
+      const reloaded = vs.page.waitForEvent('framenavigated', { predicate: (f) => f === vs.page.mainFrame(), timeout: 60_000 });
+      await vs.runCommand('Developer: Reload Window');
+      await reloaded;
       await vs.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
       const after = await viewerShows(vs.page, pick.id);
       assert.deepEqual(after.drawn, pick.counts, `tile ${pick.id} after the reload: drawn per class vs polygons.jsonl`);
