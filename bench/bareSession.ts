@@ -1,6 +1,6 @@
 /** The bare in-process session the inference and predict sections compare against: the demo model on cpu, with the worker's own session options. */
 import * as fs from 'node:fs';
-import { resolveModelContract, type ModelContract } from '../src/core/modelContract';
+import { resolveModelContract, type ModelContract } from '../src/core/model/modelContract';
 import { sessionIo, sessionOptions } from '../src/inference/sessionCache';
 import { MODEL } from './benchPaths';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { BenchRow, fmtSeconds, median } from './benchTable';
 import type { DashboardChildResult } from './dashboardChild';
 import type { DashboardVsCodeResults } from './dashboardSuite/dashboard.bench.test';
-import type { DashboardPhases } from '../src/extension/dashboardPanel';
+import type { DashboardPhases } from '../src/extension/overview/dashboardPanel';
 
 const f0 = (v: number | undefined) => (v === undefined ? '?' : v.toFixed(0));
 import { ensureSet, FULL_SET } from './syntheticSets';

@@ -9,8 +9,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { indexDataset } from '../src/core/datasetIndex';
-import { computeDashboard } from '../src/core/dashboardData';
+import { indexDataset } from '../src/core/dataset/datasetIndex';
+import { computeDashboard } from '../src/core/overview/overviewData';
 
 export interface DashboardChildResult {
   ms: number;

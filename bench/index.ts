@@ -26,12 +26,12 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const sections: Section[] = [
     { name: 'synthetic', run: syntheticBench },
-    optionalSection('index', 'indexBench.js', 'indexBench', 'src/core/datasetIndex.js'),
-    optionalSection('metric', 'metricBench.js', 'metricBench', 'src/core/apAtIou.js'),
+    optionalSection('index', 'indexBench.js', 'indexBench', 'src/core/dataset/datasetIndex.js'),
+    optionalSection('metric', 'metricBench.js', 'metricBench', 'src/core/metric/apAtIou.js'),
     optionalSection('inference', 'inferenceBench.js', 'run', 'src/inference/client.js'),
-    optionalSection('predict', 'predictBench.js', 'predictBench', 'src/core/predictPipeline.js'),
-    optionalSection('dashboard', 'dashboardBench.js', 'run', 'src/core/dashboardData.js'),
-    optionalSection('viewer', 'viewerBench.js', 'run', 'src/extension/tileViewerData.js'),
+    optionalSection('predict', 'predictBench.js', 'predictBench', 'src/core/predict/pipeline.js'),
+    optionalSection('dashboard', 'dashboardBench.js', 'run', 'src/core/overview/overviewData.js'),
+    optionalSection('viewer', 'viewerBench.js', 'run', 'src/extension/viewer/tileViewerData.js'),
   ].filter((s): s is Section => s !== undefined && (only.length === 0 || only.includes(s.name)));
   const rows: BenchRow[] = [];
   let failed = false;

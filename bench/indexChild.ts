@@ -5,9 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { indexDataset } from '../src/core/datasetIndex';
-import { inputSignature, loadCachedIndex, saveCachedIndex } from '../src/core/indexCache';
-import { queryTiles } from '../src/core/tileQuery';
+import { indexDataset } from '../src/core/dataset/datasetIndex';
+import { inputSignature, loadCachedIndex, saveCachedIndex } from '../src/core/dataset/indexCache';
+import { queryTiles } from '../src/core/dataset/tileQuery';
 
 /** One measurement, as printed by the child. */
 export interface ChildResult {

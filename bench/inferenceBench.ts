@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { toInputTensor, type RgbImage } from '../src/core/preprocess';
+import { toInputTensor, type RgbImage } from '../src/core/model/preprocess';
 import { InferenceClient } from '../src/inference/client';
 import { MODEL, SAMPLE, WORKER } from './benchPaths';
 import { BenchRow, median } from './benchTable';

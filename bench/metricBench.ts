@@ -1,9 +1,9 @@
 /** Bench section: AP@0.6 scoring at scale, and per-tile post-processing + matching (src/core). */
 import { performance } from 'node:perf_hooks';
-import { matchTile, scoreAp, ScoredInstance, TileForScoring } from '../src/core/apAtIou';
-import { InstanceMask } from '../src/core/instanceMask';
-import { probabilityToInstances } from '../src/core/postprocess';
-import { decodeInstance, encodeInstance } from '../src/core/rleCoco';
+import { matchTile, scoreAp, ScoredInstance, TileForScoring } from '../src/core/metric/apAtIou';
+import { InstanceMask } from '../src/core/geometry/instanceMask';
+import { probabilityToInstances } from '../src/core/model/postprocess';
+import { decodeInstance, encodeInstance } from '../src/core/metric/rleCoco';
 import { BenchRow, median, timeMs } from './benchTable';
 
 const TILE = 512;

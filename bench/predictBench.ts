@@ -5,12 +5,12 @@
  * tiles/s over the sample with the default settings. Demo model, cpu, 2 intra-op threads.
  */
 import { performance } from 'node:perf_hooks';
-import { indexDataset } from '../src/core/datasetIndex';
-import { probabilityToInstances } from '../src/core/postprocess';
-import { predictBatch } from '../src/core/predictBatch';
-import { DEFAULT_PREDICT_SETTINGS, predictTile, rasterizeGroundTruth, scoreTile, type PredictSettings, type TileInput } from '../src/core/predictPipeline';
-import { toInputTensor } from '../src/core/preprocess';
-import { loadIndexedTile } from '../src/core/tileInputs';
+import { indexDataset } from '../src/core/dataset/datasetIndex';
+import { probabilityToInstances } from '../src/core/model/postprocess';
+import { predictBatch } from '../src/core/predict/batch';
+import { DEFAULT_PREDICT_SETTINGS, predictTile, rasterizeGroundTruth, scoreTile, type PredictSettings, type TileInput } from '../src/core/predict/pipeline';
+import { toInputTensor } from '../src/core/model/preprocess';
+import { loadIndexedTile } from '../src/core/predict/tileInputs';
 import { InferenceClient } from '../src/inference/client';
 import { MODEL, SAMPLE, WORKER } from './benchPaths';
 import { BenchRow, median, timeMs } from './benchTable';

@@ -9,10 +9,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { indexDataset } from '../src/core/datasetIndex';
-import { ThumbnailCache } from '../src/core/thumbnailCache';
-import { decodeTile } from '../src/core/tileImage';
-import { loadTilePayload } from '../src/extension/tileViewerData';
+import { indexDataset } from '../src/core/dataset/datasetIndex';
+import { ThumbnailCache } from '../src/core/image/thumbnailCache';
+import { decodeTile } from '../src/core/image/tileImage';
+import { loadTilePayload } from '../src/extension/viewer/tileViewerData';
 import { fmtMiB, median, type BenchRow } from './benchTable';
 import type { ViewerBenchResults } from './viewerSuite/viewer.bench.test';
 

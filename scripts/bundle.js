@@ -16,7 +16,7 @@ const node = (entry, outfile) => {
 };
 node('src/extension/extension.ts', 'dist/extension.js');
 node('src/inference/worker.ts', 'dist/inferenceWorker.js');
-node('src/extension/galleryThumbWorker.ts', 'dist/galleryThumbWorker.js');
+node('src/extension/gallery/galleryThumbWorker.ts', 'dist/galleryThumbWorker.js');
 node('src/cli/main.ts', 'dist/cli.js');
 
 // One browser bundle per webview folder that has a main.ts.

@@ -8,8 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { VasculatureExplorerApi } from '../../src/extension/api';
-import type { DashboardPhases } from '../../src/extension/dashboardPanel';
+import type { VasculatureExplorerApi } from '../../src/extension/common/api';
+import type { DashboardPhases } from '../../src/extension/overview/dashboardPanel';
 import { emptyWebviewMs } from '../emptyWebview';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');

@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { VasculatureExplorerApi } from '../../src/extension/api';
-import type { GalleryPhases } from '../../src/extension/galleryProvider';
+import type { VasculatureExplorerApi } from '../../src/extension/common/api';
+import type { GalleryPhases } from '../../src/extension/gallery/galleryProvider';
 import type { ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 import { until, sleep } from '../../test/integration/wait';
 import { emptyWebviewMs } from '../emptyWebview';

@@ -9,12 +9,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { indexDataset } from '../../src/core/datasetIndex';
-import { resolveModelContract } from '../../src/core/modelContract';
-import { DEFAULT_PREDICT_SETTINGS, predictTile, type TileInput } from '../../src/core/predictPipeline';
-import { toInputTensor } from '../../src/core/preprocess';
-import { loadIndexedTile } from '../../src/core/tileInputs';
-import type { Annotation } from '../../src/core/types';
+import { indexDataset } from '../../src/core/dataset/datasetIndex';
+import { resolveModelContract } from '../../src/core/model/modelContract';
+import { DEFAULT_PREDICT_SETTINGS, predictTile, type TileInput } from '../../src/core/predict/pipeline';
+import { toInputTensor } from '../../src/core/model/preprocess';
+import { loadIndexedTile } from '../../src/core/predict/tileInputs';
+import type { Annotation } from '../../src/core/types/types';
 import { InferenceClient } from '../../src/inference/client';
 import type { ProviderSetting } from '../../src/inference/protocol';
 

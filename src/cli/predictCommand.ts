@@ -1,15 +1,15 @@
 /** `vasculature-explorer predict <folder|tile...> [--model m.onnx] [--out submission.csv] [--provider cpu]`: Predict on the command line. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { IgnoreMode } from '../core/apAtIou';
-import { indexDataset, isTileImage } from '../core/datasetIndex';
-import { imageId, isDatasetFolder } from '../core/datasetLayout';
-import { nodeFileReader } from '../core/fileReader';
-import { predictBatch } from '../core/predictBatch';
-import { DEFAULT_PREDICT_SETTINGS, TTA_ON, type PredictSettings, type TileInput } from '../core/predictPipeline';
-import { apText, batchScoreMarkdown, scoreJson } from '../core/predictReport';
-import { writeSubmissionCsv } from '../core/submissionCsv';
-import { loadImageTile, loadIndexedTile } from '../core/tileInputs';
+import type { IgnoreMode } from '../core/metric';
+import { indexDataset, isTileImage } from '../core/dataset';
+import { imageId, isDatasetFolder } from '../core/dataset';
+import { nodeFileReader } from '../core/dataset';
+import { predictBatch } from '../core/predict';
+import { DEFAULT_PREDICT_SETTINGS, TTA_ON, type PredictSettings, type TileInput } from '../core/predict';
+import { apText, batchScoreMarkdown, scoreJson } from '../core/predict';
+import { writeSubmissionCsv } from '../core/metric';
+import { loadImageTile, loadIndexedTile } from '../core/predict';
 import type { DatasetIndex } from '../core/types';
 import { InferenceClient } from '../inference/client';
 import { PROVIDER_SETTINGS, type ProviderSetting } from '../inference/protocol';

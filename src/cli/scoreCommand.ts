@@ -1,13 +1,13 @@
 /** `vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]`: the competition metric of a submission. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { IgnoreMode } from '../core/apAtIou';
-import { indexDataset } from '../core/datasetIndex';
-import { sortedProblems } from '../core/datasetSummary';
-import { batchScoreMarkdown, scoreJson } from '../core/predictReport';
-import { parseSubmissionCsv } from '../core/submissionCsv';
-import { scoreSubmission } from '../core/submissionScore';
-import { tileAnnotations, tileGroup } from '../core/tileInputs';
+import type { IgnoreMode } from '../core/metric';
+import { indexDataset } from '../core/dataset';
+import { sortedProblems } from '../core/dataset';
+import { batchScoreMarkdown, scoreJson } from '../core/predict';
+import { parseSubmissionCsv } from '../core/metric';
+import { scoreSubmission } from '../core/predict';
+import { tileAnnotations, tileGroup } from '../core/predict';
 import type { Problem } from '../core/types';
 import type { CliIO } from './validateCommand';
 

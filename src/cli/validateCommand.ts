@@ -1,9 +1,9 @@
 /** `vasculature-explorer validate <folder> [--json]`: the dataset check for scripts and CI. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkFile } from '../core/fileCheck';
-import { indexDataset } from '../core/datasetIndex';
-import { sortedProblems, summarize } from '../core/datasetSummary';
+import { checkFile } from '../core/check';
+import { indexDataset } from '../core/dataset';
+import { sortedProblems, summarize } from '../core/dataset';
 import { CLASS_NAMES } from '../core/types';
 
 export interface CliIO {

@@ -1,17 +1,17 @@
 /** Activation: wires the dataset service, Problems, tile browser, status bar and commands. Heavy modules load on first use. */
 import * as vscode from 'vscode';
-import type { VasculatureExplorerApi } from './api';
-import { registerDashboard } from './dashboardCommands';
-import { DatasetService } from './datasetService';
-import { log } from './log';
-import { registerPredict } from './predictRegistration';
-import { ProblemsPublisher } from './problemsPublisher';
-import { DatasetStatusBar } from './statusBar';
-import { activeResource, registerTileCommands, tileIdOfUri } from './tileCommands';
-import { TileFilterState } from './tileFilterState';
-import { describeFilter } from '../core/tileQuery';
-import { TileTreeProvider, type TileNode } from './tileTree';
-import { registerTileViewer } from './tileViewerRegistration';
+import type { VasculatureExplorerApi } from './common/api';
+import { registerDashboard } from './overview/dashboardCommands';
+import { DatasetService } from './dataset/datasetService';
+import { log } from './common/log';
+import { registerPredict } from './predict/predictRegistration';
+import { ProblemsPublisher } from './dataset/problemsPublisher';
+import { DatasetStatusBar } from './dataset/statusBar';
+import { activeResource, registerTileCommands, tileIdOfUri } from './tree/tileCommands';
+import { TileFilterState } from './tree/tileFilterState';
+import { describeFilter } from '../core/dataset';
+import { TileTreeProvider, type TileNode } from './tree/tileTree';
+import { registerTileViewer } from './viewer/tileViewerRegistration';
 import type { DatasetIndex } from '../core/types';
 
 export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {

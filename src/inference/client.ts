@@ -6,9 +6,9 @@
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { DecodeOptions, Prediction } from '../core/decodeOutputs';
-import type { ModelContract, ModelIo } from '../core/modelContract';
-import type { RgbImage } from '../core/preprocess';
+import type { DecodeOptions, Prediction } from '../core/model';
+import type { ModelContract, ModelIo } from '../core/model';
+import type { RgbImage } from '../core/model';
 import type { FromWorker, PostprocessedInstances, PostprocessRequest, ProviderSetting, RawOutput, SessionSpec, ToWorker, WorkerTimings } from './protocol';
 
 export type { ProviderSetting } from './protocol';

@@ -3,15 +3,13 @@
  * Requests carry an id; every reply carries inReplyTo. Sent with fork's 'advanced' serialization,
  * so typed arrays cross as typed arrays.
  */
-import type { ScoredInstance } from '../core/apAtIou';
-import type { DecodeOptions, Prediction } from '../core/decodeOutputs';
-import type { PostprocessOptions } from '../core/postprocess';
-import type { ModelContract, ModelIo } from '../core/modelContract';
-import type { RgbImage } from '../core/preprocess';
-
-/** The provider setting a person picks; 'auto' tries the platform's GPU providers, then cpu. */
-export type ProviderSetting = 'auto' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
-export const PROVIDER_SETTINGS: readonly ProviderSetting[] = ['auto', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+import type { ScoredInstance } from '../core/metric';
+import type { DecodeOptions, Prediction } from '../core/model';
+import type { PostprocessOptions } from '../core/model';
+import type { ModelContract, ModelIo } from '../core/model';
+import type { RgbImage } from '../core/model';
+import type { PostprocessRequest, PostprocessedInstances, ProviderSetting } from '../core/model';
+export { PROVIDER_SETTINGS, type PostprocessRequest, type PostprocessedInstances, type ProviderSetting } from '../core/model';
 
 /** Which model, on which provider, with how many threads. */
 export interface SessionSpec {
@@ -31,24 +29,6 @@ export interface RunRequest extends SessionSpec {
   includeRaw?: boolean;
   /** Semantic models: post-process in the worker and return instances instead of probability maps. */
   postprocess?: PostprocessRequest;
-}
-
-/** Post-processing done in the worker for semantic models (ignored for instance models). */
-export interface PostprocessRequest {
-  options: Partial<PostprocessOptions>;
-  /** Union of the tile's glomerulus polygons (row-major), for glomerulus removal. */
-  glomerulusMask?: Uint8Array;
-}
-
-/** The blood_vessel instances the worker made from a semantic output. */
-export interface PostprocessedInstances {
-  /** The class whose map was post-processed. */
-  classIndex: number;
-  instances: ScoredInstance[];
-  /** Time spent on it in the worker, ms (activation, threshold, components, filters). */
-  ms: number;
-  /** True when only pixels near or above the threshold got a probability (no full map). */
-  fastPath: boolean;
 }
 
 /** Load the model (if needed) and describe it without running it. */

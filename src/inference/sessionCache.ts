@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import type { InferenceSession as OrtSession } from 'onnxruntime-node';
-import { ModelContractError, resolveModelContract, type ModelContract, type ModelIo, type ValueInfo } from '../core/modelContract';
+import { ModelContractError, resolveModelContract, type ModelContract, type ModelIo, type ValueInfo } from '../core/model';
 import { readOnnxMetadata } from './onnxMetadata';
 import type { SessionSpec } from './protocol';
 import { providerCandidates, shortReason } from './providers';

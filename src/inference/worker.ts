@@ -3,10 +3,10 @@
  * requests of protocol.ts over the fork IPC channel. Bundled to dist/inferenceWorker.js; also
  * runnable as out/src/inference/worker.js. A native crash here kills only this process.
  */
-import { decodeOutputs, type RawTensor } from '../core/decodeOutputs';
-import { vesselClassIndex } from '../core/predictPipeline';
-import { toInputTensor } from '../core/preprocess';
-import { semanticOutputToInstances } from '../core/semanticInstances';
+import { decodeOutputs, type RawTensor } from '../core/model';
+import { vesselClassIndex } from '../core/predict';
+import { toInputTensor } from '../core/model';
+import { semanticOutputToInstances } from '../core/model';
 import type { FromWorker, PostprocessedInstances, RawOutput, RunRequest, ToWorker } from './protocol';
 import { providerCandidates, shortReason } from './providers';
 import { InferenceError, SessionCache } from './sessionCache';

@@ -3,8 +3,8 @@
  * helper used on both sides, and the validator every message from the webview goes through
  * (the webview is untrusted input).
  */
-import { SCORE_TABLES, type DashboardScore } from '../core/dashboardScore';
-import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/dashboardTypes';
+import { SCORE_TABLES, type DashboardScore } from './scoreTable';
+import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
 
 // ---- host -> webview ------------------------------------------------------------------------
 

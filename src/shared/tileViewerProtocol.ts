@@ -2,7 +2,7 @@
  * The tile viewer's message protocol: typed messages each way and the validator every message
  * from the webview goes through (the webview is untrusted input).
  */
-import type { PredictionLayer } from '../core/predictionLayer';
+import type { PredictionLayer } from '../core/predict';
 import { CLASS_NAMES, type ClassName } from '../core/types';
 import { checkResponse, isInt, isNum, isTileId, onlyKeys, type RequestEnvelope, type ResponseEnvelope } from './requestReply';
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { VasculatureExplorerApi } from '../../src/extension/api';
+import type { VasculatureExplorerApi } from '../../src/extension/common/api';
 import type { DashboardSnapshot } from '../../src/shared/dashboardProtocol';
 import { until } from './wait';
 

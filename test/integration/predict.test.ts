@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { VasculatureExplorerApi } from '../../src/extension/api';
+import type { VasculatureExplorerApi } from '../../src/extension/common/api';
 import { until } from './wait';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');

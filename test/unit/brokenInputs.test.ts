@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { indexDataset } from '../../src/core/datasetIndex';
-import type { DatasetIndex, Problem } from '../../src/core/types';
+import { indexDataset } from '../../src/core/dataset/datasetIndex';
+import type { DatasetIndex, Problem } from '../../src/core/types/types';
 import { copyDataset, SAMPLE, VARIANTS } from './helpers/paths';
 
 const sampleLines = fs.readFileSync(path.join(SAMPLE, 'polygons.jsonl'), 'utf8').split('\n').filter((l) => l.trim());

@@ -2,12 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Annotation, Ring } from '../../src/core/types';
-import { parseCoco, lineColumnAt, tileIdFromFileName } from '../../src/core/cocoImport';
-import { crossCheckCocoFileNames } from '../../src/core/cocoFileNameCheck';
-import { toCoco } from '../../src/core/cocoExport';
-import { rasterizeRing, rasterizeAnnotation } from '../../src/core/rasterize';
-import { maskToRuns, runsToCountsString } from '../../src/core/rleCoco';
+import type { Annotation, Ring } from '../../src/core/types/types';
+import { parseCoco, lineColumnAt, tileIdFromFileName } from '../../src/core/interchange/cocoImport';
+import { crossCheckCocoFileNames } from '../../src/core/interchange/cocoFileNameCheck';
+import { toCoco } from '../../src/core/interchange/cocoExport';
+import { rasterizeRing, rasterizeAnnotation } from '../../src/core/geometry/rasterize';
+import { maskToRuns, runsToCountsString } from '../../src/core/metric/rleCoco';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const data = path.resolve(repoRoot, '..', 'shared', 'data');

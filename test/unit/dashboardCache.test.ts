@@ -3,12 +3,12 @@ import { describe, it, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { indexDataset } from '../../src/core/datasetIndex';
-import { computeDashboard, type DashboardModel } from '../../src/core/dashboardData';
-import { dashboardCacheFileFor, loadCachedPass, polygonPassWithCache } from '../../src/core/dashboardCache';
-import { polygonPass, type PolygonPass } from '../../src/core/dashboardPolygonPass';
-import type { DashboardData } from '../../src/core/dashboardTypes';
-import type { DatasetIndex } from '../../src/core/types';
+import { indexDataset } from '../../src/core/dataset/datasetIndex';
+import { computeDashboard, type DashboardModel } from '../../src/core/overview/overviewData';
+import { dashboardCacheFileFor, loadCachedPass, polygonPassWithCache } from '../../src/core/overview/overviewCache';
+import { polygonPass, type PolygonPass } from '../../src/core/overview/polygonPass';
+import type { DashboardData } from '../../src/core/types/overviewTypes';
+import type { DatasetIndex } from '../../src/core/types/types';
 import { copyDataset, tempDir } from './helpers/paths';
 
 /** The pass without its timing, as plain data. */

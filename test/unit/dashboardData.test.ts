@@ -3,12 +3,12 @@ import { describe, it, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { indexDataset } from '../../src/core/datasetIndex';
-import { computeDashboard, type DashboardModel, type BarChart } from '../../src/core/dashboardData';
-import { AREA_BIN_EDGES } from '../../src/core/dashboardPolygonPass';
-import { qualityFilter, selectionFilter } from '../../src/core/dashboardSelection';
-import { dashboardCsv, csvCell } from '../../src/core/dashboardCsv';
-import { memoryFileReader } from '../../src/core/fileReader';
+import { indexDataset } from '../../src/core/dataset/datasetIndex';
+import { computeDashboard, type DashboardModel, type BarChart } from '../../src/core/overview/overviewData';
+import { AREA_BIN_EDGES } from '../../src/core/overview/polygonPass';
+import { qualityFilter, selectionFilter } from '../../src/core/overview/selection';
+import { dashboardCsv, csvCell } from '../../src/core/overview/overviewCsv';
+import { memoryFileReader } from '../../src/core/dataset/fileReader';
 import { PYTHON, REPO_ROOT, SAMPLE } from './helpers/paths';
 
 interface Ref {

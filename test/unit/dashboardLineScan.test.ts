@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FlatAnnotations, flattenParsed, scanLine } from '../../src/core/dashboardLineScan';
-import { readTileAnnotations } from '../../src/core/polygonsJsonl';
-import { memoryFileReader } from '../../src/core/fileReader';
-import { CLASS_NAMES } from '../../src/core/types';
+import { FlatAnnotations, flattenParsed, scanLine } from '../../src/core/overview/lineScan';
+import { readTileAnnotations } from '../../src/core/dataset/polygonsJsonl';
+import { memoryFileReader } from '../../src/core/dataset/fileReader';
+import { CLASS_NAMES } from '../../src/core/types/types';
 import { SAMPLE } from './helpers/paths';
 
 type Flat = { cls: string; rings: number[][][] }[];

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FlatAnnotations, flattenParsed, scanLine } from '../../src/core/dashboardLineScan';
+import { FlatAnnotations, flattenParsed, scanLine } from '../../src/core/overview/lineScan';
 import { SAMPLE } from './helpers/paths';
 import { seededRandom } from './support/seededRandom';
 

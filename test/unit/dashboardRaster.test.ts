@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Coverage, RingRaster } from '../../src/core/dashboardRaster';
-import { fillRing } from '../../src/core/rasterize';
-import type { Ring } from '../../src/core/types';
+import { Coverage, RingRaster } from '../../src/core/overview/overviewRaster';
+import { fillRing } from '../../src/core/geometry/rasterize';
+import type { Ring } from '../../src/core/types/types';
 import { makeTilePolygons } from '../../src/core/synthetic/syntheticAnnotations';
 import { SAMPLE } from './helpers/paths';
 

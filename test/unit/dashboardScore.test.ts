@@ -1,9 +1,9 @@
 /** The dashboard's view of a batch score: curve thinning keeps rank order, ends and monotonicity; CSV and per-WSI rows, hand-worked. */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PrPoint } from '../../src/core/apAtIou';
-import { scoreCsv, scoreWsiRows, thinCurve, toDashboardScore } from '../../src/core/dashboardScore';
-import type { BatchScore } from '../../src/core/predictBatch';
+import type { PrPoint } from '../../src/core/metric/apAtIou';
+import { scoreCsv, scoreWsiRows, thinCurve, toDashboardScore } from '../../src/shared/scoreTable';
+import type { BatchScore } from '../../src/core/predict/batch';
 
 /** A ranked curve by hand: TP at every 3rd rank, 1000 predictions, 400 GT. */
 function handCurve(n: number, numGt: number): PrPoint[] {

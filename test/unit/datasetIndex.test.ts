@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { indexDataset } from '../../src/core/datasetIndex';
-import { summarize } from '../../src/core/datasetSummary';
-import { readTileAnnotations } from '../../src/core/polygonsJsonl';
-import { nodeFileReader } from '../../src/core/fileReader';
-import type { DatasetIndex } from '../../src/core/types';
+import { indexDataset } from '../../src/core/dataset/datasetIndex';
+import { summarize } from '../../src/core/dataset/datasetSummary';
+import { readTileAnnotations } from '../../src/core/dataset/polygonsJsonl';
+import { nodeFileReader } from '../../src/core/dataset/fileReader';
+import type { DatasetIndex } from '../../src/core/types/types';
 import { PYTHON, REPO_ROOT, SAMPLE } from './helpers/paths';
 
 describe('dataset index on the real sample (../shared/data/hhv-sample)', () => {

@@ -4,11 +4,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { indexDataset } from '../../src/core/datasetIndex';
-import { ThumbnailCache } from '../../src/core/thumbnailCache';
-import { GalleryThumbQueue } from '../../src/extension/galleryThumbQueue';
-import { buildThumb, encodedSize, thumbJob, type ThumbJob } from '../../src/extension/galleryThumbs';
-import { GalleryThumbService } from '../../src/extension/galleryThumbService';
+import { indexDataset } from '../../src/core/dataset/datasetIndex';
+import { ThumbnailCache } from '../../src/core/image/thumbnailCache';
+import { GalleryThumbQueue } from '../../src/extension/gallery/galleryThumbQueue';
+import { buildThumb, encodedSize, thumbJob, type ThumbJob } from '../../src/extension/gallery/galleryThumbs';
+import { GalleryThumbService } from '../../src/extension/gallery/galleryThumbService';
 import type { GalleryThumb } from '../../src/shared/galleryProtocol';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { indexDataset } from '../../src/core/datasetIndex';
-import { indexWithCache, loadCachedIndex } from '../../src/core/indexCache';
+import { indexDataset } from '../../src/core/dataset/datasetIndex';
+import { indexWithCache, loadCachedIndex } from '../../src/core/dataset/indexCache';
 import { copyDataset, tempDir } from './helpers/paths';
 
 describe('index cache keyed by file size and mtime', () => {

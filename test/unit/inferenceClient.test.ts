@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { InstancePrediction } from '../../src/core/decodeOutputs';
-import type { RgbImage } from '../../src/core/preprocess';
+import type { InstancePrediction } from '../../src/core/model/decodeOutputs';
+import type { RgbImage } from '../../src/core/model/preprocess';
 import { InferenceCancelledError, InferenceClient, InferenceCrashError, InferenceRequestError, InferenceTimeoutError } from '../../src/inference/client';
 import { DEMO_MODEL, MASKRCNN, REPO, WORKER, YOLOSEG, ensureTestModels, readTile, runPythonJson, tempDir } from './inferenceFixtures';
 

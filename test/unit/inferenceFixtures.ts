@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RgbImage } from '../../src/core/preprocess';
+import type { RgbImage } from '../../src/core/model/preprocess';
 
 export const REPO = (() => {
   let d = __dirname;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeSemantic, nms } from '../../src/core/decodeOutputs';
-import { inputSizeFor, toInputTensor } from '../../src/core/preprocess';
+import { decodeSemantic, nms } from '../../src/core/model/decodeOutputs';
+import { inputSizeFor, toInputTensor } from '../../src/core/model/preprocess';
 import { REPO, runPythonJson } from './inferenceFixtures';
 
 const base = { inputRank: 4 as const, sizeMultiple: 1, channelOrder: 'RGB' as const, scale: 255, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { apByGroup, DEFAULT_AP_OPTIONS, IgnoreMode, scoreAp, TileForScoring } from '../../src/core/apAtIou';
-import { InstanceMask, instanceFromFullMask, instanceToFullMask } from '../../src/core/instanceMask';
-import { intersectionArea, maskIou } from '../../src/core/maskIou';
+import { apByGroup, DEFAULT_AP_OPTIONS, IgnoreMode, scoreAp, TileForScoring } from '../../src/core/metric/apAtIou';
+import { InstanceMask, instanceFromFullMask, instanceToFullMask } from '../../src/core/geometry/instanceMask';
+import { intersectionArea, maskIou } from '../../src/core/geometry/maskIou';
 import { seededRandom } from './support/seededRandom';
 import { runPython } from './support/runPython';
 

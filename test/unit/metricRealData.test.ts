@@ -2,12 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { scoreAp, TileForScoring } from '../../src/core/apAtIou';
-import { InstanceMask, instanceFromFullMask } from '../../src/core/instanceMask';
-import { rasterizeAnnotation } from '../../src/core/rasterize';
-import { encodeInstance, maskToRuns, runsToCountsString } from '../../src/core/rleCoco';
-import { parseSubmissionCsv, writeSubmissionCsv } from '../../src/core/submissionCsv';
-import type { Ring } from '../../src/core/types';
+import { scoreAp, TileForScoring } from '../../src/core/metric/apAtIou';
+import { InstanceMask, instanceFromFullMask } from '../../src/core/geometry/instanceMask';
+import { rasterizeAnnotation } from '../../src/core/geometry/rasterize';
+import { encodeInstance, maskToRuns, runsToCountsString } from '../../src/core/metric/rleCoco';
+import { parseSubmissionCsv, writeSubmissionCsv } from '../../src/core/metric/submissionCsv';
+import type { Ring } from '../../src/core/types/types';
 import { repoRoot, runPython } from './support/runPython';
 
 const polygonsPath = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample', 'polygons.jsonl');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { CONTRACT_METADATA_KEY, ModelContractError, detectOutputs, parsePythonNames, resolveModelContract, type ModelIo } from '../../src/core/modelContract';
+import { CONTRACT_METADATA_KEY, ModelContractError, detectOutputs, parsePythonNames, resolveModelContract, type ModelIo } from '../../src/core/model/modelContract';
 import { readOnnxMetadata } from '../../src/inference/onnxMetadata';
 import { DEMO_MODEL, YOLOSEG, ensureTestModels, tempDir } from './inferenceFixtures';
 

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { CLASS_COLORS, OUTCOME_COLORS, classColor, rgba } from '../../src/core/palette';
-import { CLASS_NAMES } from '../../src/core/types';
+import { CLASS_COLORS, OUTCOME_COLORS, classColor, rgba } from '../../src/core/palette/palette';
+import { CLASS_NAMES } from '../../src/core/types/types';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { labelComponents } from '../../src/core/connectedComponents';
-import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, probabilityToInstances, PostprocessOptions } from '../../src/core/postprocess';
-import { averageUntransformed, inverseTransform, transformPixels, TTA_TRANSFORMS, transformedSize } from '../../src/core/tta';
-import { instanceFromFullMask, instanceToFullMask } from '../../src/core/instanceMask';
+import { labelComponents } from '../../src/core/geometry/connectedComponents';
+import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, probabilityToInstances, PostprocessOptions } from '../../src/core/model/postprocess';
+import { averageUntransformed, inverseTransform, transformPixels, TTA_TRANSFORMS, transformedSize } from '../../src/core/model/tta';
+import { instanceFromFullMask, instanceToFullMask } from '../../src/core/geometry/instanceMask';
 import { seededRandom } from './support/seededRandom';
 import { runPython } from './support/runPython';
 

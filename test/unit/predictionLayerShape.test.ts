@@ -1,7 +1,7 @@
 /** predictionLayerProblem: the webview's shape check of a prediction layer, on hand-built layers. */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PredictionLayer } from '../../src/core/predictionLayer';
+import type { PredictionLayer } from '../../src/core/predict/predictionLayer';
 import { predictionLayerProblem } from '../../src/shared/tileViewerProtocol';
 
 function layer(): PredictionLayer {

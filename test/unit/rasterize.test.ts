@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { rasterizeRing, rasterizeLabels, rasterizeClasses, rasterizeAnnotation } from '../../src/core/rasterize';
-import type { Annotation, Ring } from '../../src/core/types';
+import { rasterizeRing, rasterizeLabels, rasterizeClasses, rasterizeAnnotation } from '../../src/core/geometry/rasterize';
+import type { Annotation, Ring } from '../../src/core/types/types';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const polygonsPath = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample', 'polygons.jsonl');

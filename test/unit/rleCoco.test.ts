@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import {
   countsStringToRuns, decodeInstance, decodeMask, decodeSubmissionToCounts, encodeInstance, encodeMask,
   instanceToRuns, maskToRuns, RleDecodeError, runsToCountsString, runsToMask,
-} from '../../src/core/rleCoco';
-import { instanceFromFullMask, instanceToFullMask } from '../../src/core/instanceMask';
+} from '../../src/core/metric/rleCoco';
+import { instanceFromFullMask, instanceToFullMask } from '../../src/core/geometry/instanceMask';
 import { randomMask, seededRandom } from './support/seededRandom';
 import { repoRoot, runPython } from './support/runPython';
 

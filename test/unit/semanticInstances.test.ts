@@ -1,16 +1,16 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { decodeSemantic, type RawTensor } from '../../src/core/decodeOutputs';
-import { indexDataset } from '../../src/core/datasetIndex';
-import { probabilityToInstances, type PostprocessOptions } from '../../src/core/postprocess';
-import { DEFAULT_PREDICT_SETTINGS, predictTile, rasterizeGroundTruth, vesselClassIndex } from '../../src/core/predictPipeline';
-import type { Annotation, Ring } from '../../src/core/types';
-import type { InputGeometry } from '../../src/core/preprocess';
-import { semanticOutputToInstances } from '../../src/core/semanticInstances';
-import { loadIndexedTile } from '../../src/core/tileInputs';
+import { decodeSemantic, type RawTensor } from '../../src/core/model/decodeOutputs';
+import { indexDataset } from '../../src/core/dataset/datasetIndex';
+import { probabilityToInstances, type PostprocessOptions } from '../../src/core/model/postprocess';
+import { DEFAULT_PREDICT_SETTINGS, predictTile, rasterizeGroundTruth, vesselClassIndex } from '../../src/core/predict/pipeline';
+import type { Annotation, Ring } from '../../src/core/types/types';
+import type { InputGeometry } from '../../src/core/model/preprocess';
+import { semanticOutputToInstances } from '../../src/core/model/semanticInstances';
+import { loadIndexedTile } from '../../src/core/predict/tileInputs';
 import { InferenceClient } from '../../src/inference/client';
-import type { ScoredInstance } from '../../src/core/apAtIou';
+import type { ScoredInstance } from '../../src/core/metric/apAtIou';
 import { seededRandom } from './support/seededRandom';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');

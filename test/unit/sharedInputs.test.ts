@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { checkFile } from '../../src/core/fileCheck';
+import { checkFile } from '../../src/core/check/fileCheck';
 import { BAD_INPUTS, REPO_ROOT, SAMPLE, VARIANTS } from './helpers/paths';
 
 /** What each real file of ../shared/data/{bad-inputs,variants} must give. Every file there must be listed. */

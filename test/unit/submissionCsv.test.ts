@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { parseSubmissionCsv, SUBMISSION_HEADER, writeSubmissionCsv } from '../../src/core/submissionCsv';
-import { instanceFromFullMask, instanceToFullMask } from '../../src/core/instanceMask';
+import { parseSubmissionCsv, SUBMISSION_HEADER, writeSubmissionCsv } from '../../src/core/metric/submissionCsv';
+import { instanceFromFullMask, instanceToFullMask } from '../../src/core/geometry/instanceMask';
 import { randomMask, seededRandom } from './support/seededRandom';
 import { repoRoot } from './support/runPython';
 

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { decodeTile, readTileInfo, chooseLevel, renderThumbnail, TileImageError } from '../../src/core/tileImage';
-import { ThumbnailCache } from '../../src/core/thumbnailCache';
+import { decodeTile, readTileInfo, chooseLevel, renderThumbnail, TileImageError } from '../../src/core/image/tileImage';
+import { ThumbnailCache } from '../../src/core/image/thumbnailCache';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const shared = path.resolve(repoRoot, '..', 'shared', 'data');

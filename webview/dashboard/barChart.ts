@@ -1,6 +1,6 @@
 /** One dashboard bar chart drawn with chart.js: theme colours at draw time, counts or shares, clicks reported as (bar, series). */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
-import type { BarChart } from '../../src/core/dashboardTypes.js';
+import type { BarChart } from '../../src/core/types/index.js';
 import type { ChartSnapshot } from '../../src/shared/dashboardProtocol.js';
 import { resolveColor, themeBasics, withAlpha } from './theme.js';
 

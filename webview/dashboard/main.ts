@@ -1,5 +1,5 @@
 /** Dataset Overview webview: draws the host's chart data, reports clicks, redraws on theme change. Dataset strings only ever go in via textContent. */
-import type { BarChart, DashboardData, QualityKey } from '../../src/core/dashboardTypes.js';
+import type { BarChart, DashboardData, QualityKey } from '../../src/core/types/index.js';
 import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '../../src/shared/dashboardProtocol.js';
 import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
 import { drawBarChart, type DrawnBarChart } from './barChart.js';

@@ -1,6 +1,6 @@
 /** The precision-recall chart of a batch score (chart.js line chart): interpolated precision as the line, raw precision faint behind it, colours from the theme. */
 import { Chart, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend } from 'chart.js';
-import type { PrPoint } from '../../src/core/apAtIou.js';
+import type { PrPoint } from '../../src/core/metric/index.js';
 import { inkInside } from './barChart.js';
 import { cssVar, themeBasics, withAlpha } from './theme.js';
 

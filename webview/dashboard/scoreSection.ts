@@ -1,5 +1,5 @@
 /** The "Prediction score" card: AP headline with its convention, the PR chart and the per-WSI table of the last batch Predict or opened submission. Text only via textContent. */
-import { apCell, SCORE_WSI_HEAD, scoreWsiRows, type DashboardScore } from '../../src/core/dashboardScore.js';
+import { apCell, SCORE_WSI_HEAD, scoreWsiRows, type DashboardScore } from '../../src/shared/scoreTable.js';
 import type { ScoreSnapshot } from '../../src/shared/dashboardProtocol.js';
 import { button, dataGrid } from '../toolkit/index.js';
 import { drawPrChart, type DrawnPrChart } from './prChart.js';

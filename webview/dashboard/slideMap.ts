@@ -1,5 +1,5 @@
 /** The slide map: every tile of one WSI drawn at its true (i, j) pixel offset; hover names the tile, click opens it. */
-import type { SlideMapWsi } from '../../src/core/dashboardTypes.js';
+import type { SlideMapWsi } from '../../src/core/types/index.js';
 import { inkInside } from './barChart.js';
 import { resolveColor, themeBasics, withAlpha } from './theme.js';
 

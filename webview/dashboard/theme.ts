@@ -1,7 +1,7 @@
 /** Colours for the dashboard, read from the --vscode-* CSS variables at draw time (so a theme change only needs a redraw). */
-import { CLASS_COLORS } from '../../src/core/palette.js';
-import type { ColorRef } from '../../src/core/dashboardTypes.js';
-import type { ClassName } from '../../src/core/types.js';
+import { CLASS_COLORS } from '../../src/core/palette/index.js';
+import type { ColorRef } from '../../src/core/types/index.js';
+import type { ClassName } from '../../src/core/types/index.js';
 
 /** The value of a CSS variable on body, or the fallback when the theme does not define it. */
 export function cssVar(name: string, fallback: string): string {

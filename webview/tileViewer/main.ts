@@ -6,7 +6,7 @@
  */
 import { CLASS_COLORS } from '../../src/core/palette';
 import { CLASS_NAMES, type ClassName } from '../../src/core/types';
-import type { PredictionLayer, PredictionShape } from '../../src/core/predictionLayer';
+import type { PredictionLayer, PredictionShape } from '../../src/core/predict';
 import type { RequestEnvelope } from '../../src/shared/requestReply';
 import { predictionLayerProblem, type ContextTile, type FromWebview, type NeighboursMessage, type OverlayPolygon, type PressKey, type PredictionCounts, type TilePayload, type ToWebview, type ViewerRequest, type ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 import { RecentTiles } from '../../src/shared/tileViewerCache';

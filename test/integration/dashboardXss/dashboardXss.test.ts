@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { VasculatureExplorerApi } from '../../../src/extension/api';
+import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import { HOSTILE } from './workspace';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');

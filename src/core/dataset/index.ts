@@ -1,0 +1,12 @@
+// Reading a competition folder: layout, polygons.jsonl, tile_meta.csv, wsi_meta.csv, the index,
+// its cache, the Problems codes, summaries and the shared tile filter.
+export * from './datasetIndex';
+export * from './datasetLayout';
+export * from './datasetSummary';
+export * from './fileReader';
+export * from './indexCache';
+export * from './lineReader';
+export * from './polygonsJsonl';
+export * from './tileMetaCsv';
+export * from './tileQuery';
+export * from './wsiMetaCsv';

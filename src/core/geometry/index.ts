@@ -1,0 +1,8 @@
+// Rings and masks: area, bounds, scanline rasterising (Pillow's fill rule), instance masks,
+// mask IoU, contours and connected components.
+export * from './connectedComponents';
+export * from './instanceMask';
+export * from './maskContour';
+export * from './maskIou';
+export * from './rasterize';
+export * from './ringGeometry';

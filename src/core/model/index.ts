@@ -1,0 +1,9 @@
+// The model contract and its maths: metadata/sidecar contract, preprocessing into tensors,
+// output decoding (semantic, Mask R-CNN, YOLOv8-seg), TTA and post-processing into instances.
+export * from './decodeOutputs';
+export * from './inferenceTypes';
+export * from './modelContract';
+export * from './postprocess';
+export * from './preprocess';
+export * from './semanticInstances';
+export * from './tta';

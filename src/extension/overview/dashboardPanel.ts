@@ -1,0 +1,224 @@
+/** The "Dataset Overview" webview panel: strict CSP, validated messages, chart clicks into the shared tile filter, PNG/CSV export. */
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { dashboardCsv } from '../../core/overview';
+import type { DashboardModel } from '../../core/overview';
+import { scoreCsv, toDashboardScore, type DashboardScore } from '../../shared/scoreTable';
+import { qualityFilter, selectionFilter } from '../../core/overview';
+import { describeFilter } from '../../core/dataset';
+import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromWebview, type ToWebview, type WebviewRequest } from '../../shared/dashboardProtocol';
+import { Disposable } from '../common/disposable';
+import { log } from '../common/log';
+import type { PredictionStore } from '../predict/predictionStore';
+import type { TileFilterState } from '../tree/tileFilterState';
+
+export const DASHBOARD_VIEW_TYPE = 'vasculatureExplorer.dashboard';
+
+/** The HTML shell: one nonce'd script, styles from media/, nothing inline. */
+export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'dashboard.js'));
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
+  const csp = [`default-src 'none'`, `img-src ${webview.cspSource} blob: data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css.toString()}">
+<title>Dataset Overview</title>
+</head>
+<body>
+<div id="app" data-state="loading">Computing the dataset overview…</div>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}
+
+export interface DashboardDeps {
+  extensionUri: vscode.Uri;
+  filter: TileFilterState;
+  /** The current model (computed or cached for the open index). */
+  model: () => Promise<DashboardModel | undefined>;
+  /** The last batch Predict / opened submission and its change event (the PredictionStore). */
+  batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
+}
+
+/** Milestones of one command-to-drawn, ms after the command. */
+export interface DashboardPhases {
+  /** The webview's script said 'ready' (a new panel only). */
+  readyMs?: number;
+  /** The model was there (computed, awaited or cached). */
+  modelMs?: number;
+  /** The data message was posted. */
+  postedMs?: number;
+  /** The webview's own time to draw the data. */
+  webviewDrawMs?: number;
+}
+
+export class DashboardPanel extends Disposable {
+  private static current: DashboardPanel | undefined;
+  private readonly panel: vscode.WebviewPanel;
+  private readonly requests: RequestTracker<WebviewRequest>;
+  private model: DashboardModel | undefined;
+  private shownAt = performance.now();
+  private renderedCb: ((ms: number) => void)[] = [];
+  /** Command-to-drawn time of the last render, ms. */
+  lastDrawMs: number | undefined;
+  /** Where the last command-to-drawn time went, ms after the command (webviewDrawMs: the webview's own render time). */
+  lastPhases: DashboardPhases = {};
+
+  /** Show the panel (creating it once); resolves when the webview reports it drew the data. */
+  static show(deps: DashboardDeps): DashboardPanel {
+    if (DashboardPanel.current) {
+      DashboardPanel.current.shownAt = performance.now();
+      DashboardPanel.current.lastPhases = {};
+      DashboardPanel.current.panel.reveal(vscode.ViewColumn.Active);
+      void DashboardPanel.current.refresh();
+      return DashboardPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Dataset Overview', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
+    });
+    DashboardPanel.current = new DashboardPanel(panel, deps);
+    return DashboardPanel.current;
+  }
+
+  /** The open panel, if any. */
+  static get open(): DashboardPanel | undefined {
+    return DashboardPanel.current;
+  }
+
+  private constructor(panel: vscode.WebviewPanel, private readonly deps: DashboardDeps) {
+    super();
+    this.panel = this._register(panel);
+    this.requests = new RequestTracker<WebviewRequest>((m) => void this.post(m));
+    this._register({ dispose: () => this.requests.dispose() });
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity.svg');
+    panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, crypto.randomBytes(18).toString('base64'));
+    this._register(panel.onDidDispose(() => {
+      if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+      this.dispose();
+    }));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => {
+      const v = validateFromWebview(raw);
+      if (!v.ok) {
+        log().warn(`Dataset Overview: rejected a message from the webview (${v.error}).`);
+        return;
+      }
+      void this.handle(v.message).catch((e: unknown) => log().error(`Dataset Overview: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+    }));
+    this._register(deps.filter.onDidChange(() => void this.postFilter()));
+    if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
+  }
+
+  /** Recompute (or reuse) the model and send it. */
+  async refresh(): Promise<void> {
+    this.model = await this.deps.model();
+    this.lastPhases.modelMs = performance.now() - this.shownAt;
+    // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
+    await this.postScore();
+    if (this.model) await this.post({ type: 'data', data: this.model.data });
+    this.lastPhases.postedMs = performance.now() - this.shownAt;
+    await this.postFilter();
+  }
+
+  /** The score the panel shows: the store's last batch, curve thinned. */
+  private score() {
+    const b = this.deps.batches?.lastBatch();
+    return b ? toDashboardScore(b) : undefined;
+  }
+
+  /** The score last posted to the webview (tests). */
+  lastPostedScore: DashboardScore | undefined;
+
+  private postScore(): Thenable<boolean> {
+    this.lastPostedScore = this.score();
+    return this.post({ type: 'score', score: this.lastPostedScore });
+  }
+
+  /** Resolves with the command-to-drawn time at the webview's next 'rendered' message. */
+  whenRendered(): Promise<number> {
+    return new Promise((resolve) => this.renderedCb.push(resolve));
+  }
+
+  /** Ask the webview what it drew (tests). */
+  snapshot(): Promise<DashboardSnapshot> {
+    return this.requests.request<DashboardSnapshot>({ kind: 'snapshot' });
+  }
+
+  /** Click through the webview's own click path (tests). */
+  click(req: WebviewRequest): Promise<unknown> {
+    return this.requests.request(req);
+  }
+
+  private post(m: ToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(m);
+  }
+
+  private postFilter(): Thenable<boolean> {
+    return this.post({ type: 'filter', description: describeFilter(this.deps.filter.current.filter) });
+  }
+
+  private async handle(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.lastPhases.readyMs = performance.now() - this.shownAt;
+        return this.refresh();
+      case 'rendered': {
+        const ms = performance.now() - this.shownAt;
+        this.lastDrawMs = ms;
+        this.lastPhases.webviewDrawMs = m.ms;
+        log().info(`Dataset Overview drawn: ${m.charts} charts in ${m.ms.toFixed(0)} ms in the webview, ${ms.toFixed(0)} ms from the command.`);
+        for (const cb of this.renderedCb.splice(0)) cb(ms);
+        return;
+      }
+      case 'response':
+        this.requests.handleResponse(m);
+        return;
+      case 'select': {
+        const f = this.model && selectionFilter(this.model, m);
+        if (f) this.deps.filter.setFilter(f);
+        return;
+      }
+      case 'selectQuality':
+        if (this.model) this.deps.filter.setFilter(qualityFilter(this.model, m.key));
+        return;
+      case 'clearFilter':
+        this.deps.filter.clear();
+        return;
+      case 'openTile':
+        if (!this.model?.index.tiles.has(m.id)) return;
+        await vscode.commands.executeCommand('vasculatureExplorer.openTile', m.id);
+        return;
+      case 'openProblems':
+        await vscode.commands.executeCommand('workbench.actions.view.problems');
+        return;
+      case 'exportCsv': {
+        const sc = this.score();
+        const csv = m.table === 'prCurve' || m.table === 'scoreWsi' ? sc && scoreCsv(sc, m.table) : this.model && dashboardCsv(this.model.data, m.table);
+        if (csv !== undefined) await this.save(`${m.table}.csv`, Buffer.from(csv, 'utf8'), { CSV: ['csv'] });
+        return;
+      }
+      case 'exportPng': {
+        const png = Buffer.from(m.dataUrl.slice('data:image/png;base64,'.length), 'base64');
+        if (png.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a') {
+          log().warn('Dataset Overview: the exported chart is not a PNG; nothing saved.');
+          return;
+        }
+        await this.save(`${m.chart}.png`, png, { PNG: ['png'] });
+        return;
+      }
+    }
+  }
+
+  private async save(name: string, bytes: Buffer, filters: Record<string, string[]>): Promise<void> {
+    const root = this.model?.index.root;
+    const uri = await vscode.window.showSaveDialog({ defaultUri: root ? vscode.Uri.file(path.join(root, name)) : undefined, filters, title: `Save ${name}` });
+    if (!uri) return;
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    log().info(`Dataset Overview: saved ${uri.fsPath}`);
+  }
+}

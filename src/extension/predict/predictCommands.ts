@@ -1,0 +1,222 @@
+/** Commands of Predict: predictTile, predictBatch, exportSubmission, openSubmission, selectModel. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { imageId } from '../../core/dataset';
+import { scoringConvention } from '../../core/predict';
+import { apText, batchScoreMarkdown } from '../../core/predict';
+import { parseSubmissionCsv, writeSubmissionCsv } from '../../core/metric';
+import { scoreSubmission } from '../../core/predict';
+import { loadImageTile, loadIndexedTile, tileAnnotations, tileGroup } from '../../core/predict';
+import type { DatasetIndex, Problem, TileRecord } from '../../core/types';
+import type { DatasetService } from '../dataset/datasetService';
+import type { PredictionStore } from './predictionStore';
+import { bundledModel } from './predictSettings';
+import type { PredictService } from './predictService';
+import { activeResource, tileIdOfUri } from '../tree/tileCommands';
+import type { TileNode } from '../tree/tileTree';
+
+export interface PredictCommandDeps {
+  predict: PredictService;
+  store: PredictionStore;
+  service: DatasetService;
+  /** Tiles in the shared filter's order, and the filter in words. */
+  ordered: () => readonly TileRecord[];
+  filterText: () => string;
+  /** Where reports are written. */
+  storageDir: string;
+  extensionPath: string;
+}
+
+/** What predictTile returns (the test API and scripts read it). */
+export interface PredictTileSummary {
+  tileId: string;
+  vessels: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  ap: number | null;
+  provider: string;
+  latencyMs: number;
+}
+
+/** A tile to predict on, resolved from any of the ways the command is invoked. */
+interface Target {
+  tileId: string;
+  load: () => Promise<import('../../core/predict').TileInput>;
+}
+
+function targetOf(arg: unknown, index: DatasetIndex | undefined, root: string | undefined): Target | string {
+  if (typeof arg === 'string') {
+    if (!index?.tiles.get(arg)?.image) return `No tile "${arg}" with an image in the open dataset.`;
+    return { tileId: arg, load: () => loadIndexedTile(index, arg) };
+  }
+  if (arg && typeof arg === 'object' && (arg as TileNode).kind === 'tile') {
+    const t = (arg as Extract<TileNode, { kind: 'tile' }>).tile;
+    if (!index || !t.image) return `Tile ${t.id} has no image on disk; nothing to predict on.`;
+    return { tileId: t.id, load: () => loadIndexedTile(index, t.id) };
+  }
+  // A webview panel's title button passes its own webview-panel: URI: the tile viewer panel's tile is the active resource.
+  const uri = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg : activeResource();
+  if (!uri || uri.scheme !== 'file') return 'Open a tile (or right-click a .tif/.png in the Explorer or the tile browser) to Predict on it.';
+  const id = tileIdOfUri(uri, root);
+  if (id && index?.tiles.get(id)?.image) return { tileId: id, load: () => loadIndexedTile(index, id) };
+  const name = path.basename(uri.fsPath);
+  const loose = imageId(name) ?? path.parse(name).name;
+  return { tileId: loose, load: () => loadImageTile(uri.fsPath, loose) };
+}
+
+function toDiagnostics(problems: readonly Problem[], file: vscode.Uri): vscode.Diagnostic[] {
+  return problems.map((p) => {
+    const line = Math.max(0, p.line - 1);
+    const range = new vscode.Range(line, Math.max(0, (p.column ?? 1) - 1), line, Math.max(0, (p.endColumn ?? p.column ?? 1) - 1) || 1000);
+    const d = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
+    d.code = p.code;
+    d.source = 'Vasculature Explorer';
+    void file;
+    return d;
+  });
+}
+
+export function registerPredictCommands(d: PredictCommandDeps): vscode.Disposable[] {
+  const { predict, store, service } = d;
+  const submissionProblems = vscode.languages.createDiagnosticCollection('vasculatureExplorer.submission');
+
+  const showReport = async (markdown: string, name: string) => {
+    fs.mkdirSync(d.storageDir, { recursive: true });
+    const file = vscode.Uri.file(path.join(d.storageDir, name));
+    fs.writeFileSync(file.fsPath, markdown);
+    await vscode.commands.executeCommand('markdown.showPreview', file).then(undefined, () => vscode.window.showTextDocument(file));
+    return file;
+  };
+
+  const predictTileCmd = async (arg?: unknown): Promise<PredictTileSummary | undefined> => {
+    const target = targetOf(arg, service.index, service.root);
+    if (typeof target === 'string') {
+      void vscode.window.showWarningMessage(target);
+      return undefined;
+    }
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Predict on ${target.tileId}`, cancellable: true }, async (_p, token) => predict.predictOne(await target.load(), token));
+      const conv = r.ignoreMode === 'ignore' ? 'unsure/glomerulus ignored' : 'unsure/glomerulus count as background';
+      vscode.window.setStatusBarMessage(`$(check) Predict ${r.tileId}: ${r.vessels.length} vessels${r.annotated ? ` · TP ${r.tp} FP ${r.fp} FN ${r.fn} · AP@0.6 ${apText(r.ap)} (${conv})` : ' · not annotated'}`, 15_000);
+      return { tileId: r.tileId, vessels: r.vessels.length, tp: r.tp, fp: r.fp, fn: r.fn, ap: r.ap ?? null, provider: r.provider, latencyMs: r.inferenceMs };
+    } catch (e) {
+      // PredictService has shown the message with its actions; a tile that does not decode lands here too.
+      if (!predict.lastError()) void vscode.window.showErrorMessage(`Predict on ${target.tileId}: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((p) => p && vscode.commands.executeCommand('vasculatureExplorer.showLog'));
+      return undefined;
+    }
+  };
+
+  /** Scope arg: 'filter' | 'all' | 'wsi:<n>' | 'dataset:<n>' | string[] of tile ids; asked with a quick pick when absent. */
+  const pickScope = async (arg: unknown): Promise<{ scope: string; tiles: string[] } | undefined> => {
+    const index = service.index;
+    if (!index) {
+      void vscode.window.showWarningMessage('No dataset is open. Run "Vasculature: Open Dataset Folder…" first.');
+      return undefined;
+    }
+    const withImage = (ts: Iterable<TileRecord>) => [...ts].filter((t) => t.image).map((t) => t.id);
+    const all = [...index.tiles.values()];
+    const scopes = new Map<string, { label: string; tiles: string[] }>();
+    scopes.set('filter', { label: `Current filter: ${d.filterText() || 'none'}`, tiles: withImage(d.ordered()) });
+    for (const w of [...new Set(all.map((t) => t.wsi).filter((w): w is number => w !== undefined))].sort((a, b) => a - b)) scopes.set(`wsi:${w}`, { label: `WSI ${w}`, tiles: withImage(all.filter((t) => t.wsi === w)) });
+    for (const ds of [...new Set(all.map((t) => t.dataset).filter((x): x is number => x !== undefined))].sort()) scopes.set(`dataset:${ds}`, { label: `Dataset ${ds}`, tiles: withImage(all.filter((t) => t.dataset === ds)) });
+    scopes.set('all', { label: 'All tiles with images', tiles: withImage(all) });
+    if (Array.isArray(arg)) return { scope: `${arg.length} tiles`, tiles: arg.filter((x): x is string => typeof x === 'string' && !!index.tiles.get(x)?.image) };
+    let key = typeof arg === 'string' ? arg : undefined;
+    if (!key) {
+      const items = [...scopes].filter(([, s]) => s.tiles.length > 0).map(([k, s]) => ({ label: s.label, description: `${s.tiles.length} tiles with images`, key: k }));
+      key = (await vscode.window.showQuickPick(items, { title: 'Predict on which tiles?', placeHolder: `Same settings as single-tile Predict; ${scoringConvention(predict.settings().ignoreMode)}` }))?.key;
+    }
+    const s = key ? scopes.get(key) : undefined;
+    if (key && !s) void vscode.window.showWarningMessage(`Unknown Predict scope "${key}": use filter, all, wsi:<n> or dataset:<n>.`);
+    return s ? { scope: s.label, tiles: s.tiles } : undefined;
+  };
+
+  const predictBatchCmd = async (arg?: unknown) => {
+    const picked = await pickScope(arg);
+    if (!picked || !service.index) return undefined;
+    const index = service.index;
+    if (picked.tiles.length === 0) {
+      void vscode.window.showInformationMessage(`${picked.scope}: no tiles with images to predict on.`);
+      return undefined;
+    }
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Predict: ${picked.scope}`, cancellable: true }, (progress, token) =>
+      predict.predictMany(picked.tiles, (id) => loadIndexedTile(index, id), picked.scope, token, (p) => progress.report({ increment: 100 / p.total, message: `${p.done}/${p.total} tiles` })));
+    if (result.tiles.length > 0) {
+      void vscode.commands.executeCommand('setContext', 'vasculatureExplorer.hasPredictBatch', true);
+      const s = predict.settings();
+      const extra = [
+        `Model \`${s.modelPath}\` on ${result.tiles[0].provider}; threshold ${s.threshold}, min area ${s.minArea} px, dilation ${s.dilation} px, TTA ${s.tta.length > 1 ? s.tta.join('+') : 'off'}, glomerulus removal ${s.removeInsideGlomerulus ? 'on' : 'off'}. ${(result.tiles.length / (result.ms / 1000)).toFixed(2)} tiles/s.`,
+        ...(result.cancelled ? [`Cancelled after ${result.tiles.length} of ${picked.tiles.length} tiles: the numbers cover those only.`] : []),
+        ...(result.failures.length ? [`${result.failures.length} tile(s) failed (see the log): ${result.failures.slice(0, 3).map((f) => f.tileId).join(', ')}.`] : []),
+      ];
+      await showReport(batchScoreMarkdown(result.score, `Predict: ${picked.scope}`, extra), 'predict-report.md');
+    }
+    return { tiles: result.tiles.length, failures: result.failures.length, cancelled: result.cancelled, ap: result.score.ap ?? null, tp: result.score.tp, fp: result.score.fp, fn: result.score.fn, perWsi: result.score.perWsi };
+  };
+
+  const exportSubmission = async (arg?: vscode.Uri | string) => {
+    const batch = store.lastBatch();
+    const tiles = batch?.source === 'predict' ? batch.result?.tiles : undefined;
+    if (!tiles || tiles.length === 0) {
+      void vscode.window.showWarningMessage('No batch Predict to export yet: run "Vasculature: Predict on Tiles…" first.');
+      return undefined;
+    }
+    const target = typeof arg === 'string' ? vscode.Uri.file(arg) : arg ?? (await vscode.window.showSaveDialog({ title: 'Export submission.csv', defaultUri: vscode.Uri.file(path.join(service.root ?? d.storageDir, 'submission.csv')), filters: { CSV: ['csv'] } }));
+    if (!target) return undefined;
+    fs.writeFileSync(target.fsPath, writeSubmissionCsv(tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels }))));
+    void vscode.window.showInformationMessage(`Wrote ${tiles.length} rows to ${target.fsPath} (Kaggle submission format).`);
+    return target.fsPath;
+  };
+
+  const openSubmission = async (arg?: vscode.Uri | string) => {
+    const uri = typeof arg === 'string' ? vscode.Uri.file(arg) : arg ?? (await vscode.window.showOpenDialog({ title: 'Open a submission.csv to draw and score', filters: { CSV: ['csv'] }, canSelectMany: false }))?.[0];
+    if (!uri) return undefined;
+    const index = service.index;
+    const text = fs.readFileSync(uri.fsPath, 'utf8');
+    const shown = path.basename(uri.fsPath);
+    const parse = parseSubmissionCsv(text, { file: shown, ...(index ? { knownIds: new Set(index.tiles.keys()) } : {}) });
+    const ignoreMode = predict.settings().ignoreMode;
+    const good = parse.rows.filter((r) => r.ok);
+    const scored = await scoreSubmission(good, async (id) => ({ annotations: index ? await tileAnnotations(index, id) : undefined, group: tileGroup(index, id) }), ignoreMode, { file: shown, ...(index ? { annotatedIds: [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined).map((t) => t.id) } : {}) });
+    const problems = [...parse.problems, ...scored.problems];
+    submissionProblems.set(uri, toDiagnostics(problems.filter((p) => p.line > 0 || p.severity !== 'info'), uri));
+    const convention = scoringConvention(ignoreMode);
+    store.setMany(scored.tiles.map((t) => ({ source: 'submission' as const, label: shown, tile: t, convention, at: Date.now() })), { source: 'submission', label: shown, scope: shown, score: scored.score, tileIds: scored.tiles.map((t) => t.tileId), at: Date.now() }, true);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    if (errors > 0) void vscode.window.showWarningMessage(`${shown}: ${errors} error(s) at their lines in the Problems panel; ${parse.rows.length - good.length} of ${parse.rows.length} rows are left out of the score.`, 'Show Problems').then((p) => p && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    if (index) await showReport(batchScoreMarkdown(scored.score, `Submission ${shown}`, [`${good.length} of ${parse.rows.length} rows scored against ${index.root}.`]), 'submission-report.md');
+    return { ap: scored.score.ap ?? null, tp: scored.score.tp, fp: scored.score.fp, fn: scored.score.fn, rows: parse.rows.length, problems: problems.map((p) => ({ file: p.file, line: p.line, severity: p.severity, code: p.code, message: p.message })) };
+  };
+
+  const selectModel = async (arg?: string) => {
+    let file = typeof arg === 'string' ? arg : undefined;
+    if (file === undefined) {
+      const items = [
+        { label: '$(folder-opened) Choose an .onnx file…', value: 'browse' },
+        { label: '$(package) Bundled demo model', description: path.basename(bundledModel(d.extensionPath)), value: '' },
+      ];
+      const pick = await vscode.window.showQuickPick(items, { title: 'Model for Predict', placeHolder: `Now: ${predict.settings().modelPath}` });
+      if (!pick) return undefined;
+      if (pick.value === 'browse') {
+        const chosen = await vscode.window.showOpenDialog({ title: 'Select an ONNX model', filters: { 'ONNX model': ['onnx'] }, canSelectMany: false });
+        if (!chosen?.[0]) return undefined;
+        file = chosen[0].fsPath;
+      } else file = '';
+    }
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration('vasculatureExplorer').update('modelPath', file, target);
+    predict.log('info', `Predict model set to ${file || 'the bundled demo model'}`);
+    return predict.settings().modelPath;
+  };
+
+  return [
+    submissionProblems,
+    vscode.commands.registerCommand('vasculatureExplorer.predictTile', predictTileCmd),
+    vscode.commands.registerCommand('vasculatureExplorer.predictBatch', predictBatchCmd),
+    vscode.commands.registerCommand('vasculatureExplorer.exportSubmission', exportSubmission),
+    vscode.commands.registerCommand('vasculatureExplorer.openSubmission', openSubmission),
+    vscode.commands.registerCommand('vasculatureExplorer.selectModel', selectModel),
+  ];
+}
