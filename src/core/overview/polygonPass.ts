@@ -10,19 +10,11 @@ import { nodeFileReader, type FileReader } from '../dataset';
 import { FlatAnnotations, flattenParsed, scanLine } from './lineScan';
 import { Coverage, RingRaster } from './overviewRaster';
 import { forEachLine } from '../dataset';
-import { CLASS_NAMES, type ClassName, type DatasetIndex } from '../types';
+import { CLASS_NAMES, type ClassName, type DatasetIndex, type TileRecord } from '../types';
 
 export const DASHBOARD_TILE_SIZE = 512;
-
-/** Lower edges of the polygon-area bins in px: [0, 1), [1, 2), [2, 4), ... [2^18, inf). */
-export const AREA_BIN_EDGES: readonly number[] = [0, ...Array.from({ length: 19 }, (_, k) => 2 ** k)];
-
-/** Bin of a polygon area in AREA_BIN_EDGES. */
-export function areaBin(area: number): number {
-  let b = 0;
-  while (b + 1 < AREA_BIN_EDGES.length && area >= AREA_BIN_EDGES[b + 1]) b++;
-  return b;
-}
+export { AREA_BIN_EDGES, areaBin } from '../dataset';
+import { AREA_BIN_EDGES, areaBin, emptyAreaHist } from '../dataset';
 
 /** What the pass learned about one annotated tile. */
 export interface TilePolygonStats {
@@ -184,6 +176,41 @@ function tileStats(s: Scratch, size: number, pass: PolygonPass, id: string): Til
   note(pass.border, border);
   note(pass.overlaps, overlap);
   return stats;
+}
+
+/**
+ * The pass as the index's one read of polygons.jsonl computed it: no file is read. Tiles of the
+ * findings are in file order (by polygons.jsonl line), as a pass over the file lists them.
+ */
+export function passFromIndex(index: DatasetIndex): PolygonPass {
+  const t0 = performance.now();
+  const pass: PolygonPass = {
+    tiles: new Map(),
+    areaHist: emptyAreaHist(),
+    duplicates: { polygons: 0, tiles: [] },
+    border: { polygons: 0, tiles: [] },
+    overlaps: { polygons: 0, tiles: [] },
+    lines: 0,
+    ms: 0,
+  };
+  if (!index.files.polygons) return pass;
+  if (index.areaHist) for (const c of CLASS_NAMES) pass.areaHist[c] = [...index.areaHist[c]];
+  const kept: TileRecord[] = [];
+  for (const t of index.tiles.values()) if (t.polygonStats && t.polygonsLine !== undefined) kept.push(t);
+  kept.sort((a, b) => (a.polygonsLine ?? 0) - (b.polygonsLine ?? 0));
+  const note = (q: QualityFinding, n: number, id: string) => {
+    if (n > 0) { q.polygons += n; q.tiles.push(id); }
+  };
+  for (const t of kept) {
+    const st = t.polygonStats!;
+    pass.tiles.set(t.id, { vesselPixels: st.vesselPixels, areaBins: { ...st.areaBins } });
+    note(pass.duplicates, st.duplicates, t.id);
+    note(pass.border, st.border, t.id);
+    note(pass.overlaps, st.overlaps, t.id);
+  }
+  pass.lines = kept.length;
+  pass.ms = performance.now() - t0;
+  return pass;
 }
 
 /** Run the pass over the index's polygons.jsonl; lines the index did not keep (bad or repeated ids) are skipped. */
