@@ -14,6 +14,8 @@ import { ensureSet, FULL_SET } from './syntheticSets';
 const CHILD = path.join(__dirname, 'dashboardChild.js');
 const RUNS = 5;
 const TARGET_MS = 1000;
+/** Issue 11: the dashboard's data on an indexed dataset (the index's one pass already has the polygon numbers). */
+const INDEXED_TARGET_MS = 100;
 const TARGET_BYTES = 1 << 20;
 
 function once(mode: 'floor' | 'dashboard' | 'warm', root: string): DashboardChildResult {
@@ -74,7 +76,7 @@ export async function run(): Promise<BenchRow[]> {
     dash.push(once('dashboard', FULL_SET.root));
     warm.push(once('warm', FULL_SET.root));
   }
-  if (warm.some((w) => w.dataHash !== dash[0].dataHash)) throw new Error('the dashboard data from the cache differs from the freshly computed one: the cache is stale or lossy.');
+  if (warm.some((w) => w.dataHash !== dash[0].dataHash)) throw new Error('the dashboard data from the cached index differs from the freshly indexed one: the index cache is stale or lossy.');
   if (floors[0].lines !== dash[0].lines) throw new Error(`the dashboard read ${dash[0].lines} polygons lines, the floor ${floors[0].lines}: unlike work.`);
   const load = os.loadavg()[0] / os.cpus().length;
   // On a busy shared machine wall time measures the neighbours: judge on CPU time, and say so.
@@ -88,16 +90,16 @@ export async function run(): Promise<BenchRow[]> {
   return [
     { benchmark: 'dashboard: floor, full set (read polygons.jsonl + JSON.parse every line)', measured: both(floors), target: '-', verdict: 'info' },
     {
-      benchmark: `dashboard: data for the webview, cold, full set (polygon pass + aggregates + JSON + cache write, median of ${RUNS})`,
-      measured: `${both(dash)}; ${(judged / floorJudged).toFixed(2)}x floor; pass alone ${fmtSeconds(median(dash.map((r) => r.polygonPassMs)) / 1000)}`,
-      target: `<= 1 s${onCpu ? ' (judged on cpu: machine busy)' : ' (judged on wall)'}; floor ${fmtSeconds(floorJudged / 1000)}`,
-      verdict: judged <= TARGET_MS ? 'pass' : 'FAIL',
+      benchmark: `dashboard: data for the webview on an indexed dataset, full set (polygon numbers from the index, no file read + aggregates + JSON, median of ${RUNS})`,
+      measured: `${both(dash)}; ${(judged / floorJudged).toFixed(2)}x floor; pass from the index ${fmtSeconds(median(dash.map((r) => r.polygonPassMs)) / 1000)}`,
+      target: `<= 0.1 s${onCpu ? ' (judged on cpu: machine busy)' : ' (judged on wall)'}; floor ${fmtSeconds(floorJudged / 1000)}`,
+      verdict: judged <= INDEXED_TARGET_MS ? 'pass' : 'FAIL',
     },
     {
-      benchmark: `dashboard: data for the webview, warm, full set (load pass cache + aggregates + JSON, median of ${RUNS})`,
+      benchmark: `dashboard: data for the webview, index loaded from the index cache, full set (aggregates + JSON, median of ${RUNS})`,
       measured: `${both(warm)}; ${(warmJudged / floorJudged).toFixed(2)}x floor`,
-      target: `<= 1 s${onCpu ? ' (judged on cpu: machine busy)' : ' (judged on wall)'}; floor ${fmtSeconds(floorJudged / 1000)}`,
-      verdict: warmJudged <= TARGET_MS ? 'pass' : 'FAIL',
+      target: `<= 0.1 s${onCpu ? ' (judged on cpu: machine busy)' : ' (judged on wall)'}; floor ${fmtSeconds(floorJudged / 1000)}`,
+      verdict: warmJudged <= INDEXED_TARGET_MS ? 'pass' : 'FAIL',
     },
     { benchmark: 'dashboard: message payload to the webview, full set', measured: `${(bytes / 1024).toFixed(0)} KiB`, target: '<= 1024 KiB', verdict: bytes <= TARGET_BYTES ? 'pass' : 'FAIL' },
     // VE_BENCH_DASHBOARD_VSCODE=0 skips the real VS Code part (it starts code-server: about a minute).

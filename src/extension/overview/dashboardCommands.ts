@@ -24,7 +24,7 @@ export interface DashboardTestHooks {
   phases(): DashboardPhases | undefined;
 }
 
-/** One model per index object: the polygon pass runs once, in the background after indexing, or loads from the on-disk cache. */
+/** One model per index object: its polygon numbers come from the index (computed in the index's one pass over polygons.jsonl). */
 class DashboardModels {
   private key: DatasetIndex | undefined;
   private pending: Promise<DashboardModel> | undefined;
@@ -35,10 +35,10 @@ class DashboardModels {
     if (this.key !== index || !this.pending) {
       this.key = index;
       const t0 = performance.now();
-      this.pending = computeDashboard(index, undefined, this.storageDir);
+      this.pending = computeDashboard(index);
       void this.pending.then(
-        (m) => log().info(`Dataset Overview data: polygon pass ${m.fromCache ? `from cache (computed in ${m.pass.ms.toFixed(0)} ms)` : `${m.pass.ms.toFixed(0)} ms`}, aggregates ${m.data.timing.aggregateMs.toFixed(0)} ms (${(performance.now() - t0).toFixed(0)} ms in all).`),
-        (e: unknown) => log().error(`Dataset Overview: could not read ${index.root}/polygons.jsonl: ${e instanceof Error ? e.message : String(e)}`),
+        (m) => log().info(`Dataset Overview data: polygon numbers from the index ${m.pass.ms.toFixed(0)} ms, aggregates ${m.data.timing.aggregateMs.toFixed(0)} ms (${(performance.now() - t0).toFixed(0)} ms in all).`),
+        (e: unknown) => log().error(`Dataset Overview: could not build the data of ${index.root}: ${e instanceof Error ? e.message : String(e)}`),
       );
     }
     return this.pending;
