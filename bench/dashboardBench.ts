@@ -13,9 +13,10 @@ import { ensureSet, FULL_SET } from './syntheticSets';
 
 const CHILD = path.join(__dirname, 'dashboardChild.js');
 const RUNS = 5;
-const TARGET_MS = 1000;
 /** Issue 11: the dashboard's data on an indexed dataset (the index's one pass already has the polygon numbers). */
 const INDEXED_TARGET_MS = 100;
+/** Issue 11: command to every chart drawn <= the empty-webview floor of the same run + 0.25 s. */
+const FLOOR_MARGIN_MS = 250;
 const TARGET_BYTES = 1 << 20;
 
 function once(mode: 'floor' | 'dashboard' | 'warm', root: string): DashboardChildResult {
@@ -48,18 +49,30 @@ async function inVsCode(): Promise<BenchRow[]> {
     const rows: BenchRow[] = r.errors.map((e) => ({ benchmark: 'dashboard in VS Code: error', measured: e.slice(0, 120), target: '-', verdict: 'FAIL' as const }));
     const at = (ph: DashboardPhases | undefined) => (ph ? ` (from the command: webview ready ${f0(ph.readyMs)}, model ${f0(ph.modelMs)}, data posted ${f0(ph.postedMs)} ms; webview draw ${f0(ph.webviewDrawMs)} ms)` : '');
     const mid = (k: keyof DashboardPhases) => { const v = r.reopenPhases.map((p) => p[k]).filter((x): x is number => x !== undefined); return v.length ? median(v) : undefined; };
-    if (r.emptyWebviewMs?.length) {
-      rows.push({ benchmark: `dashboard: floor of any new panel here, an EMPTY webview (one inline script, no extension code): creation to its script's message (median of ${r.emptyWebviewMs.length}, same VS Code; docs/webview-startup.md)`, measured: fmtSeconds(median(r.emptyWebviewMs) / 1000), target: 'floor', verdict: 'info' });
+    // Issue 11: new-webview rows are judged against the empty webview measured in the same run (docs/webview-startup.md).
+    const floor = r.emptyWebviewMs?.length ? median(r.emptyWebviewMs) : undefined;
+    if (floor !== undefined) {
+      rows.push({ benchmark: `dashboard: floor of any new panel here, an EMPTY webview (one inline script, no extension code): creation to its script's message (median of ${r.emptyWebviewMs.length}, same VS Code; docs/webview-startup.md)`, measured: fmtSeconds(floor / 1000), target: 'floor', verdict: 'info' });
     }
+    const overFloor = (v: number) => (floor === undefined ? 'no floor measured' : `floor + ${fmtSeconds((v - floor) / 1000)}`);
+    const judge = (v: number) => (floor !== undefined && v <= floor + FLOOR_MARGIN_MS ? 'pass' as const : 'FAIL' as const);
     if (r.coldMs !== undefined) {
-      rows.push({ benchmark: `dashboard: command to all charts drawn, real VS Code, full set (${r.tiles} tiles), run as the index is published: cold polygon pass (no cache) + webview + draw`, measured: `${fmtSeconds(r.coldMs / 1000)}${at(r.coldPhases)}`, target: '<= 1 s (wall, one run)', verdict: r.coldMs <= TARGET_MS ? 'pass' : 'FAIL' });
+      rows.push({ benchmark: `dashboard: command to all charts drawn, real VS Code, full set (${r.tiles} tiles), run as the index is published (its polygon numbers come with the index) + new webview + draw`, measured: `${fmtSeconds(r.coldMs / 1000)} = ${overFloor(r.coldMs)}${at(r.coldPhases)}`, target: `<= floor + ${fmtSeconds(FLOOR_MARGIN_MS / 1000)} (wall, one run)`, verdict: judge(r.coldMs) });
     }
     if (r.reopenMs.length) {
-      rows.push({ benchmark: `dashboard: command to all charts drawn, real VS Code, full set, panel reopened (model in memory; new webview, median of ${r.reopenMs.length})`, measured: `${fmtSeconds(median(r.reopenMs) / 1000)}${at({ readyMs: mid('readyMs'), modelMs: mid('modelMs'), postedMs: mid('postedMs'), webviewDrawMs: mid('webviewDrawMs') })}`, target: '<= 1 s', verdict: median(r.reopenMs) <= TARGET_MS ? 'pass' : 'FAIL' });
+      const m = median(r.reopenMs);
+      rows.push({ benchmark: `dashboard: command to all charts drawn, real VS Code, full set, panel reopened (model in memory; new webview, median of ${r.reopenMs.length})`, measured: `${fmtSeconds(m / 1000)} = ${overFloor(m)}${at({ readyMs: mid('readyMs'), modelMs: mid('modelMs'), postedMs: mid('postedMs'), webviewDrawMs: mid('webviewDrawMs') })}`, target: `<= floor + ${fmtSeconds(FLOOR_MARGIN_MS / 1000)}`, verdict: judge(m) });
+    }
+    if (r.tabShowMs?.length) {
+      const m = median(r.tabShowMs);
+      rows.push({ benchmark: `dashboard: hidden Dataset Overview tab shown again (a text editor over it, then its tab back: workbench.action.previousEditor) to a snapshot with every chart painted (median of ${r.tabShowMs.length}; retainContextWhenHidden)`, measured: `median ${fmtSeconds(m / 1000)}, max ${fmtSeconds(Math.max(...r.tabShowMs) / 1000)}`, target: '<= 100 ms', verdict: m <= 100 ? 'pass' : 'FAIL' });
+    }
+    if (r.hiddenJsHeap !== undefined) {
+      rows.push({ benchmark: 'dashboard: what the hidden, retained tab keeps: its webview\'s JS heap (Chromium performance.memory after gc)', measured: `${(r.hiddenJsHeap / 1048576).toFixed(1)} MiB`, target: 'small (<= 64 MiB)', verdict: r.hiddenJsHeap <= 64 * 1048576 ? 'pass' : 'FAIL' });
     }
     return rows;
   } catch (e) {
-    return [{ benchmark: 'dashboard in VS Code', measured: `no result: ${e instanceof Error ? e.message : String(e)}`.slice(0, 160), target: '<= 1 s', verdict: 'FAIL' }];
+    return [{ benchmark: 'dashboard in VS Code', measured: `no result: ${e instanceof Error ? e.message : String(e)}`.slice(0, 160), target: '<= floor + 0.25 s', verdict: 'FAIL' }];
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

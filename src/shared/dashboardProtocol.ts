@@ -88,6 +88,8 @@ export interface DashboardSnapshot {
   score: ScoreSnapshot;
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
   foreignElements: string[];
+  /** The webview's JS heap in bytes (Chromium's performance.memory, after a gc where exposed), when available: what a hidden, retained tab keeps. */
+  jsHeap?: number;
 }
 
 // ---- validation -----------------------------------------------------------------------------

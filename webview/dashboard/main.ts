@@ -190,6 +190,12 @@ function render(): void {
   score.redraw();
 }
 
+/** JS heap in use, after a full collection where the browser exposes gc (the harness's Chromium does). */
+function retainedHeap(): number | undefined {
+  (globalThis as { gc?: () => void }).gc?.();
+  return (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+}
+
 function snapshot(): DashboardSnapshot {
   return {
     charts: [...charts.values()].map((c) => c.snapshot()),
@@ -200,6 +206,7 @@ function snapshot(): DashboardSnapshot {
     score: score.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
+    jsHeap: retainedHeap(),
   };
 }
 

@@ -4,7 +4,7 @@ import { computeDashboard, type DashboardModel } from '../../core/overview';
 import type { DashboardScore } from '../../shared/scoreTable';
 import type { DatasetIndex } from '../../core/types';
 import type { DashboardSnapshot, WebviewRequest } from '../../shared/dashboardProtocol';
-import { DashboardPanel, type DashboardPhases } from './dashboardPanel';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel, type DashboardPhases } from './dashboardPanel';
 import type { DatasetService } from '../dataset/datasetService';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
@@ -80,6 +80,8 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
       void DashboardPanel.open?.refresh();
     }),
     { dispose: () => DashboardPanel.open?.dispose() },
+    // After a window reload VS Code hands back the Dataset Overview tab; it draws again once the dataset is indexed.
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, panelDeps) }),
   ];
   if (deps.service.index) status.show();
   const hooks: DashboardTestHooks = {
