@@ -65,10 +65,11 @@ async function inVsCode(): Promise<BenchRow[]> {
     }
     if (r.tabShowMs?.length) {
       const m = median(r.tabShowMs);
-      rows.push({ benchmark: `dashboard: hidden Dataset Overview tab shown again (a text editor over it, then its tab back: workbench.action.previousEditor) to a snapshot with every chart painted (median of ${r.tabShowMs.length}; retainContextWhenHidden)`, measured: `median ${fmtSeconds(m / 1000)}, max ${fmtSeconds(Math.max(...r.tabShowMs) / 1000)}`, target: '<= 100 ms', verdict: m <= 100 ? 'pass' : 'FAIL' });
+      rows.push({ benchmark: `dashboard: hidden Dataset Overview tab shown again (a text editor over it, then its tab back: workbench.action.previousEditor) to a frame of the same document with every chart (its pixels checked unchanged after; median of ${r.tabShowMs.length}; retainContextWhenHidden)`, measured: `median ${fmtSeconds(m / 1000)}, max ${fmtSeconds(Math.max(...r.tabShowMs) / 1000)}`, target: '<= 100 ms', verdict: m <= 100 ? 'pass' : 'FAIL' });
     }
-    if (r.hiddenJsHeap !== undefined) {
-      rows.push({ benchmark: 'dashboard: what the hidden, retained tab keeps: its webview\'s JS heap (Chromium performance.memory after gc)', measured: `${(r.hiddenJsHeap / 1048576).toFixed(1)} MiB`, target: 'small (<= 64 MiB)', verdict: r.hiddenJsHeap <= 64 * 1048576 ? 'pass' : 'FAIL' });
+    if (r.heapRetained !== undefined && r.heapClosed !== undefined) {
+      const kept = r.heapRetained - r.heapClosed;
+      rows.push({ benchmark: 'dashboard: memory the hidden, retained Dataset Overview tab keeps: the webviews\' renderer JS heap (Chromium performance.memory after gc, read by an empty webview) with the tab hidden minus after it is closed', measured: `${(kept / 1048576).toFixed(1)} MiB (${(r.heapRetained / 1048576).toFixed(1)} -> ${(r.heapClosed / 1048576).toFixed(1)} MiB; the renderer is shared with the workbench${r.hiddenJsHeap !== undefined ? `, which the tab's own reading shows: ${(r.hiddenJsHeap / 1048576).toFixed(1)} MiB` : ''})`, target: '<= 32 MiB', verdict: kept <= 32 * 1048576 ? 'pass' : 'FAIL' });
     }
     return rows;
   } catch (e) {

@@ -125,8 +125,9 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
       const m = median(r.tabShowMs);
       rows.push({ benchmark: `viewer: hidden tile viewer tab shown again (a text editor over it, then its tab back: workbench.action.previousEditor) to a snapshot showing the tile painted (median of ${r.tabShowMs.length}; retainContextWhenHidden)`, measured: `median ${ms(m)}, max ${ms(Math.max(...r.tabShowMs))}`, target: '<= 100 ms', verdict: verdict(m <= 100) });
     }
-    if (r.hiddenJsHeap !== undefined) {
-      rows.push({ benchmark: 'viewer: what the hidden, retained tab keeps: its webview\'s JS heap (Chromium performance.memory after gc)', measured: fmtMiB(r.hiddenJsHeap), target: 'small (<= 64 MiB)', verdict: verdict(r.hiddenJsHeap <= 64 << 20) });
+    if (r.heapRetained !== undefined && r.heapClosed !== undefined) {
+      const kept = r.heapRetained - r.heapClosed;
+      rows.push({ benchmark: 'viewer: memory the hidden, retained tile viewer tab keeps: the webviews\' renderer JS heap (Chromium performance.memory after gc, read by an empty webview) with the tab hidden minus after it is closed', measured: `${fmtMiB(kept)} (${fmtMiB(r.heapRetained)} -> ${fmtMiB(r.heapClosed)}; the renderer is shared with the workbench${r.hiddenJsHeap !== undefined ? `, which the tab's own reading shows: ${fmtMiB(r.hiddenJsHeap)}` : ''})`, target: '<= 32 MiB', verdict: verdict(kept <= 32 << 20) });
     }
     if (r.memory.switches) {
       const hostGrowth = r.memory.hostEnd - r.memory.hostStart;

@@ -10,7 +10,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../src/extension/common/api';
 import type { DashboardPhases } from '../../src/extension/overview/dashboardPanel';
-import { emptyWebviewMs } from '../emptyWebview';
+import type { ShownReply } from '../../src/shared/dashboardProtocol';
+import { emptyWebviewMs, rendererHeap } from '../emptyWebview';
 import { tabShownAgainMs, within } from '../tabSwitch';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -32,6 +33,9 @@ export interface DashboardVsCodeResults {
   tabShowMs: number[];
   /** The Dataset Overview webview's JS heap while its tab is hidden (what retainContextWhenHidden keeps), bytes. */
   hiddenJsHeap?: number;
+  /** The webviews' renderer heap with the Dataset Overview hidden (retained), and after it is closed (bytes). */
+  heapRetained?: number;
+  heapClosed?: number;
   errors: string[];
 }
 
@@ -60,18 +64,25 @@ describe('Dataset Overview bench (real VS Code)', function () {
       // Showing the hidden tab again (issue 12, item 6): the panel is open; a text editor over it, then its tab back.
       const ref = await x.dashboard.snapshot();
       if (!ref?.charts.length || !ref.charts.some((c) => c.inkPixels > 0)) throw new Error(`the open Dataset Overview drew no charts: ${JSON.stringify(ref?.charts.map((c) => c.inkPixels))}`);
+      const before = await x.dashboard.click({ kind: 'shown' }) as ShownReply;
       for (let k = 0; k < 6; k++) {
         out.tabShowMs.push(await tabShownAgainMs(async () => {
-          const s = await within(x.dashboard.snapshot(), 250);
-          // Painted: every chart with the ink it had before the tab was hidden.
-          return !!s && s.charts.length === ref.charts.length && s.charts.every((c, i) => c.inkPixels === ref.charts[i].inkPixels);
+          const s = await within(x.dashboard.click({ kind: 'shown' }) as Promise<ShownReply>, 250);
+          // Painted: a frame of the same document (its canvases keep their pixels) with every chart, ready.
+          return !!s && s.doc === before.doc && s.charts === ref.charts.length && s.state === 'ready';
         }));
       }
+      const after = await x.dashboard.snapshot();
+      if (JSON.stringify(after?.charts.map((c) => c.inkPixels)) !== JSON.stringify(ref.charts.map((c) => c.inkPixels))) out.errors.push('the Dataset Overview shown again has other chart pixels than before it was hidden');
       {
         const doc = await vscode.workspace.openTextDocument(path.join(repoRoot, 'README.md'));
         await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Active, preview: false });
         await new Promise((r) => setTimeout(r, 600));
         out.hiddenJsHeap = (await within(x.dashboard.snapshot(), 2000))?.jsHeap;
+        out.heapRetained = await rendererHeap();
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await new Promise((r) => setTimeout(r, 600));
+        out.heapClosed = await rendererHeap();
       }
       for (let k = 0; k < 5; k++) {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');

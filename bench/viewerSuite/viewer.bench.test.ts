@@ -10,7 +10,7 @@ import type { VasculatureExplorerApi } from '../../src/extension/common/api';
 import type { GalleryPhases } from '../../src/extension/gallery/galleryProvider';
 import type { ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 import { until, sleep } from '../../test/integration/wait';
-import { emptyWebviewMs } from '../emptyWebview';
+import { emptyWebviewMs, rendererHeap } from '../emptyWebview';
 import { tabShownAgainMs, within } from '../tabSwitch';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -57,6 +57,9 @@ export interface ViewerBenchResults {
   tabShowMs?: number[];
   /** The viewer webview's JS heap while its tab is hidden (what retainContextWhenHidden keeps), bytes. */
   hiddenJsHeap?: number;
+  /** The webviews' renderer heap with the viewer hidden (retained), and after it is closed (bytes). */
+  heapRetained?: number;
+  heapClosed?: number;
   /** Extension-host memory just before opening the full synthetic set and right after its index is published. */
   hostIndex?: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number; tiles: number };
   errors: string[];
@@ -185,7 +188,7 @@ describe('viewer bench (real VS Code)', function () {
       for (let k = 0; k < (quick ? 3 : 6); k++) {
         const want = x.viewerTile()!.id;
         out.tabShowMs.push(await tabShownAgainMs(async () => {
-          const s = await within(x.viewerSnapshot(), 250);
+          const s = await within(x.viewerShown(), 250);
           return !!s && s.tileId === want && s.inkPixels > 0;
         }, SETTLE_MS));
       }
@@ -195,7 +198,10 @@ describe('viewer bench (real VS Code)', function () {
         await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Active, preview: false });
         await sleep(SETTLE_MS);
         out.hiddenJsHeap = (await within(x.viewerSnapshot(), 2000))?.jsHeap;
-        await vscode.commands.executeCommand('workbench.action.previousEditor');
+        out.heapRetained = await rendererHeap();
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await sleep(SETTLE_MS);
+        out.heapClosed = await rendererHeap();
       }
       write();
 

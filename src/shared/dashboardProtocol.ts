@@ -28,7 +28,12 @@ export type WebviewRequest =
   /** Click bar x of series `series` of a chart through the webview's own click path. */
   | { kind: 'click'; chart: ChartId; x: number; series?: number }
   /** Click the first tile of the slide map (of the WSI shown). */
-  | { kind: 'clickSlideMap'; index: number };
+  | { kind: 'clickSlideMap'; index: number }
+  /** Answered after the next frame with ShownReply (a tab shown again: the same document, charts drawn?). */
+  | { kind: 'shown' };
+
+/** The answer to 'shown': the document's id (the same one: nothing to draw again), its charts and state. */
+export interface ShownReply { doc: string; charts: number; state: string | undefined }
 
 // ---- webview -> host ------------------------------------------------------------------------
 

@@ -190,11 +190,13 @@ function render(): void {
   score.redraw();
 }
 
-/** JS heap in use, after a full collection where the browser exposes gc (the harness's Chromium does). */
+/** JS heap in use (Chromium's performance.memory; no forced collection: snapshots are also polled). */
 function retainedHeap(): number | undefined {
-  (globalThis as { gc?: () => void }).gc?.();
   return (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
 }
+
+/** Names this document: a tab shown again answers with it when VS Code kept the webview (retainContextWhenHidden). */
+const DOCUMENT_ID = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 function snapshot(): DashboardSnapshot {
   return {
@@ -213,6 +215,11 @@ function snapshot(): DashboardSnapshot {
 function answer(id: number, req: WebviewRequest): void {
   const reply = (ok: boolean, result?: unknown, error?: string) => post({ type: 'response', inReplyTo: id, ok, ...(result !== undefined ? { result } : {}), ...(error ? { error } : {}) });
   if (req.kind === 'snapshot') return reply(true, snapshot());
+  if (req.kind === 'shown') {
+    // After a frame: this document (not a new one that has to draw again) and its charts, which keep their pixels.
+    requestAnimationFrame(() => reply(true, { doc: DOCUMENT_ID, charts: charts.size, state: app.dataset.state }));
+    return;
+  }
   if (req.kind === 'click') {
     const spec = data?.charts.find((c) => c.id === req.chart);
     if (!spec) return reply(false, undefined, `no chart ${req.chart}`);
