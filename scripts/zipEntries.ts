@@ -32,8 +32,12 @@ export function zipEntries(file: string): ZipEntry[] {
   return out;
 }
 
-/** What the VSIX must and must not hold; returns one message per violation (empty = the archive is as intended). */
+/** The platforms a VSIX can target with natives (sharp's @img packages, onnxruntime-node's bin/napi-v6/<os>/<arch>). */
+export const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'] as const;
+
+/** What the VSIX must and must not hold for target; returns one message per violation (empty = the archive is as intended). */
 export function vsixViolations(names: readonly string[], target = 'linux-x64'): string[] {
+  const [os, arch] = target.split('-');
   const bad: string[] = [];
   const forbidden: [RegExp, string][] = [
     [/^extension\/(src|test|bench|scripts|webview|out|cli|docs)\//, 'sources, tests or tooling'],
@@ -43,10 +47,13 @@ export function vsixViolations(names: readonly string[], target = 'linux-x64'): 
     [/^extension\/node_modules\/(typescript|esbuild|@esbuild|playwright-core|mocha|@types|@vscode\/vsce|@vscode\/test-electron|chart\.js|@vscode\/webview-ui-toolkit)\//, 'a dev dependency or a library the webview bundles already hold'],
     [/^extension\/media\/screenshots\//, 'README screenshots'],
     [/^extension\/\.vscode-test\//, 'the test VS Code'],
-    [/(^|\/)(darwin|win32)(\/|-|$)/, 'a darwin/win32 native'],
-    [/(^|\/|-)arm64(\/|-|\.|$)/, 'an arm64 native'],
   ];
-  for (const n of names) for (const [re, what] of forbidden) if (re.test(n)) bad.push(`${n}: ${what} must not be in the VSIX`);
+  for (const other of TARGETS.filter((t) => t !== target)) {
+    const [o, a] = other.split('-');
+    forbidden.push([new RegExp(`/napi-v6/${o}/${a}/`), `onnxruntime-node's ${other} binaries`]);
+    forbidden.push([new RegExp(`/@img/sharp-(libvips-)?${other}/`), `sharp's ${other} natives`]);
+  }
+  for (const n of names) for (const [re, what] of forbidden) if (re.test(n)) bad.push(`${n}: ${what} must not be in the ${target} VSIX`);
   const required = [
     'extension/package.json',
     'extension/readme.md',
@@ -64,7 +71,7 @@ export function vsixViolations(names: readonly string[], target = 'linux-x64'): 
     'extension/media/model/demo-unet.onnx',
     'extension/media/model/demo-unet.onnx.json',
     'extension/media/model/MODEL_CARD.md',
-    `extension/node_modules/onnxruntime-node/bin/napi-v6/${target.replace('-', '/')}/onnxruntime_binding.node`,
+    `extension/node_modules/onnxruntime-node/bin/napi-v6/${os}/${arch}/onnxruntime_binding.node`,
     'extension/node_modules/onnxruntime-node/dist/index.js',
     'extension/node_modules/onnxruntime-common/package.json',
     'extension/node_modules/sharp/package.json',
@@ -73,8 +80,8 @@ export function vsixViolations(names: readonly string[], target = 'linux-x64'): 
   for (const r of required) if (!have.has(r)) bad.push(`${r}: missing from the VSIX`);
   const natives: [RegExp, string][] = [
     [new RegExp(`^extension/node_modules/@img/sharp-${target}/lib/sharp-${target}-[\\d.]+\\.node$`), `sharp's ${target} binding`],
-    [new RegExp(`^extension/node_modules/@img/sharp-libvips-${target}/lib/libvips-cpp\\.so`), `sharp's libvips for ${target}`],
-    [new RegExp(`^extension/node_modules/onnxruntime-node/bin/napi-v6/${target.replace('-', '/')}/libonnxruntime\\.so`), `onnxruntime for ${target}`],
+    [new RegExp(`^extension/node_modules/@img/sharp-(libvips-)?${target}/lib/(lib)?vips`), `sharp's libvips for ${target}`],
+    [new RegExp(`^extension/node_modules/onnxruntime-node/bin/napi-v6/${os}/${arch}/(lib)?onnxruntime\\.`), `onnxruntime for ${target}`],
   ];
   for (const [re, what] of natives) if (!names.some((n) => re.test(n))) bad.push(`${what} (${re.source}) is missing from the VSIX`);
   return bad;

@@ -1,4 +1,6 @@
 /** Command-line entry: the same core as the extension, for scripts and CI. */
+import { mergeCommand } from './mergeCommand';
+import { packageVersion } from './packageInfo';
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
 import { validateCommand, type CliIO } from './validateCommand';
@@ -9,22 +11,32 @@ commands:
   validate <file> [--dataset <folder>] [--json]
                                        check one submission.csv, COCO .json, tile_meta/wsi_meta .csv,
                                        polygons .jsonl or tile image; exit 1 on errors
-  predict <folder|tile...> [--model m.onnx] [--out submission.csv] [--provider cpu] [--json]
+  predict <folder|tile...> [--model m.onnx] [--out submission.csv] [--provider cpu] [--shard k/n] [--json]
                                        run an ONNX model (default: the bundled demo U-Net) and score it
                                        against the annotations (AP@0.6); --out writes a Kaggle submission.csv
   score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]
-                                       the competition metric of a submission; exit 1 on a malformed file`;
+                                       the competition metric of a submission; exit 1 on a malformed file
+  merge <a.csv> <b.csv> [...] --out all.csv [--json]
+                                       join the submissions of sharded jobs; exit 1 (nothing written) on
+                                       an invalid input or a tile in two inputs
+  --version                            print the version`;
 
 /** Subcommands registered by name; later features add theirs here. */
 export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   validate: validateCommand,
   predict: predictCommand,
   score: scoreCommand,
+  merge: mergeCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
 export async function main(argv: string[], io: CliIO = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V') {
+    const v = packageVersion();
+    io.out(`${v.name} ${v.version}`);
+    return 0;
+  }
   const run = cmd ? commands[cmd] : undefined;
   if (!run) {
     io.err(USAGE);
