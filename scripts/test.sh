@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it: setup, build, unit, integration (real VS Code), e2e (clicks +
-# screenshots), installed (the VSIX and the CLI package built, installed and run as a user would). Runs every test stage even after a failure, prints each stage's wall time, and
-# exits non-zero when any stage failed.
+# screenshots), installed (the VSIX and the CLI package built, installed and run as a user
+# would). Runs every test stage even after a failure, prints each stage's wall time, and exits
+# non-zero when any stage failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ONNXRUNTIME_NODE_INSTALL=skip
