@@ -78,6 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
     treeSelection: () => (view?.selection ?? []).map((n) => (n.kind === 'tile' ? n.tile.id : n.key)),
+    treeElement: (key) => tree.elementForKey(key),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
     ...viewerApi,
