@@ -1,4 +1,5 @@
 /** Command-line entry: the same core as the extension, for scripts and CI. */
+import { labelsCommand } from './labelsCommand';
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
 import { validateCommand, type CliIO } from './validateCommand';
@@ -13,13 +14,17 @@ commands:
                                        run an ONNX model (default: the bundled demo U-Net) and score it
                                        against the annotations (AP@0.6); --out writes a Kaggle submission.csv
   score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]
-                                       the competition metric of a submission; exit 1 on a malformed file`;
+                                       the competition metric of a submission; exit 1 on a malformed file
+  labels <dataset-folder> --out <dir> [options]
+                                       training data: masks, label/instance PNGs, YOLO-seg, COCO, leak-checked
+                                       folds, README.md and manifest.json (labels --help for the options)`;
 
 /** Subcommands registered by name; later features add theirs here. */
 export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   validate: validateCommand,
   predict: predictCommand,
   score: scoreCommand,
+  labels: labelsCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
