@@ -34,7 +34,7 @@ export async function inspectOutput(out: string): Promise<OutputState> {
   } catch (e) {
     if (e instanceof LabelsError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing', otherEntries: [] };
-    throw new LabelsError('not-writable', `Cannot read the output folder ${out} (${(e as Error).message}). Choose another folder or fix its permissions.`);
+    throw new LabelsError('not-writable', `Cannot write to the output folder ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}${(e as NodeJS.ErrnoException).code === 'ENOTDIR' ? ': a part of the path is a file' : ''}). Choose another folder or fix its permissions; nothing was written.`);
   }
   if (names.length === 0) return { kind: 'empty', otherEntries: [] };
   let manifest: OutputState['manifest'];
@@ -111,10 +111,15 @@ export class WrittenFiles {
 
   /** Remove everything written, then the folders left empty (deepest first). */
   async undo(removeRoot: boolean): Promise<void> {
+    // A root this run created held nothing before it: remove it whole.
+    if (removeRoot) {
+      await fs.rm(this.root, { recursive: true, force: true });
+      return;
+    }
     await Promise.all(this.files.map((f) => fs.rm(f, { force: true })));
-    const dirs = [...this.dirs].sort((a, b) => b.length - a.length);
-    for (const d of dirs) await fs.rmdir(d).catch(() => undefined);
-    if (removeRoot) await fs.rmdir(this.root).catch(() => undefined);
+    const dirs = new Set<string>();
+    for (let d of this.dirs) for (; d.length > this.root.length && d.startsWith(this.root); d = path.dirname(d)) dirs.add(d);
+    for (const d of [...dirs].sort((a, b) => b.length - a.length)) await fs.rmdir(d).catch(() => undefined);
   }
 }
 
