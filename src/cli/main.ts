@@ -1,6 +1,7 @@
 /** Command-line entry: the same core as the extension, for scripts and CI. */
 import { mergeCommand } from './mergeCommand';
 import { packageVersion } from './packageInfo';
+import { labelsCommand } from './labelsCommand';
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
 import { validateCommand, type CliIO } from './validateCommand';
@@ -19,6 +20,9 @@ commands:
   merge <a.csv> <b.csv> [...] --out all.csv [--json]
                                        join the submissions of sharded jobs; exit 1 (nothing written) on
                                        an invalid input or a tile in two inputs
+  labels <dataset-folder> --out <dir> [options]
+                                       training data: masks, label/instance PNGs, YOLO-seg, COCO, leak-checked
+                                       folds, README.md and manifest.json (labels --help for the options)
   --version                            print the version`;
 
 /** Subcommands registered by name; later features add theirs here. */
@@ -27,6 +31,7 @@ export const commands: Record<string, (args: string[], io: CliIO) => Promise<num
   predict: predictCommand,
   score: scoreCommand,
   merge: mergeCommand,
+  labels: labelsCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
