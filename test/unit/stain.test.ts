@@ -261,7 +261,7 @@ describe('bad tiles get a stated fallback, never NaN', () => {
       white: await make('white.tif', sharp({ create: { width: 512, height: 512, channels: 3, background: { r: 255, g: 255, b: 255 } } }).tiff()),
       black: await make('black.png', sharp({ create: { width: 512, height: 512, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png()),
       grey: await make('grey.png', sharp(Buffer.from(real.data.filter((_, i) => i % 3 === 1)), { raw: { width: 512, height: 512, channels: 1 } }).toColourspace('b-w').png()),
-      sixteen: await make('sixteen.png', sharp(Buffer.from(new Uint16Array(real.data).map((v) => v * 257).buffer), { raw: { width: 512, height: 512, channels: 3 } }).toColourspace('rgb16').png()),
+      sixteen: await make('sixteen.png', sharp(new Uint16Array(real.data).map((v) => v * 257), { raw: { width: 512, height: 512, channels: 3 } }).toColourspace('rgb16').png()),
       sparse: await make('sparse.png', sharp(sparse, { raw: { width: 512, height: 512, channels: 3 } }).png()),
     };
     const root = path.dirname(files.white);
