@@ -1,6 +1,7 @@
 /** Command-line entry: the same core as the extension, for scripts and CI. */
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
+import { stainStatsCommand } from './stainStatsCommand';
 import { validateCommand, type CliIO } from './validateCommand';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
@@ -13,13 +14,16 @@ commands:
                                        run an ONNX model (default: the bundled demo U-Net) and score it
                                        against the annotations (AP@0.6); --out writes a Kaggle submission.csv
   score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]
-                                       the competition metric of a submission; exit 1 on a malformed file`;
+                                       the competition metric of a submission; exit 1 on a malformed file
+  stain-stats <dataset-folder> [--space LAB|HSV|HED|all] [--filter key=value]... --out stats.yaml
+                                       colour statistics per tile and per WSI, written as RandStainNA's yaml`;
 
 /** Subcommands registered by name; later features add theirs here. */
 export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   validate: validateCommand,
   predict: predictCommand,
   score: scoreCommand,
+  'stain-stats': stainStatsCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */

@@ -316,7 +316,13 @@ describe('dataset statistics: worker thread, cache beside the index, per WSI', (
     const second = await stainStatsWithCache(SAMPLE, tiles, { storageDir: storage });
     assert.equal(second.fromCache, true);
     assert.deepEqual(second.tiles, here.tiles);
-    assert.equal((await stainStatsWithCache(SAMPLE, tiles.slice(1), { storageDir: storage })).fromCache, false);
+    // A subset is served from the cache; new tiles are measured and added.
+    assert.equal((await stainStatsWithCache(SAMPLE, tiles.slice(3, 9), { storageDir: storage })).fromCache, true);
+    const more = [...index.tiles.values()].filter((t) => t.image).slice(20, 30);
+    const third = await stainStatsWithCache(SAMPLE, more, { storageDir: storage });
+    assert.equal(third.fromCache, false);
+    assert.equal(third.ranIn, 'worker thread, 4 from the cache');
+    assert.equal((await stainStatsWithCache(SAMPLE, more, { storageDir: storage })).fromCache, true);
     const byWsi = aggregateByWsi(here.tiles);
     assert.ok(byWsi.size >= 2, `${byWsi.size} WSIs`);
     let n = 0;

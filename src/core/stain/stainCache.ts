@@ -1,7 +1,8 @@
 /**
  * Caches per-tile colour statistics beside the dataset index, keyed the same way (the size and
- * mtime of every index input, core/dataset/indexCache.ts) plus the tile list and the spaces, so a
- * second run over an unchanged dataset reads one file.
+ * mtime of every index input, core/dataset/indexCache.ts); entries are per tile (id, image path,
+ * spaces), so any subset of already-measured tiles is served from one file read, and only new
+ * tiles are measured.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,14 +14,17 @@ import type { StainSpace, TileStainStats } from './tileStats';
 /** Bump when the statistics or their shape change. */
 export const STAIN_CACHE_VERSION = 1;
 
+/** One tile's statistics and the image path they were measured from. */
+export interface CachedTile {
+  image: string;
+  stats: TileStainStats;
+}
+
 interface StainCacheFile {
   version: number;
   root: string;
   signature: InputSignature;
-  /** Hash of the tile ids and image paths measured, in order. */
-  tilesKey: string;
-  spaces: StainSpace[];
-  tiles: TileStainStats[];
+  tiles: CachedTile[];
 }
 
 /** The cache file for a dataset root (one per root, beside index-<hash>.json). */
@@ -29,37 +33,31 @@ export function stainCacheFileFor(storageDir: string, root: string): string {
   return path.join(storageDir, `stain-${h}.json`);
 }
 
-/** A key for the list of tiles measured (ids and image paths, in order). */
-export function tilesKey(tiles: readonly TileRecord[]): string {
-  const h = crypto.createHash('sha1');
-  for (const t of tiles) h.update(`${t.id}\t${t.image ?? ''}\n`);
-  return h.digest('hex');
-}
-
-/** The cached statistics when the inputs, the tiles and the spaces are unchanged; else undefined. */
-export async function loadStainCache(storageDir: string, root: string, tiles: readonly TileRecord[], spaces: readonly StainSpace[]): Promise<TileStainStats[] | undefined> {
+/** The cached tiles (by id, with the image path and spaces they were measured from) when the inputs are unchanged; else an empty map. */
+export async function loadStainCache(storageDir: string, root: string): Promise<Map<string, CachedTile>> {
   let c: StainCacheFile;
   try {
     c = JSON.parse(await fs.promises.readFile(stainCacheFileFor(storageDir, root), 'utf8')) as StainCacheFile;
   } catch {
-    return undefined;
+    return new Map();
   }
-  if (c.version !== STAIN_CACHE_VERSION || c.root !== path.resolve(root)) return undefined;
-  if (!spaces.every((s) => c.spaces.includes(s))) return undefined;
-  if (c.tilesKey !== tilesKey(tiles)) return undefined;
+  if (c.version !== STAIN_CACHE_VERSION || c.root !== path.resolve(root)) return new Map();
   const sig = await inputSignature(root);
   const keys = new Set([...Object.keys(sig), ...Object.keys(c.signature)]);
-  for (const k of keys) {
-    const a = sig[k], b = c.signature[k];
-    if (JSON.stringify(a ?? null) !== JSON.stringify(b ?? null)) return undefined;
-  }
-  return c.tiles;
+  for (const k of keys) if (JSON.stringify(sig[k] ?? null) !== JSON.stringify(c.signature[k] ?? null)) return new Map();
+  return new Map(c.tiles.map((t) => [t.stats.id, t]));
 }
 
-/** Writes the statistics with the signature taken before measuring (edits during the run invalidate it). */
-export async function saveStainCache(storageDir: string, root: string, tiles: readonly TileRecord[], spaces: readonly StainSpace[], stats: readonly TileStainStats[], signature: InputSignature): Promise<void> {
+/** A cache entry is usable for a tile when it was measured from the same image path in every wanted space (or skipped). */
+export function cacheHit(e: CachedTile | undefined, t: TileRecord, spaces: readonly StainSpace[]): boolean {
+  if (!e || e.image !== (t.image ?? '')) return false;
+  return !!e.stats.skipped || spaces.every((s) => e.stats.spaces?.[s]);
+}
+
+/** Writes the entries with the signature taken before measuring (edits during the run invalidate it). */
+export async function saveStainCache(storageDir: string, root: string, entries: Iterable<CachedTile>, signature: InputSignature): Promise<void> {
   await fs.promises.mkdir(storageDir, { recursive: true });
-  const c: StainCacheFile = { version: STAIN_CACHE_VERSION, root: path.resolve(root), signature, tilesKey: tilesKey(tiles), spaces: [...spaces], tiles: [...stats] };
+  const c: StainCacheFile = { version: STAIN_CACHE_VERSION, root: path.resolve(root), signature, tiles: [...entries] };
   const file = stainCacheFileFor(storageDir, root);
   const tmp = `${file}.${process.pid}.tmp`;
   await fs.promises.writeFile(tmp, JSON.stringify(c));

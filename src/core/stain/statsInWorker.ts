@@ -9,8 +9,8 @@ import { Worker } from 'node:worker_threads';
 import { inputSignature } from '../dataset';
 import type { TileRecord } from '../types';
 import { computeDatasetStats, type DatasetStats } from './datasetStats';
-import { loadStainCache, saveStainCache } from './stainCache';
-import { STAIN_SPACES, type StainSpace } from './tileStats';
+import { cacheHit, loadStainCache, saveStainCache, type CachedTile } from './stainCache';
+import { STAIN_SPACES, type StainSpace, type TileStainStats } from './tileStats';
 
 /** What the worker is started with. */
 export interface StatsWorkerData {
@@ -84,21 +84,28 @@ export function computeInWorker(root: string, tiles: readonly TileRecord[], opts
   });
 }
 
-/** The statistics of these tiles: from the cache when nothing changed, else measured in a worker (then cached). */
+/** The statistics of these tiles: cached ones from the cache, the rest measured in a worker (then added to the cache). */
 export async function stainStatsWithCache(root: string, tiles: readonly TileRecord[], opts: StatsRunOptions = {}): Promise<StatsRun> {
   const spaces = opts.spaces ?? STAIN_SPACES;
   const t0 = performance.now();
-  if (opts.storageDir) {
-    const cached = await loadStainCache(opts.storageDir, root, tiles, spaces);
-    if (cached) return { tiles: cached, cancelled: false, seconds: (performance.now() - t0) / 1000, fromCache: true, ranIn: 'cache' };
+  const cache = opts.storageDir ? await loadStainCache(opts.storageDir, root) : new Map<string, CachedTile>();
+  const todo = tiles.filter((t) => !cacheHit(cache.get(t.id), t, spaces));
+  if (!todo.length) {
+    return { tiles: tiles.map((t) => cache.get(t.id)!.stats), cancelled: false, seconds: (performance.now() - t0) / 1000, fromCache: true, ranIn: 'cache' };
   }
   const sig = await inputSignature(root);
   let r: DatasetStats, ranIn = 'worker thread';
-  if (statsWorkerFile()) r = await computeInWorker(root, tiles, opts);
+  const done = tiles.length - todo.length;
+  const o = { ...opts, onProgress: opts.onProgress && ((d: number) => opts.onProgress!(done + d, tiles.length)) };
+  if (statsWorkerFile()) r = await computeInWorker(root, todo, o);
   else {
     ranIn = 'main thread (stainStatsWorker.js missing)';
-    r = await computeDatasetStats(root, tiles, opts);
+    r = await computeDatasetStats(root, todo, o);
   }
-  if (opts.storageDir && !r.cancelled) await saveStainCache(opts.storageDir, root, tiles, spaces, r.tiles, sig).catch(() => undefined);
-  return { ...r, fromCache: false, ranIn };
+  const byId = new Map(r.tiles.map((t) => [t.id, t]));
+  const image = new Map(tiles.map((t) => [t.id, t.image ?? '']));
+  for (const t of r.tiles) cache.set(t.id, { image: image.get(t.id) ?? '', stats: t });
+  if (opts.storageDir) await saveStainCache(opts.storageDir, root, cache.values(), sig).catch(() => undefined);
+  const out = tiles.map((t) => byId.get(t.id) ?? (cacheHit(cache.get(t.id), t, spaces) ? cache.get(t.id)!.stats : undefined)).filter((x): x is TileStainStats => x !== undefined);
+  return { tiles: out, cancelled: r.cancelled, seconds: (performance.now() - t0) / 1000, fromCache: false, ranIn: done ? `${ranIn}, ${done} from the cache` : ranIn };
 }
