@@ -4,6 +4,7 @@ import { packageVersion } from './packageInfo';
 import { labelsCommand } from './labelsCommand';
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
+import { stainStatsCommand } from './stainStatsCommand';
 import { validateCommand, type CliIO } from './validateCommand';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
@@ -23,6 +24,8 @@ commands:
   labels <dataset-folder> --out <dir> [options]
                                        training data: masks, label/instance PNGs, YOLO-seg, COCO, leak-checked
                                        folds, README.md and manifest.json (labels --help for the options)
+  stain-stats <dataset-folder> [--space LAB|HSV|HED|all] [--filter key=value]... --out stats.yaml
+                                       colour statistics per tile and per WSI, written as RandStainNA's yaml
   --version                            print the version`;
 
 /** Subcommands registered by name; later features add theirs here. */
@@ -32,6 +35,7 @@ export const commands: Record<string, (args: string[], io: CliIO) => Promise<num
   score: scoreCommand,
   merge: mergeCommand,
   labels: labelsCommand,
+  'stain-stats': stainStatsCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
