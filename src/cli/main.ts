@@ -2,6 +2,8 @@
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
 import { validateCommand, type CliIO } from './validateCommand';
+import { LIMIT_INFO, limitsFromSettings, setLimits } from '../core/limits';
+import { escapeControls } from '../core/text';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
 commands:
@@ -13,7 +15,27 @@ commands:
                                        run an ONNX model (default: the bundled demo U-Net) and score it
                                        against the annotations (AP@0.6); --out writes a Kaggle submission.csv
   score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]
-                                       the competition metric of a submission; exit 1 on a malformed file`;
+                                       the competition metric of a submission; exit 1 on a malformed file
+any command: --limit <name>=<value> raises a cap on hostile input (names: ${Object.values(LIMIT_INFO).map((i) => i.cli).join(', ')})`;
+
+/** Takes every `--limit name=value` out of argv into the caps in force; throws on an unknown name. */
+export function applyLimitFlags(argv: string[]): string[] {
+  const rest: string[] = [];
+  const given = new Map<string, string>();
+  for (let k = 0; k < argv.length; k++) {
+    if (argv[k] !== '--limit') { rest.push(argv[k]); continue; }
+    const m = /^([A-Za-z]+)=(\d+(\.\d+)?)$/.exec(argv[++k] ?? '');
+    if (!m || !Object.values(LIMIT_INFO).some((i) => i.cli === m[1])) throw new Error(`--limit wants <name>=<number> with a name from: ${Object.values(LIMIT_INFO).map((i) => i.cli).join(', ')}`);
+    given.set(m[1], m[2]);
+  }
+  setLimits(limitsFromSettings((name) => given.get(name), true));
+  return rest;
+}
+
+/** Output goes to a terminal: control and bidi characters from data files are escaped (\uXXXX), so an id cannot clear or retitle it or fake a line. */
+function safeIO(io: CliIO): CliIO {
+  return { out: (s) => io.out(escapeControls(s, true)), err: (s) => io.err(escapeControls(s, true)) };
+}
 
 /** Subcommands registered by name; later features add theirs here. */
 export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
@@ -23,7 +45,14 @@ export const commands: Record<string, (args: string[], io: CliIO) => Promise<num
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
-export async function main(argv: string[], io: CliIO = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }): Promise<number> {
+export async function main(argv: string[], rawIo: CliIO = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }): Promise<number> {
+  const io = safeIO(rawIo);
+  try {
+    argv = applyLimitFlags(argv);
+  } catch (e) {
+    io.err(`vasculature-explorer: ${(e as Error).message}`);
+    return 2;
+  }
   const [cmd, ...rest] = argv;
   const run = cmd ? commands[cmd] : undefined;
   if (!run) {

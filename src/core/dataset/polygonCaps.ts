@@ -1,7 +1,17 @@
-/** Checks of polygons.jsonl lines against the caps and the id rule, each a located Problem: kept apart from the line scanner so either can change alone. */
+/** Checks of dataset files against the caps and the id rule, each a located Problem: kept apart from the line scanner so either can change alone. */
 import { limits, raiseHint } from '../limits';
 import { displayText, hasUnsafeText, isTileId, safeFileName } from '../text';
 import type { Problem } from '../types';
+import type { FileReader } from './fileReader';
+
+/** A CSV read whole (tile_meta.csv, wsi_meta.csv), or undefined with a problem when it is over the file cap. */
+export async function readWholeCapped(fr: FileReader, absPath: string, file: string, size: number, problems: Problem[]): Promise<string | undefined> {
+  if (size > limits().submissionFileBytes) {
+    problems.push({ file, line: 0, severity: 'error', code: 'file-too-large', message: `${file} is ${size} bytes; it was not read: ${raiseHint('submissionFileBytes')}.` });
+    return undefined;
+  }
+  return (await fr.readFile(absPath)).toString('utf8');
+}
 
 /** A line longer than the polygonsLineBytes cap: it was skipped unread. */
 export function lineTooLongProblem(file: string, lineNo: number, length: number): Problem {

@@ -7,7 +7,7 @@
 
 /** The capped quantities. */
 export interface Limits {
-  /** submission.csv file size, bytes. */
+  /** Size of a file read whole (submission.csv, tile_meta.csv, wsi_meta.csv, COCO JSON), bytes. */
   submissionFileBytes: number;
   /** One mask's inflated counts string, bytes (a full 512x512 mask needs < 1 MB). */
   maskInflatedBytes: number;
@@ -61,7 +61,7 @@ const MiB = 1 << 20;
 const KiB = 1 << 10;
 
 export const LIMIT_INFO: Readonly<Record<keyof Limits, LimitInfo>> = {
-  submissionFileBytes: { setting: 'limits.submissionFileMiB', cli: 'submissionFileMiB', unit: MiB, unitName: 'MiB', what: 'submission file size' },
+  submissionFileBytes: { setting: 'limits.submissionFileMiB', cli: 'submissionFileMiB', unit: MiB, unitName: 'MiB', what: 'size of a CSV or JSON file read whole (submission, tile_meta, wsi_meta, COCO)' },
   maskInflatedBytes: { setting: 'limits.maskInflatedKiB', cli: 'maskInflatedKiB', unit: KiB, unitName: 'KiB', what: 'inflated size of one mask' },
   submissionRowInflatedBytes: { setting: 'limits.submissionRowInflatedMiB', cli: 'submissionRowInflatedMiB', unit: MiB, unitName: 'MiB', what: 'inflated size of one submission row' },
   polygonsLineBytes: { setting: 'limits.polygonsLineMiB', cli: 'polygonsLineMiB', unit: MiB, unitName: 'MiB', what: 'length of one polygons.jsonl line' },
@@ -75,6 +75,20 @@ export const LIMIT_INFO: Readonly<Record<keyof Limits, LimitInfo>> = {
 };
 
 let current: Limits = { ...DEFAULT_LIMITS };
+
+/** Environment variable that hands the caps to a child process (the inference worker) as JSON. */
+export const LIMITS_ENV = 'VASCULATURE_EXPLORER_LIMITS';
+
+/** In a child process: takes the caps its parent put in LIMITS_ENV (nothing when absent or not JSON). */
+export function limitsFromEnvironment(env: Record<string, string | undefined>): void {
+  const raw = env[LIMITS_ENV];
+  if (!raw) return;
+  try {
+    setLimits(JSON.parse(raw) as Partial<Limits>);
+  } catch {
+    // keep the defaults
+  }
+}
 
 /** The caps in force. */
 export function limits(): Readonly<Limits> {

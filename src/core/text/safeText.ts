@@ -66,3 +66,8 @@ export function displayText(s: string, max = 80): string {
 export function escapeMarkdown(s: string): string {
   return escapeControls(s).replace(/[\\`*_{}[\]()<>#+\-.!|~&]/g, (c) => `\\${c}`);
 }
+
+/** A data value inside a VS Code notification or progress message: controls escaped, and no `[text](link)` survives (those render as links there). */
+export function escapeNotification(s: string): string {
+  return escapeControls(s).replace(/\]\s*\(/g, '] (');
+}
