@@ -184,8 +184,8 @@ export function checkTiffCaps(file: string): void {
 
 /** Reads the header of an image: size, channels, bit depth and its pyramid levels. */
 export async function readTileInfo(file: string): Promise<TileImageInfo> {
-  const sharp = sharpLib();
   checkTiffCaps(file);
+  const sharp = sharpLib();
   try {
     const m = await sharp(file, { limitInputPixels: false }).metadata();
     if (!m.width || !m.height || !m.format) throw new Error('no image size in the header');
