@@ -208,6 +208,8 @@ describe('hostile polygons.jsonl and CSV', () => {
       setLimits({});
     }
     assert.equal(DEFAULT_LIMITS.pointsPerPolygon, 100_000);
+    for (const [k, v] of Object.entries(DEFAULT_LIMITS)) assert.ok(Number.isSafeInteger(v) && v > 0, `${k} = ${v}`);
+    assert.equal(DEFAULT_LIMITS.modelFileBytes, 2 ** 31);
   });
 
   it('CSV cells starting with = + - @ tab or CR are written as text', () => {

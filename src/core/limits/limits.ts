@@ -52,7 +52,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   tiffLevels: 64,
   tiffHeaderBytes: 4 << 20,
   imagePixels: 4096 * 4096,
-  modelFileBytes: 2048 << 20,
+  modelFileBytes: 2048 * 1024 * 1024,
   outputTensorBytes: 1024 << 20,
   modelInputSide: 4096,
 });
