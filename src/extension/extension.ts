@@ -14,8 +14,10 @@ import { describeFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
 import type { DatasetIndex } from '../core/types';
+import { registerLimitsSettings } from './common/limitsSettings';
 
 export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {
+  context.subscriptions.push(registerLimitsSettings()); // caps on hostile input, before anything is read
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const service = new DatasetService(storage);
   const problems = new ProblemsPublisher();
