@@ -2,6 +2,7 @@
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
 import { validateCommand, type CliIO } from './validateCommand';
+import { tuneCommand } from './tuneCommand';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
 commands:
@@ -13,13 +14,16 @@ commands:
                                        run an ONNX model (default: the bundled demo U-Net) and score it
                                        against the annotations (AP@0.6); --out writes a Kaggle submission.csv
   score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]
-                                       the competition metric of a submission; exit 1 on a malformed file`;
+                                       the competition metric of a submission; exit 1 on a malformed file
+  tune <dataset-folder> [--model m.onnx] [--folds folds.csv] [--grid threshold=0.3:0.7:0.1 dilation=0,1,2 ...] [--cache dir] [--json]
+                                       sweep post-processing settings over cached model outputs, AP@0.6 per cell, per WSI and fold`;
 
 /** Subcommands registered by name; later features add theirs here. */
 export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   validate: validateCommand,
   predict: predictCommand,
   score: scoreCommand,
+  tune: tuneCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
