@@ -8,6 +8,7 @@ import { stainStatsCommand } from './stainStatsCommand';
 import { validateCommand, type CliIO } from './validateCommand';
 import { LIMIT_INFO, limitsFromSettings, setLimits } from '../core/limits';
 import { escapeControls } from '../core/text';
+import { tuneCommand } from './tuneCommand';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
 commands:
@@ -28,6 +29,8 @@ commands:
                                        folds, README.md and manifest.json (labels --help for the options)
   stain-stats <dataset-folder> [--space LAB|HSV|HED|all] [--filter key=value]... --out stats.yaml
                                        colour statistics per tile and per WSI, written as RandStainNA's yaml
+  tune <dataset-folder> [--model m.onnx] [--folds folds.csv] [--grid threshold=0.3:0.7:0.1 dilation=0,1,2 ...] [--cache dir] [--json]
+                                       sweep post-processing settings over cached model outputs, AP@0.6 per cell, per WSI and fold
   --version                            print the version
 any command: --limit <name>=<value> raises a cap on hostile input (names: ${Object.values(LIMIT_INFO).map((i) => i.cli).join(', ')})`;
 
@@ -58,6 +61,7 @@ export const commands: Record<string, (args: string[], io: CliIO) => Promise<num
   merge: mergeCommand,
   labels: labelsCommand,
   'stain-stats': stainStatsCommand,
+  tune: tuneCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
