@@ -35,7 +35,7 @@ describe('forEachLine', () => {
       fs.writeFileSync(f, bytes);
       for (const size of [7, 1000, 4 << 20]) {
         const got: [number, string][] = [];
-        await forEachLine(nodeFileReader, f, (buf, s, e, off) => got.push([off, buf.toString('latin1', s, e)]), undefined, size);
+        await forEachLine(nodeFileReader, f, (buf, s, e, off) => got.push([off, buf.toString('latin1', s, e)]), undefined, { chunkSize: size });
         assert.deepEqual(got, expected(bytes), `chunk size ${size}`);
       }
     });

@@ -7,6 +7,7 @@ import { polygonArea } from '../geometry';
 import type { FileReader } from './fileReader';
 import { FlatAnnotations, flattenParsed } from './flatAnnotations';
 import { forEachLine } from './lineReader';
+import { idNotSafeProblem, lineTooLongProblem, ringWithinCap, tooManyPointsProblem } from './polygonCaps';
 import { scanPolygonLine } from './polygonScan';
 import { emptyAreaHist, tileStats, TileStatsScratch } from './tileStats';
 import { CLASS_NAMES, type Annotation, type ClassCounts, type ClassName, type Problem, type Ring, type TilePolygonNumbers } from '../types';
@@ -100,6 +101,8 @@ export function checkPolygonLine(
     return undefined;
   }
   const id = obj.id;
+  const unsafe = idNotSafeProblem(file, lineNo, id);
+  if (unsafe) problems.push(unsafe);
   if (!Array.isArray(obj.annotations)) {
     err('field-annotations', `Tile ${id}: "annotations" is ${obj.annotations === undefined ? 'missing' : `of type ${typeof obj.annotations}`}; it must be a list of {"type", "coordinates"} objects.`);
     return undefined;
@@ -124,7 +127,7 @@ export function checkPolygonLine(
       err('unknown-type', `${where} has unknown type "${preview(type)}"; expected one of ${CLASS_NAMES.join(', ')}. It is not counted.`);
       continue;
     }
-    const rings = checkRings(ann.coordinates, where, err, size);
+    const rings = checkRings(ann.coordinates, where, err, size, (r, n) => problems.push(tooManyPointsProblem(file, lineNo, where, r, n)));
     if (!rings) continue;
     const cls = type as ClassName;
     const area = rings.area;
@@ -150,6 +153,7 @@ function checkRings(
   where: string,
   err: (code: string, message: string, severity?: Problem['severity']) => void,
   size: number,
+  tooMany: (ring: number, points: number) => void,
 ): { rings: Ring[]; hash: string; area: number } | undefined {
   if (!Array.isArray(coords) || coords.length === 0) {
     err('field-coordinates', `${where}: "coordinates" must be a non-empty list of rings [[[x, y], ...]], found ${coords === undefined ? 'nothing' : preview(JSON.stringify(coords) ?? String(coords))}.`);
@@ -165,6 +169,10 @@ function checkRings(
     }
     if (ring.length < 3) {
       err('ring-too-short', `${where}: ring ${r + 1} has ${ring.length} point${ring.length === 1 ? '' : 's'}; a polygon needs at least 3. Remove it or fix the export.`);
+      return undefined;
+    }
+    if (!ringWithinCap(ring.length)) {
+      tooMany(r + 1, ring.length);
       return undefined;
     }
     let h = ring.length | 0;
@@ -203,10 +211,16 @@ function checkRings(
   return { rings: coords as Ring[], hash, area: Math.max(0, area) };
 }
 
+/** Every ring of the scanned line fits the pointsPerPolygon cap. */
+function ringsWithinCap(f: FlatAnnotations): boolean {
+  for (let r = 0; r < f.nRing; r++) if (!ringWithinCap(f.ptStart[r + 1] - f.ptStart[r])) return false;
+  return true;
+}
+
 /**
  * checkPolygonLine for a line the scanner read (every annotation of a known class, every ring of
- * >= 3 integer points): the same counts, areas and Problems (point-outside, zero-area,
- * duplicate-polygon), from the same operations in the same order.
+ * >= 3 integer points, within the points cap): the same counts, areas and Problems (id-not-safe,
+ * point-outside, zero-area, duplicate-polygon), from the same operations in the same order.
  */
 export function checkScannedLine(
   f: FlatAnnotations,
@@ -216,6 +230,8 @@ export function checkScannedLine(
   problems: Problem[],
   size = TILE_SIZE,
 ): Omit<PolygonLine, 'offset' | 'length' | 'stats'> {
+  const unsafe = idNotSafeProblem(file, lineNo, id);
+  if (unsafe) problems.push(unsafe);
   const counts = zeroCounts();
   const areas = zeroCounts();
   const seen = new Map<string, number>();
@@ -281,6 +297,8 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
 
   const handle = (buf: Buffer, start: number, end: number, lineStart: number) => {
     lineNo++;
+    // The line's byte length, BOM included (start and end index buf, which is not the file past its first chunk).
+    const byteLength = end - start;
     // Strip a UTF-8 BOM on the first line and a trailing CR.
     if (first) {
       first = false;
@@ -290,8 +308,9 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
     if (e > start && buf[e - 1] === 0x0d) e--;
     let r: Omit<PolygonLine, 'offset' | 'length' | 'stats'> | undefined;
     // The usual line: straight from its bytes. Any other: JSON.parse, which names the exact error and column.
+    // A ring over the points cap is a Problem: that line takes the JSON.parse road, which reports it.
     const id = parseAll ? undefined : scanPolygonLine(buf, start, e, flat);
-    if (id !== undefined) {
+    if (id !== undefined && ringsWithinCap(flat)) {
       lineCount++;
       scanned++;
       r = checkScannedLine(flat, id, file, lineNo, problems);
@@ -316,10 +335,16 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
       return;
     }
     firstLine.set(r.id, lineNo);
-    lines.push({ ...r, offset: lineStart, length: end - lineStart, stats: tileStats(flat, scratch, areaHist) });
+    lines.push({ ...r, offset: lineStart, length: byteLength, stats: tileStats(flat, scratch, areaHist) });
   };
 
-  await forEachLine(fr, absPath, handle, options.signal);
+  const longLine = (_offset: number, length: number) => {
+    lineNo++;
+    lineCount++;
+    first = false;
+    problems.push(lineTooLongProblem(file, lineNo, length));
+  };
+  await forEachLine(fr, absPath, handle, options.signal, { onLongLine: longLine });
   if (lineCount === 0) {
     problems.push({ file, line: 0, severity: 'warning', code: 'file-empty', message: `${file} holds no annotation lines; tiles will show as not annotated. Check that the download completed.` });
   }
@@ -335,7 +360,7 @@ export async function readTileAnnotations(fr: FileReader, absPath: string, line:
   for (let index = 0; index < list.length; index++) {
     const a = list[index];
     if (!a || typeof a !== 'object' || !CLASS_SET.has(a.type) || !Array.isArray(a.coordinates)) continue;
-    const rings = a.coordinates.filter((r) => Array.isArray(r) && r.length >= 3 && r.every((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1])));
+    const rings = a.coordinates.filter((r) => Array.isArray(r) && r.length >= 3 && ringWithinCap(r.length) && r.every((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1])));
     if (rings.length === 0) continue;
     out.push({ type: a.type as ClassName, rings, area: polygonArea(rings), index });
   }
