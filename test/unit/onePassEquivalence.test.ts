@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { indexDataset } from '../../src/core/dataset/datasetIndex';
 import { nodeFileReader } from '../../src/core/dataset/fileReader';
 import { readPolygonsJsonl } from '../../src/core/dataset/polygonsJsonl';
+import { limits, setLimits } from '../../src/core/limits/limits';
 import { passFromIndex, type PolygonPass } from '../../src/core/overview/polygonPass';
 import { buildDashboard } from '../../src/core/overview/overviewData';
 import { writeSyntheticDataset } from '../../src/core/synthetic/writeSyntheticDataset';
@@ -117,6 +118,8 @@ const DAMAGE: [string, string][] = [
   ['non-breaking spaces only', '\u00a0\u00a0'],
   ['duplicate tile line', L(0)],
   ['invalid UTF-8 in the id', '\u0000INVALID'],
+  ['an ASCII id that is not safe (id-not-safe)', JSON.stringify({ id: '../etc/pass.wd', annotations: obj(34).annotations })],
+  ['an ASCII id of another shape', JSON.stringify({ id: 'TILE_0001', annotations: obj(35).annotations })],
 ];
 
 describe('one pass over polygons.jsonl: scanner and JSON.parse road agree finding by finding', () => {
@@ -171,6 +174,20 @@ describe('one pass over polygons.jsonl: scanner and JSON.parse road agree findin
         return s;
       });
       await compare(withPolygons(lines.join('\n') + '\n'), `fuzz file ${f + 1}`);
+    }
+  });
+
+  it('under small caps (hostile inputs): a ring over the points cap, a line over the length cap', async () => {
+    const saved = { ...limits() };
+    try {
+      setLimits({ pointsPerPolygon: 40, polygonsLineBytes: 20_000 });
+      const r = await compare(withPolygons(sampleLines.join('\n') + '\n'), 'points cap 40, line cap 20000 bytes');
+      const index = await indexDataset(made[made.length - 1]);
+      const codes = new Set(index.problems.map((p) => p.code));
+      assert.ok(codes.has('ring-too-many-points') && codes.has('line-too-long'), `both caps hit: ${[...codes].join(', ')}`);
+      assert.ok(r.scanned > 0);
+    } finally {
+      setLimits(saved);
     }
   });
 
