@@ -33,6 +33,8 @@ export interface DashboardVsCodeResults {
   tabShowMs: number[];
   /** The Dataset Overview webview's JS heap while its tab is hidden (what retainContextWhenHidden keeps), bytes. */
   hiddenJsHeap?: number;
+  /** Chart redraws (chart.js resizes) over the tab's hides and shows. */
+  tabShowResizes?: number;
   /** The webviews' renderer heap with the Dataset Overview hidden (retained), and after it is closed (bytes). */
   heapRetained?: number;
   heapClosed?: number;
@@ -72,6 +74,8 @@ describe('Dataset Overview bench (real VS Code)', function () {
           return !!s && s.doc === before.doc && s.charts === ref.charts.length && s.state === 'ready';
         }));
       }
+      const last = await x.dashboard.click({ kind: 'shown' }) as ShownReply;
+      out.tabShowResizes = (last.resizes ?? 0) - (before.resizes ?? 0);
       const after = await x.dashboard.snapshot();
       if (JSON.stringify(after?.charts.map((c) => c.inkPixels)) !== JSON.stringify(ref.charts.map((c) => c.inkPixels))) out.errors.push('the Dataset Overview shown again has other chart pixels than before it was hidden');
       {

@@ -37,7 +37,7 @@ export type WebviewRequest =
   | { kind: 'shown' };
 
 /** The answer to 'shown': the document's id (the same one: nothing to draw again), its charts and state. */
-export interface ShownReply { doc: string; charts: number; state: string | undefined }
+export interface ShownReply { doc: string; charts: number; state: string | undefined; /** Chart resizes (each a redraw) since the document started. */ resizes?: number }
 
 // ---- webview -> host ------------------------------------------------------------------------
 

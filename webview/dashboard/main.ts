@@ -2,7 +2,7 @@
 import type { BarChart, DashboardData, QualityKey } from '../../src/core/types/index.js';
 import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '../../src/shared/dashboardProtocol.js';
 import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
-import { drawBarChart, type DrawnBarChart } from './barChart.js';
+import { chartResizes, drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
 import { foldsSection } from './foldsSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
@@ -222,7 +222,7 @@ function answer(id: number, req: WebviewRequest): void {
   if (req.kind === 'snapshot') return reply(true, snapshot());
   if (req.kind === 'shown') {
     // After a frame: this document (not a new one that has to draw again) and its charts, which keep their pixels.
-    requestAnimationFrame(() => reply(true, { doc: DOCUMENT_ID, charts: charts.size, state: app.dataset.state }));
+    requestAnimationFrame(() => reply(true, { doc: DOCUMENT_ID, charts: charts.size, state: app.dataset.state, resizes: chartResizes.count }));
     return;
   }
   if (req.kind === 'click') {
