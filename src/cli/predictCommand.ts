@@ -166,8 +166,10 @@ export async function predictCommand(args: string[], io: CliIO): Promise<number>
     });
     if (flags.has('--out')) {
       const out = path.resolve(String(flags.get('--out')));
-      fs.writeFileSync(out, writeSubmissionCsv(result.tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels }))));
-      if (!json) io.out(`wrote ${out} (${result.tiles.length} rows)`);
+      const skipped: string[] = [];
+      fs.writeFileSync(out, writeSubmissionCsv(result.tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels })), skipped));
+      for (const id of skipped) io.err(`${out}: tile "${id}" is not a tile id (12 hex characters); its row was left out of the submission.`);
+      if (!json) io.out(`wrote ${out} (${result.tiles.length - skipped.length} rows)`);
     }
     const first = result.tiles[0];
     if (json) {
