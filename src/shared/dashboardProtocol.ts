@@ -13,7 +13,9 @@ export interface DataMessage { type: 'data'; data: DashboardData }
 /** The shared tile filter changed: its description ('' when none). */
 export interface FilterMessage { type: 'filter'; description: string }
 /** The last batch Predict or opened submission (undefined: none yet); sent when one arrives and on every refresh. */
-export interface ScoreMessage { type: 'score'; score: DashboardScore | undefined }
+export interface ScoreMessage { type: 'score'; score: DashboardScore | undefined; rejected?: RejectedScore }
+/** A submission refused for its errors (the score shown stays the last good one). */
+export interface RejectedScore { label: string; errors: number; first: { line: number; message: string }[]; rows: number }
 /** A request the webview answers with a ResponseMessage. */
 export interface RequestMessage { type: 'request'; id: number; request: WebviewRequest }
 /** The answer to a request from the webview. */
@@ -62,6 +64,8 @@ export interface ChartSnapshot {
   width: number;
   height: number;
   inkPixels: number;
+  /** The y axis's tick labels as drawn. */
+  yTicks?: string[];
 }
 
 /** What the "Prediction score" section shows (snapshot). */
@@ -75,6 +79,8 @@ export interface ScoreSnapshot {
   chart?: { recall: number[]; interpolatedPrecision: number[]; precision: number[]; width: number; height: number; inkPixels: number };
   /** The per-WSI table's cells as shown. */
   wsiRows: string[][];
+  /** The refused submission's error box as shown ('' when none). */
+  rejected?: string;
 }
 
 /** The snapshot answer. */

@@ -75,7 +75,7 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
       },
       scales: {
         x: { stacked: spec.series.some((s) => s.stack), ticks: { color: t.fg, autoSkip: true, maxRotation: 60 }, grid: { color: t.grid }, title: { display: true, text: spec.xTitle, color: t.muted } },
-        y: { stacked: spec.series.some((s) => s.stack), beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid }, title: { display: true, text: pct ? `% of ${spec.yTitle}` : spec.yTitle, color: t.muted } },
+        y: { stacked: spec.series.some((s) => s.stack), beginAtZero: true, ticks: { color: t.fg, ...(pct ? {} : { precision: 0 }) }, grid: { color: t.grid }, title: { display: true, text: pct ? `% of ${spec.yTitle}` : spec.yTitle, color: t.muted } },
       },
       onClick: (_e, elements) => {
         const hit = elements[0];
@@ -104,7 +104,7 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
     spec,
     canvas,
     shown,
-    snapshot: () => ({ id: spec.id, labels: spec.labels, series: shown, width: canvas.clientWidth, height: canvas.clientHeight, inkPixels: inkInside(canvas, chart.chartArea) }),
+    snapshot: () => ({ id: spec.id, labels: spec.labels, series: shown, width: canvas.clientWidth, height: canvas.clientHeight, inkPixels: inkInside(canvas, chart.chartArea), yTicks: chart.scales.y.ticks.map((k) => String(k.label)) }),
     destroy: () => chart.destroy(),
   };
 }

@@ -1,4 +1,5 @@
 /** Wires the Dataset Overview: its command, a status bar entry once a dataset is open, and the model computed once per index (started in the background after indexing). */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { computeDashboard, type DashboardModel } from '../../core/overview';
 import type { DashboardScore } from '../../shared/scoreTable';
@@ -57,6 +58,7 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
     extensionUri: deps.extensionUri,
     filter: deps.filter,
     batches: deps.batches,
+    exportDir: deps.storageDir ? path.join(deps.storageDir, 'exports') : undefined,
     model: async () => {
       const index = deps.service.index;
       return index ? models.get(index) : undefined;

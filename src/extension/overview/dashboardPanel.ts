@@ -1,5 +1,6 @@
 /** The "Dataset Overview" webview panel: strict CSP, validated messages, chart clicks into the shared tile filter, PNG/CSV export. */
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { dashboardCsv } from '../../core/overview';
@@ -42,7 +43,9 @@ export interface DashboardDeps {
   /** The current model (computed or cached for the open index). */
   model: () => Promise<DashboardModel | undefined>;
   /** The last batch Predict / opened submission and its change event (the PredictionStore). */
-  batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
+  batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'> & Partial<Pick<PredictionStore, 'lastRejected'>>;
+  /** Where exports are offered first (the workspace's storage), until the user picks another folder. */
+  exportDir?: string;
 }
 
 /** Milestones of one command-to-drawn, ms after the command. */
@@ -96,7 +99,8 @@ export class DashboardPanel extends Disposable {
     this.panel = this._register(panel);
     this.requests = new RequestTracker<WebviewRequest>((m) => void this.post(m));
     this._register({ dispose: () => this.requests.dispose() });
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity.svg');
+    // A tab icon is drawn as an image (currentColor is black there): one variant per theme kind (high contrast uses dark/light too).
+    panel.iconPath = { light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity-light.svg'), dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity-dark.svg') };
     panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, crypto.randomBytes(18).toString('base64'));
     this._register(panel.onDidDispose(() => {
       if (DashboardPanel.current === this) DashboardPanel.current = undefined;
@@ -136,7 +140,8 @@ export class DashboardPanel extends Disposable {
 
   private postScore(): Thenable<boolean> {
     this.lastPostedScore = this.score();
-    return this.post({ type: 'score', score: this.lastPostedScore });
+    const r = this.deps.batches?.lastRejected?.();
+    return this.post({ type: 'score', score: this.lastPostedScore, ...(r ? { rejected: { label: r.label, errors: r.errors, first: r.first, rows: r.rows } } : {}) });
   }
 
   /** Resolves with the command-to-drawn time at the webview's next 'rendered' message. */
@@ -214,11 +219,28 @@ export class DashboardPanel extends Disposable {
     }
   }
 
+  /** The folder the last export went to (this session), the next save dialog's default. */
+  private static lastExportDir: string | undefined;
+  /** The last file an export wrote (tests). */
+  lastSaved: string | undefined;
+
+  /**
+   * Asks where to save (default: the last folder used, else the workspace's storage; never the
+   * dataset folder), writes, and confirms with a notification that names the file and opens or reveals it.
+   */
   private async save(name: string, bytes: Buffer, filters: Record<string, string[]>): Promise<void> {
-    const root = this.model?.index.root;
-    const uri = await vscode.window.showSaveDialog({ defaultUri: root ? vscode.Uri.file(path.join(root, name)) : undefined, filters, title: `Save ${name}` });
+    const dir = DashboardPanel.lastExportDir ?? this.deps.exportDir;
+    if (dir) await fs.promises.mkdir(dir, { recursive: true }).catch(() => undefined);
+    const uri = await vscode.window.showSaveDialog({ defaultUri: dir ? vscode.Uri.file(path.join(dir, name)) : undefined, filters, title: `Save ${name}` });
     if (!uri) return;
     await vscode.workspace.fs.writeFile(uri, bytes);
-    log().info(`Dataset Overview: saved ${uri.fsPath}`);
+    DashboardPanel.lastExportDir = path.dirname(uri.fsPath);
+    this.lastSaved = uri.fsPath;
+    log().info(`Dataset Overview: saved ${uri.fsPath} (${bytes.length} bytes)`);
+    void vscode.window.showInformationMessage(`Saved ${path.basename(uri.fsPath)} (${(bytes.length / 1024).toFixed(1)} KB) in ${path.dirname(uri.fsPath)}.`, 'Open', 'Reveal').then((pick) => {
+      if (pick === 'Open') void vscode.commands.executeCommand('vscode.open', uri);
+      // The OS file manager where there is one (desktop), else the file itself.
+      if (pick === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', uri).then(undefined, () => vscode.commands.executeCommand('vscode.open', uri));
+    });
   }
 }
