@@ -32,14 +32,15 @@ fi
 # parameter (the web workbench's stand-in for --extensionDevelopmentPath).
 exec node -e '
 const path = require("path");
-const { startCodeServer } = require(path.resolve("out/test/harness/codeServer.js"));
+const { demoProfileDir, startCodeServer } = require(path.resolve("out/test/harness/codeServer.js"));
 const { workbenchUrl } = require(path.resolve("out/test/harness/workbenchUrl.js"));
 const [folder, root, port] = process.argv.slice(1);
-const profile = path.join(root, ".vscode-test", "demo");
+// One profile per demo folder, kept between runs: a person'"'"'s settings there stay theirs.
+const profile = demoProfileDir(root, folder);
 (async () => {
   const server = await startCodeServer({
     userDataDir: path.join(profile, "user-data"), extensionsDir: path.join(profile, "extensions"),
-    logFile: path.join(profile, "code-server.log"), port: port ? Number(port) : undefined,
+    logFile: path.join(profile, "code-server.log"), port: port ? Number(port) : undefined, keepUserSettings: true,
   });
   const url = workbenchUrl({ port: server.port, folder, extensionDevelopmentPaths: [root] });
   console.log(`\ndemo: VS Code (code-server) is serving ${folder}\n\n  ${url}\n\nOpen that URL in a browser on this machine (or forward port ${server.port}). Ctrl+C stops it.`);
