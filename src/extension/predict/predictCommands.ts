@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { imageId } from '../../core/dataset';
 import { scoringConvention } from '../../core/predict';
 import { apText, batchScoreMarkdown } from '../../core/predict';
-import { parseSubmissionCsv, writeSubmissionCsv } from '../../core/metric';
+import { parseSubmissionCsv, readSubmissionFile, writeSubmissionCsv } from '../../core/metric';
+import { escapeNotification } from '../../core/text';
 import { scoreSubmission } from '../../core/predict';
 import { loadImageTile, loadIndexedTile, tileAnnotations, tileGroup } from '../../core/predict';
 import type { DatasetIndex, Problem, TileRecord } from '../../core/types';
@@ -208,8 +209,10 @@ export function registerPredictCommands(d: PredictCommandDeps): vscode.Disposabl
     }
     const target = typeof arg === 'string' ? vscode.Uri.file(arg) : (arg instanceof vscode.Uri && arg.scheme === 'file' ? arg : undefined) ?? (await vscode.window.showSaveDialog({ title: 'Export submission.csv', defaultUri: vscode.Uri.file(path.join(service.root ?? d.storageDir, 'submission.csv')), filters: { CSV: ['csv'] } }));
     if (!target) return undefined;
-    fs.writeFileSync(target.fsPath, writeSubmissionCsv(tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels }))));
-    void vscode.window.showInformationMessage(`Wrote ${tiles.length} rows to ${target.fsPath} (Kaggle submission format).`);
+    const skipped: string[] = [];
+    fs.writeFileSync(target.fsPath, writeSubmissionCsv(tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels })), skipped));
+    const left = skipped.length ? ` ${skipped.length} tile(s) whose id is not a tile id were left out (e.g. "${escapeNotification(skipped[0].slice(0, 40))}").` : '';
+    void vscode.window.showInformationMessage(`Wrote ${tiles.length - skipped.length} rows to ${target.fsPath} (Kaggle submission format).${left}`);
     return target.fsPath;
   };
 
@@ -217,8 +220,14 @@ export function registerPredictCommands(d: PredictCommandDeps): vscode.Disposabl
     const uri = typeof arg === 'string' ? vscode.Uri.file(arg) : (arg instanceof vscode.Uri && arg.scheme === 'file' ? arg : undefined) ?? (await vscode.window.showOpenDialog({ title: 'Open a submission.csv to draw and score', filters: { CSV: ['csv'] }, canSelectMany: false }))?.[0];
     if (!uri) return undefined;
     const index = service.index;
-    const text = fs.readFileSync(uri.fsPath, 'utf8');
     const shown = path.basename(uri.fsPath);
+    const read = readSubmissionFile(uri.fsPath, shown);
+    if ('problem' in read) {
+      submissionProblems.set(uri, toDiagnostics([read.problem], uri));
+      void vscode.window.showErrorMessage(read.problem.message);
+      return { ap: null, tp: 0, fp: 0, fn: 0, rows: 0, problems: [{ file: read.problem.file, line: 0, severity: read.problem.severity, code: read.problem.code, message: read.problem.message }] };
+    }
+    const text = read.text;
     const parse = parseSubmissionCsv(text, { file: shown, ...(index ? { knownIds: new Set(index.tiles.keys()) } : {}) });
     const ignoreMode = predict.settings().ignoreMode;
     const good = parse.rows.filter((r) => r.ok);

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { describeFilter, isEmptyFilter, queryTiles, tileState } from '../../core/dataset';
 import type { DatasetIndex, TileRecord } from '../../core/types';
+import { displayText, escapeMarkdown } from '../../core/text';
 import { Disposable } from '../common/disposable';
 import type { TileFilterState } from './tileFilterState';
 
@@ -200,7 +201,9 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private tileItem(node: Extract<TileNode, { kind: 'tile' }>): vscode.TreeItem {
     const t = node.tile;
-    const item = new vscode.TreeItem(t.id, vscode.TreeItemCollapsibleState.None);
+    // Ids come from data files: controls and bidi characters are shown escaped, Markdown as text.
+    const shownId = displayText(t.id, 80);
+    const item = new vscode.TreeItem(shownId, vscode.TreeItemCollapsibleState.None);
     item.id = node.key;
     item.description = tileCountsText(t);
     const state = tileState(t);
@@ -212,13 +215,18 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
           : new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('vasculatureExplorer.tileImageMissing'));
     item.contextValue = `tile.${state}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${t.id}**  \n`);
-    md.appendMarkdown(`WSI ${t.wsi ?? '—'} · dataset ${t.dataset ?? '—'} · offset (${t.i ?? '—'}, ${t.j ?? '—'})  \n`);
+    md.appendMarkdown('**');
+    md.appendText(shownId);
+    md.appendMarkdown('**  \n');
+    md.appendMarkdown(`WSI ${t.wsi ?? "—"} · dataset ${t.dataset === undefined ? "—" : escapeMarkdown(String(t.dataset))} · offset (${t.i ?? '—'}, ${t.j ?? '—'})  \n`);
     md.appendMarkdown(`${t.counts.blood_vessel} blood vessels (${Math.round(t.areas.blood_vessel).toLocaleString('en-US')} px) · ${t.counts.glomerulus} glomeruli · ${t.counts.unsure} unsure  \n`);
-    md.appendMarkdown(t.image ? `image: \`${t.image}\`` : '_image not on disk_');
+    if (t.image) {
+      md.appendMarkdown('image: ');
+      md.appendText(displayText(t.image, 120));
+    } else md.appendMarkdown('_image not on disk_');
     if (t.polygonsLine !== undefined) md.appendMarkdown(`  \npolygons.jsonl line ${t.polygonsLine}`);
     item.tooltip = md;
-    item.accessibilityInformation = { label: `Tile ${t.id}, ${item.description}` };
+    item.accessibilityInformation = { label: `Tile ${shownId}, ${item.description}` };
     if (t.image) item.command = { command: 'vasculatureExplorer.openTile', title: 'Open Tile', arguments: [t.id] };
     if (t.image && this.index) item.resourceUri = vscode.Uri.file(`${this.index.root}/${t.image}`);
     return item;
