@@ -2,7 +2,7 @@
  * The Dataset Overview's exports and tab icon, clicked: the PNG button's save dialog offers the
  * workspace's storage (never the dataset folder), the file is written at device pixel ratio 2 on
  * the theme's background and a notification names it; the CSV goes to the folder used last; the
- * tab icon has a light and a dark variant. Screenshots: dashboard-export-saved, dashboard-tab-icon-{dark,light}.
+ * tab icon has a light and a dark variant; a chart is reached and used from the keyboard (item 9). Screenshots: dashboard-export-saved, dashboard-tab-icon-{dark,light}.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -45,6 +45,24 @@ export const tests: E2eTest[] = [
       await sidebar.locator('.monaco-list-row', { hasText: /^WSI 1/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
       await vs.runCommand(commandTitle('vasculatureExplorer.showDashboard')!);
       const frame = await dashboardFrame(vs.page);
+
+      // 9. Keyboard: Tab reaches the chart, arrow keys move between bars, Enter filters the tree as a click does.
+      const bars = frame.locator('#chart-tilesPerWsi canvas');
+      await bars.focus();
+      assert.equal(await bars.getAttribute('tabindex'), '0');
+      let focused = '';
+      for (let k = 0; k < 60 && !focused.startsWith('WSI 3|'); k++) {
+        await vs.page.keyboard.press('ArrowRight');
+        focused = await frame.locator('#chart-tilesPerWsi').getAttribute('data-focused-bar') ?? '';
+      }
+      assert.match(focused, /^WSI 3\|/);
+      assert.match(await frame.locator('#chart-tilesPerWsi .sr-only').innerText(), /^WSI 3, /, 'the focused bar is announced');
+      await vs.screenshot('dashboard-keyboard-focus');
+      await vs.page.keyboard.press('Enter');
+      await frame.locator('#filter-text', { hasText: 'WSI 3' }).waitFor({ timeout: 15_000 });
+      await sidebar.locator('.monaco-list-row', { hasText: /^WSI 3/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.equal(await sidebar.locator('.monaco-list-row', { hasText: /^WSI 1\b/ }).count(), 0, 'only WSI 3 is left in the tree');
+      await frame.locator('#clear-filter').click();
 
       // 13. The tab icon: the light variant in the (default) light theme.
       await vs.page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('vs'), undefined, { timeout: 15_000 });
