@@ -1,6 +1,8 @@
 /** Command-line entry: the same core as the extension, for scripts and CI. */
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
+import { scoreMapsCommand } from './scoreMapsCommand';
+import { trainCommand } from './trainCommand';
 import { validateCommand, type CliIO } from './validateCommand';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
@@ -13,13 +15,20 @@ commands:
                                        run an ONNX model (default: the bundled demo U-Net) and score it
                                        against the annotations (AP@0.6); --out writes a Kaggle submission.csv
   score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]
-                                       the competition metric of a submission; exit 1 on a malformed file`;
+                                       the competition metric of a submission; exit 1 on a malformed file
+  score-maps <folder> [--json]         validation probability maps (raw files + maps.json, as the training
+                                       program writes them) scored with Predict's post-processing and AP@0.6
+  train <labels-folder> --out <dir> [--fold 0|all] [--epochs n] [--steps n] [--size px] [--stain yaml] [--python p] [--json]
+                                       train a baseline U-Net (training/train.py, needs Python + torch) into
+                                       <dir>: ONNX with its contract, metrics.json, MODEL_CARD.md`;
 
 /** Subcommands registered by name; later features add theirs here. */
 export const commands: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   validate: validateCommand,
   predict: predictCommand,
   score: scoreCommand,
+  'score-maps': scoreMapsCommand,
+  train: trainCommand,
 };
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
