@@ -174,15 +174,31 @@ export function registerTraining(d: { context: vscode.ExtensionContext; datasetR
     }
   }
 
+  /** The labels folder a finished run trained on (from its metrics.json). */
+  const labelsOf = (done: TrainDoneEvent): string => {
+    try {
+      return String((JSON.parse(fs.readFileSync(done.metrics, 'utf8')) as { labels: string }).labels);
+    } catch {
+      return path.dirname(done.model);
+    }
+  };
+
   async function offer(done: TrainDoneEvent): Promise<void> {
-    const tune = (await vscode.commands.getCommands(true)).includes(TUNE_COMMAND);
-    const actions = ['Use for Predict', ...(tune ? ['Tune post-processing'] : []), 'Open Model Card'];
+    const tuneCommand = (await vscode.commands.getCommands(true)).includes(TUNE_COMMAND);
+    const dataset = d.datasetRoot();
+    const actions = ['Use for Predict', ...(tuneCommand || dataset ? ['Tune post-processing'] : []), 'Open Model Card'];
     const a = await vscode.window.showInformationMessage(`Baseline model trained: ${done.model}${done.valAP60 !== undefined ? ` (validation AP@0.6 ${done.valAP60.toFixed(3)}, Dice ${done.valDice?.toFixed(3)})` : ''}.`, ...actions);
     if (a === 'Use for Predict') {
       const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
       await vscode.workspace.getConfiguration('vasculatureExplorer').update('modelPath', done.model, target);
-    } else if (a === 'Tune post-processing') {
+    } else if (a === 'Tune post-processing' && tuneCommand) {
       await vscode.commands.executeCommand(TUNE_COMMAND, vscode.Uri.file(done.model));
+    } else if (a === 'Tune post-processing' && dataset) {
+      // The sweep of the CLI on the run's folds (the held-out fold is scored per fold), in a terminal the person sees.
+      const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+      const term = vscode.window.createTerminal({ name: 'Vasculature: tune', env: { ELECTRON_RUN_AS_NODE: '1' } });
+      term.show();
+      term.sendText(`${q(process.execPath)} ${q(path.join(ext, 'bin', 'vasculature-explorer.js'))} tune ${q(dataset)} --model ${q(done.model)} --folds ${q(path.join(labelsOf(done), 'folds.csv'))}`);
     } else if (a === 'Open Model Card') {
       await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(done.card));
     }
