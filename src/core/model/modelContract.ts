@@ -4,6 +4,7 @@
  * `vasculature_explorer.contract` key, or ultralytics' flat `task`/`names`/`imgsz` keys), and
  * otherwise detected from the input/output names and shapes.
  */
+import { limits, raiseHint } from '../limits';
 
 import { parseInstanceSplit, type InstanceSplitOptions } from './instanceSplit';
 
@@ -280,6 +281,12 @@ export function resolveModelContract(io: ModelIo, opts: { modelPath: string; met
   if (isNum(h) && isNum(w)) {
     if (inputSize && (inputSize[0] !== h || inputSize[1] !== w)) notes.push(`contract inputSize ${inputSize.join('x')} ignored: the model's input is fixed at ${h}x${w}`);
     inputSize = [h, w];
+  }
+  // A contract (or a model's fixed input) may not make every tile cost an enormous tensor.
+  const side = limits().modelInputSide;
+  const sizeMultiple = statements.sizeMultiple ?? 1;
+  if ((inputSize && (inputSize[0] > side || inputSize[1] > side)) || sizeMultiple > side) {
+    throw new ModelContractError(`${where}: ${inputSize && (inputSize[0] > side || inputSize[1] > side) ? `input size ${inputSize.join('x')}` : `sizeMultiple ${sizeMultiple}`} is larger than ${side} px; the model was not run: ${raiseHint('modelInputSide')}.`);
   }
 
   let classNames = statements.classNames;

@@ -137,8 +137,8 @@ export function registerTraining(d: { context: vscode.ExtensionContext; datasetR
         let lastStep = 0;
         return runTraining({
           python: py.python, script: path.join(ext, 'training', 'train.py'), args,
-          // The product's scorer with the editor's own Node (ELECTRON_RUN_AS_NODE makes it plain Node).
-          scorer: [process.execPath, path.join(ext, 'bin', 'vasculature-explorer.js')], env: { ELECTRON_RUN_AS_NODE: '1' }, signal: ac.signal,
+          // The product's scorer (dist/scoreMaps.js, shipped in the VSIX) with the editor's own Node (ELECTRON_RUN_AS_NODE makes it plain Node).
+          scorer: [process.execPath, path.join(ext, 'dist', 'scoreMaps.js')], env: { ELECTRON_RUN_AS_NODE: '1' }, signal: ac.signal,
           onLog: (l) => log().info(`train: ${l}`),
           onEvent: (e) => {
             events.push(e);
