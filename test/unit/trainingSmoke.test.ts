@@ -13,7 +13,7 @@ import { parseTrainingLine, type TrainEvent } from '../../src/core/training/prog
 import { scoreProbabilityMaps } from '../../src/core/training/scoreMaps';
 import { findPythonWithTorch, NoTorchError, runTraining, TrainingCancelledError, TrainingFailedError, type TrainArgs } from '../../src/core/training/trainRunner';
 import { InferenceClient } from '../../src/inference/client';
-import { repoRoot, runPython } from './support/runPython';
+import { repoRoot } from './support/runPython';
 
 const SAMPLE = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
 const SCRIPT = path.join(repoRoot, 'training', 'train.py');
@@ -28,7 +28,11 @@ describe('training program: smoke run on the sample, through the product\'s runn
   let made: { tiles: number; folds: Record<string, number> };
   const client = new InferenceClient({ workerPath: WORKER, timeoutMs: 120_000 });
   before(() => {
-    made = runPython('make_labels_folder.py', { dataset: SAMPLE, out: labels });
+    // The product's own labels output (leave-one-WSI-out folds, exact instance PNGs).
+    execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'vasculature-explorer.js'), 'labels', SAMPLE, '--out', labels, '--formats', 'masks,instances', '--folds', 'lowo'], { stdio: 'ignore' });
+    const rows = fs.readFileSync(path.join(labels, 'folds.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    made = { tiles: rows.length, folds: {} };
+    for (const [, f] of rows) made.folds[f] = (made.folds[f] ?? 0) + 1;
   });
   after(() => {
     client.dispose();
