@@ -20,45 +20,61 @@ export interface LineOptions {
 export async function forEachLine(fr: FileReader, absPath: string, onLine: LineHandler, signal?: AbortSignal, opts: LineOptions = {}): Promise<void> {
   const cap = opts.maxLineBytes ?? limits().polygonsLineBytes;
   let base = 0; // file offset of the next chunk's first byte
-  let pending: Buffer | undefined;
-  let pendingOffset = 0;
+  // The start of a line that crosses chunks, kept as the chunks' parts (joined once, when its end arrives).
+  let parts: Buffer[] = [];
+  let partsLen = 0;
+  let partsOffset = 0;
   let skipFrom = -1; // file offset of the long line being skipped, -1 when none
   for await (const chunk of fr.readChunks(absPath)) {
     signal?.throwIfAborted();
     const chunkOffset = base;
     base += chunk.length;
-    let buf: Buffer, bufOffset: number, start = 0;
-    if (skipFrom >= 0) {
+    let start = 0;
+    if (skipFrom >= 0 || parts.length > 0) {
       const nl = chunk.indexOf(0x0a);
-      if (nl < 0) continue;
-      opts.onLongLine?.(skipFrom, chunkOffset + nl - skipFrom);
-      skipFrom = -1;
-      buf = chunk;
-      bufOffset = chunkOffset;
-      start = nl + 1;
-    } else if (pending) {
-      buf = Buffer.concat([pending, chunk]);
-      bufOffset = pendingOffset;
-    } else {
-      buf = chunk;
-      bufOffset = chunkOffset;
-    }
-    pending = undefined;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, start);
-      if (nl < 0) break;
-      if (nl - start > cap) opts.onLongLine?.(bufOffset + start, nl - start);
-      else onLine(buf, start, nl, bufOffset + start);
-      start = nl + 1;
-    }
-    if (start < buf.length) {
-      if (buf.length - start > cap) skipFrom = bufOffset + start;
+      if (nl < 0) {
+        if (skipFrom < 0) {
+          if (partsLen + chunk.length > cap) {
+            skipFrom = partsOffset;
+            parts = [];
+            partsLen = 0;
+          } else {
+            parts.push(chunk);
+            partsLen += chunk.length;
+          }
+        }
+        continue;
+      }
+      if (skipFrom >= 0) opts.onLongLine?.(skipFrom, chunkOffset + nl - skipFrom);
+      else if (partsLen + nl > cap) opts.onLongLine?.(partsOffset, partsLen + nl);
       else {
-        pending = Buffer.from(buf.subarray(start));
-        pendingOffset = bufOffset + start;
+        const line = Buffer.concat([...parts, chunk.subarray(0, nl)]);
+        onLine(line, 0, line.length, partsOffset);
+      }
+      skipFrom = -1;
+      parts = [];
+      partsLen = 0;
+      start = nl + 1;
+    }
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      if (nl - start > cap) opts.onLongLine?.(chunkOffset + start, nl - start);
+      else onLine(chunk, start, nl, chunkOffset + start);
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      if (chunk.length - start > cap) skipFrom = chunkOffset + start;
+      else {
+        parts = [chunk.subarray(start)];
+        partsLen = chunk.length - start;
+        partsOffset = chunkOffset + start;
       }
     }
   }
   if (skipFrom >= 0) opts.onLongLine?.(skipFrom, base - skipFrom);
-  else if (pending && pending.length > 0) onLine(pending, 0, pending.length, pendingOffset);
+  else if (partsLen > 0) {
+    const line = Buffer.concat(parts);
+    onLine(line, 0, line.length, partsOffset);
+  }
 }
