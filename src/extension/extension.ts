@@ -5,6 +5,7 @@ import { registerDashboard } from './overview/dashboardCommands';
 import { DatasetService } from './dataset/datasetService';
 import { log } from './common/log';
 import { registerPredict } from './predict/predictRegistration';
+import { registerLabels } from './labels/prepareCommand';
 import { ProblemsPublisher } from './dataset/problemsPublisher';
 import { DatasetStatusBar } from './dataset/statusBar';
 import { activeResource, registerTileCommands, tileIdOfUri } from './tree/tileCommands';
@@ -31,7 +32,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   // Predict: its store (get/onDidChange per tile) is what the viewer's prediction layer and the dashboard read.
   const predict = registerPredict({ context, service, ordered: () => tree.ordered, filterText: () => describeFilter(filter.current.filter) });
   context.subscriptions.push(...predict.disposables);
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store });
+  const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown') });
+  context.subscriptions.push(...labels.disposables);
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -80,8 +83,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
     treeSelection: () => (view?.selection ?? []).map((n) => (n.kind === 'tile' ? n.tile.id : n.key)),
+    treeElement: (key) => tree.elementForKey(key),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
+    labels: labels.hooks,
     ...viewerApi,
   };
 }

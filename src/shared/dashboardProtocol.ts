@@ -5,6 +5,7 @@
  */
 import { SCORE_TABLES, type DashboardScore } from './scoreTable';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
+import type { FoldsOverview } from '../core/folds';
 
 // ---- host -> webview ------------------------------------------------------------------------
 
@@ -19,7 +20,10 @@ export interface RequestMessage { type: 'request'; id: number; request: WebviewR
 /** The answer to a request from the webview. */
 export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: boolean; result?: unknown; error?: string }
 
-export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage;
+/** The folds section: the last Prepare Training Data run's folds, or a preview of the default scheme. */
+export interface FoldsMessage { type: 'folds'; folds: FoldsOverview | undefined }
+
+export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | FoldsMessage;
 
 /** What the host can ask the webview (used by the integration tests and export). */
 export type WebviewRequest =
@@ -51,7 +55,10 @@ export interface ExportPngMessage { type: 'exportPng'; chart: string; dataUrl: s
 /** Save the CSV of a chart or table (the host builds it from its own data). */
 export interface ExportCsvMessage { type: 'exportCsv'; table: string }
 
-export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage;
+/** The folds section's button: run Prepare Training Data…. */
+export interface PrepareTrainingDataMessage { type: 'prepareTrainingData' }
+
+export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -86,6 +93,8 @@ export interface DashboardSnapshot {
   theme: string;
   /** The "Prediction score" section. */
   score: ScoreSnapshot;
+  /** The folds section (headline, table rows, charts drawn, slide-map ink). */
+  folds?: { headline: string; rows: string[][]; charts: number; slideInk: number };
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
   foreignElements: string[];
 }
@@ -113,6 +122,7 @@ export function validateFromWebview(msg: unknown): Check {
   switch (m.type) {
     case 'ready':
     case 'clearFilter':
+    case 'prepareTrainingData':
       return only() ? { ok: true, message: { type: m.type } } : bad(`${m.type}: unexpected fields`);
     case 'select':
       if (!only('chart', 'x', 'series')) return bad('select: unexpected fields');

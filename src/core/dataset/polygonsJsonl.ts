@@ -199,6 +199,8 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
 
   const handle = (buf: Buffer, start: number, end: number, lineStart: number) => {
     lineNo++;
+    // The line's byte length, BOM included (start and end index buf, which is not the file past its first chunk).
+    const byteLength = end - start;
     // Strip a UTF-8 BOM on the first line and a trailing CR.
     if (first) {
       first = false;
@@ -224,7 +226,7 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
       return;
     }
     firstLine.set(r.id, lineNo);
-    lines.push({ ...r, offset: lineStart, length: end - lineStart });
+    lines.push({ ...r, offset: lineStart, length: byteLength });
   };
 
   const longLine = (_offset: number, length: number) => {

@@ -6,6 +6,8 @@
  */
 import { limits, raiseHint } from '../limits';
 
+import { parseInstanceSplit, type InstanceSplitOptions } from './instanceSplit';
+
 /** The three output layouts the decoders understand. */
 export type OutputKind = 'semantic' | 'instance' | 'yolov8-seg';
 
@@ -51,6 +53,8 @@ export interface ModelContract {
   /** Probability threshold for binary masks. */
   threshold: number;
   outputs: OutputNames;
+  /** Semantic models: how the foreground becomes instances by default (absent = connected components). */
+  instanceSplit?: InstanceSplitOptions;
   /** Where the contract came from. */
   source: 'sidecar' | 'metadata' | 'ultralytics-metadata' | 'detected';
   /** One line per decision taken without an explicit statement (for logs and the model card view). */
@@ -121,6 +125,7 @@ export interface ContractStatements {
   activation?: Activation;
   threshold?: number;
   outputs?: Record<string, string>;
+  instanceSplit?: InstanceSplitOptions;
 }
 
 /** Validates a contract JSON object; `where` names the file (or metadata key) for messages. */
@@ -179,6 +184,13 @@ export function parseContractStatements(json: unknown, where: string): ContractS
   if (o.outputs !== undefined) {
     if (typeof o.outputs !== 'object' || o.outputs === null || !Object.values(o.outputs).every((v) => typeof v === 'string')) throw bad('outputs', 'an object of output names');
     out.outputs = o.outputs as Record<string, string>;
+  }
+  if (o.instanceSplit !== undefined) {
+    try {
+      out.instanceSplit = parseInstanceSplit(o.instanceSplit, where);
+    } catch (e) {
+      throw new ModelContractError((e as Error).message);
+    }
   }
   return out;
 }
@@ -307,6 +319,7 @@ export function resolveModelContract(io: ModelIo, opts: { modelPath: string; met
     activation: statements.activation ?? (kind === 'semantic' ? 'auto' : 'none'),
     threshold: statements.threshold ?? 0.5,
     outputs,
+    ...(kind === 'semantic' && statements.instanceSplit ? { instanceSplit: statements.instanceSplit } : {}),
     source,
     notes,
   };

@@ -12,6 +12,7 @@ import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import type { TileFilterState } from '../tree/tileFilterState';
+import type { FoldsOverview } from '../../core/folds';
 
 export const DASHBOARD_VIEW_TYPE = 'vasculatureExplorer.dashboard';
 
@@ -43,6 +44,9 @@ export interface DashboardDeps {
   model: () => Promise<DashboardModel | undefined>;
   /** The last batch Predict / opened submission and its change event (the PredictionStore). */
   batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
+  /** The folds section's data and when it changes (the labels feature). */
+  folds?: () => FoldsOverview | undefined;
+  onDidChangeFolds?: vscode.Event<void>;
 }
 
 /** Milestones of one command-to-drawn, ms after the command. */
@@ -112,6 +116,7 @@ export class DashboardPanel extends Disposable {
     }));
     this._register(deps.filter.onDidChange(() => void this.postFilter()));
     if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
+    if (deps.onDidChangeFolds) this._register(deps.onDidChangeFolds(() => void this.postFolds()));
   }
 
   /** Recompute (or reuse) the model and send it. */
@@ -120,6 +125,7 @@ export class DashboardPanel extends Disposable {
     this.lastPhases.modelMs = performance.now() - this.shownAt;
     // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
     await this.postScore();
+    await this.postFolds();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
     this.lastPhases.postedMs = performance.now() - this.shownAt;
     await this.postFilter();
@@ -158,6 +164,10 @@ export class DashboardPanel extends Disposable {
     return this.panel.webview.postMessage(m);
   }
 
+  private postFolds(): Thenable<boolean> {
+    return this.post({ type: 'folds', folds: this.deps.folds?.() });
+  }
+
   private postFilter(): Thenable<boolean> {
     return this.post({ type: 'filter', description: describeFilter(this.deps.filter.current.filter) });
   }
@@ -188,6 +198,9 @@ export class DashboardPanel extends Disposable {
         return;
       case 'clearFilter':
         this.deps.filter.clear();
+        return;
+      case 'prepareTrainingData':
+        await vscode.commands.executeCommand('vasculatureExplorer.prepareTrainingData');
         return;
       case 'openTile':
         if (!this.model?.index.tiles.has(m.id)) return;

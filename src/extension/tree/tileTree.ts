@@ -26,6 +26,20 @@ export function tileCountsText(t: TileRecord): string {
   return parts.join(' · ') + (t.image ? '' : ' · image missing');
 }
 
+/**
+ * "27 annotated · 194 annotations without image": "annotated" is the dashboard's state (polygons
+ * and an image, the set a person trains on); polygons whose image is not on disk are named apart.
+ */
+export function stateCountsText(tiles: readonly TileRecord[]): string {
+  let annotated = 0, noImage = 0;
+  for (const t of tiles) {
+    if (t.polygonsLine === undefined) continue;
+    if (t.image) annotated++;
+    else noImage++;
+  }
+  return `${annotated.toLocaleString('en-US')} annotated` + (noImage ? ` · ${noImage.toLocaleString('en-US')} annotations without image` : '');
+}
+
 export class TileTreeProvider extends Disposable implements vscode.TreeDataProvider<TileNode> {
   private readonly changed = this._register(new vscode.EventEmitter<TileNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
@@ -158,8 +172,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     switch (node.kind) {
       case 'wsi': {
         const item = new vscode.TreeItem(node.wsi === undefined ? 'No WSI (test tiles)' : `WSI ${node.wsi}`, vscode.TreeItemCollapsibleState.Collapsed);
-        const ann = node.tiles.filter((t) => t.polygonsLine !== undefined).length;
-        item.description = `${count(node.tiles.length, node.total)} · ${ann.toLocaleString('en-US')} annotated`;
+        item.description = `${count(node.tiles.length, node.total)} · ${stateCountsText(node.tiles)}`;
         item.iconPath = new vscode.ThemeIcon('layers');
         item.contextValue = 'wsi';
         item.id = node.key;
@@ -168,8 +181,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'dataset': {
         const item = new vscode.TreeItem(node.dataset === undefined ? 'No dataset' : `Dataset ${node.dataset}`, vscode.TreeItemCollapsibleState.Collapsed);
         const withImage = node.tiles.filter((t) => t.image).length;
-        const ann = node.tiles.filter((t) => t.polygonsLine !== undefined).length;
-        item.description = `${count(node.tiles.length, node.total)} · ${ann.toLocaleString('en-US')} annotated · ${withImage.toLocaleString('en-US')} with image`;
+        item.description = `${count(node.tiles.length, node.total)} · ${stateCountsText(node.tiles)} · ${withImage.toLocaleString('en-US')} with image`;
         item.iconPath = new vscode.ThemeIcon('database');
         item.contextValue = 'dataset';
         item.id = node.key;
@@ -257,6 +269,17 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     const n: TileNode = { kind: 'tile', gen: this.gen, key, tile, parentKey };
     this.nodes.set(key, n);
     return n;
+  }
+
+  /** The tree element VS Code hands a menu command for the row with this key ('wsi:1', 'ds:1:2', 'tile:<id>'), built on demand. */
+  elementForKey(key: string): TileNode | undefined {
+    if (key.startsWith('tile:')) return this.nodeForTile(key.slice(5));
+    const known = this.nodes.get(key);
+    if (known) return known;
+    const m = /^ds:([^:]+):/.exec(key);
+    const wsi = m ? this.nodes.get(`wsi:${m[1]}`) : undefined;
+    if (wsi) this.getChildren(wsi);
+    return this.nodes.get(key);
   }
 
   /** The visible roots (for tests): label and description of each WSI node. */
