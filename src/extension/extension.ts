@@ -12,6 +12,7 @@ import { TileFilterState } from './tree/tileFilterState';
 import { describeFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
+import { registerTuning } from './tuning/tuningRegistration';
 import type { DatasetIndex } from '../core/types';
 
 export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {
@@ -29,7 +30,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   // Predict: its store (get/onDidChange per tile) is what the viewer's prediction layer and the dashboard read.
   const predict = registerPredict({ context, service, ordered: () => tree.ordered, filterText: () => describeFilter(filter.current.filter) });
   context.subscriptions.push(...predict.disposables);
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store });
+  const tuning = registerTuning({ context, service });
+  context.subscriptions.push(...tuning.disposables);
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, tuning: tuning.dashboard });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -80,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     treeSelection: () => (view?.selection ?? []).map((n) => (n.kind === 'tile' ? n.tile.id : n.key)),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
+    tuning: tuning.hooks,
     ...viewerApi,
   };
 }

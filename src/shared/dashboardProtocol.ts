@@ -5,6 +5,7 @@
  */
 import { SCORE_TABLES, type DashboardScore } from './scoreTable';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
+import type { TuningSnapshot, TuningView } from './tuningView';
 
 // ---- host -> webview ------------------------------------------------------------------------
 
@@ -19,7 +20,10 @@ export interface RequestMessage { type: 'request'; id: number; request: WebviewR
 /** The answer to a request from the webview. */
 export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: boolean; result?: unknown; error?: string }
 
-export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage;
+/** The last post-processing sweep (undefined: none yet). */
+export interface TuningMessage { type: 'tuning'; view: TuningView | undefined }
+
+export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | TuningMessage;
 
 /** What the host can ask the webview (used by the integration tests and export). */
 export type WebviewRequest =
@@ -28,7 +32,9 @@ export type WebviewRequest =
   /** Click bar x of series `series` of a chart through the webview's own click path. */
   | { kind: 'click'; chart: ChartId; x: number; series?: number }
   /** Click the first tile of the slide map (of the WSI shown). */
-  | { kind: 'clickSlideMap'; index: number };
+  | { kind: 'clickSlideMap'; index: number }
+  /** Tuning section: click a heatmap cell (select), then optionally its Apply / Copy CLI flags button. */
+  | { kind: 'tuningCell'; index: number; action: 'select' | 'apply' | 'copy' };
 
 // ---- webview -> host ------------------------------------------------------------------------
 
@@ -51,7 +57,10 @@ export interface ExportPngMessage { type: 'exportPng'; chart: string; dataUrl: s
 /** Save the CSV of a chart or table (the host builds it from its own data). */
 export interface ExportCsvMessage { type: 'exportCsv'; table: string }
 
-export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage;
+/** Tuning section: apply cell `index` to the Predict settings, or copy its CLI flags. */
+export interface TuningActionMessage { type: 'tuningApply' | 'tuningCopy'; index: number }
+
+export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | TuningActionMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -86,6 +95,8 @@ export interface DashboardSnapshot {
   theme: string;
   /** The "Prediction score" section. */
   score: ScoreSnapshot;
+  /** The tuning section (absent in builds without it). */
+  tuning?: TuningSnapshot;
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
   foreignElements: string[];
 }
@@ -139,6 +150,10 @@ export function validateFromWebview(msg: unknown): Check {
     case 'rendered':
       if (!only('charts', 'ms') || !isIndex(m.charts) || typeof m.ms !== 'number' || !Number.isFinite(m.ms) || m.ms < 0) return bad('rendered: needs charts (integer) and ms (number)');
       return { ok: true, message: { type: 'rendered', charts: m.charts, ms: m.ms } };
+    case 'tuningApply':
+    case 'tuningCopy':
+      if (!only('index') || !isIndex(m.index)) return bad(`${m.type}: index must be a non-negative integer`);
+      return { ok: true, message: { type: m.type, index: m.index } };
     case 'response':
       if (!only('inReplyTo', 'ok', 'result', 'error') || !isIndex(m.inReplyTo) || typeof m.ok !== 'boolean') return bad('response: needs inReplyTo (integer) and ok (boolean)');
       if (m.error !== undefined && typeof m.error !== 'string') return bad('response: error must be a string');

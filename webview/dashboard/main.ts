@@ -6,6 +6,7 @@ import { drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
 import { themeKind } from './theme.js';
+import { tuningSection } from './tuningSection.js';
 
 interface VsCodeApi { postMessage(msg: FromWebview): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -46,6 +47,8 @@ function exportPng(name: string, canvas: HTMLCanvasElement | undefined): void {
 
 const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table }));
 score.update(undefined);
+const tuning = tuningSection((type, index) => post({ type, index }));
+tuning.update(undefined);
 
 function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
   const c = h('section', wide ? 'card wide' : 'card');
@@ -114,6 +117,7 @@ function render(): void {
 
   const grid = h('div', 'grid');
   grid.append(score.card);
+  grid.append(tuning.card);
   for (const spec of d.charts) {
     const c = card(spec.id, spec.title, spec.clickHint);
     c.actions.append(
@@ -198,6 +202,7 @@ function snapshot(): DashboardSnapshot {
     qualityRows: JSON.parse(document.getElementById('quality-list')?.dataset.rows ?? '[]') as string[],
     theme: themeKind(),
     score: score.snapshot(),
+    tuning: tuning.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
   };
@@ -217,6 +222,7 @@ function answer(id: number, req: WebviewRequest): void {
     slide.click(req.index);
     return reply(true, true);
   }
+  if (req.kind === 'tuningCell') return tuning.click(req.index, req.action) ? reply(true, true) : reply(false, undefined, `no heatmap cell ${req.index}`);
   reply(false, undefined, 'unknown request');
 }
 
@@ -230,6 +236,8 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     post({ type: 'rendered', charts: charts.size, ms: performance.now() - t0 });
   } else if (m.type === 'score') {
     score.update(m.score);
+  } else if (m.type === 'tuning') {
+    tuning.update(m.view);
   } else if (m.type === 'filter') {
     filterText = m.description;
     renderFilter();
@@ -246,6 +254,7 @@ new MutationObserver(() => {
   lastTheme = k;
   drawCharts();
   score.redraw();
+  tuning.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;

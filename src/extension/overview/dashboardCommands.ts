@@ -9,6 +9,7 @@ import type { DatasetService } from '../dataset/datasetService';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import type { TileFilterState } from '../tree/tileFilterState';
+import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
 
 export const SHOW_DASHBOARD = 'vasculatureExplorer.showDashboard';
 
@@ -46,7 +47,7 @@ class DashboardModels {
 }
 
 /** Register the command and status bar entry; returns disposables and the test hooks. */
-export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'> }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
+export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; tuning?: TuningDashboardHooks }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
   const models = new DashboardModels(deps.storageDir);
   const status = vscode.window.createStatusBarItem('vasculatureExplorer.overview', vscode.StatusBarAlignment.Left, 49);
   status.name = 'Vasculature Explorer: Dataset Overview';
@@ -57,6 +58,7 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
     extensionUri: deps.extensionUri,
     filter: deps.filter,
     batches: deps.batches,
+    tuning: deps.tuning,
     model: async () => {
       const index = deps.service.index;
       return index ? models.get(index) : undefined;

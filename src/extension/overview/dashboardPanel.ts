@@ -11,6 +11,7 @@ import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromW
 import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
+import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
 import type { TileFilterState } from '../tree/tileFilterState';
 
 export const DASHBOARD_VIEW_TYPE = 'vasculatureExplorer.dashboard';
@@ -43,6 +44,8 @@ export interface DashboardDeps {
   model: () => Promise<DashboardModel | undefined>;
   /** The last batch Predict / opened submission and its change event (the PredictionStore). */
   batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
+  /** The last post-processing sweep, and Apply / Copy of its cells. */
+  tuning?: TuningDashboardHooks;
 }
 
 /** Milestones of one command-to-drawn, ms after the command. */
@@ -112,6 +115,7 @@ export class DashboardPanel extends Disposable {
     }));
     this._register(deps.filter.onDidChange(() => void this.postFilter()));
     if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
+    if (deps.tuning) this._register(deps.tuning.onDidChange(() => void this.postTuning()));
   }
 
   /** Recompute (or reuse) the model and send it. */
@@ -120,6 +124,7 @@ export class DashboardPanel extends Disposable {
     this.lastPhases.modelMs = performance.now() - this.shownAt;
     // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
     await this.postScore();
+    await this.postTuning();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
     this.lastPhases.postedMs = performance.now() - this.shownAt;
     await this.postFilter();
@@ -137,6 +142,10 @@ export class DashboardPanel extends Disposable {
   private postScore(): Thenable<boolean> {
     this.lastPostedScore = this.score();
     return this.post({ type: 'score', score: this.lastPostedScore });
+  }
+
+  private postTuning(): Thenable<boolean> {
+    return this.deps.tuning ? this.post({ type: 'tuning', view: this.deps.tuning.view() }) : Promise.resolve(true);
   }
 
   /** Resolves with the command-to-drawn time at the webview's next 'rendered' message. */
@@ -177,6 +186,12 @@ export class DashboardPanel extends Disposable {
       }
       case 'response':
         this.requests.handleResponse(m);
+        return;
+      case 'tuningApply':
+        await this.deps.tuning?.apply(m.index);
+        return;
+      case 'tuningCopy':
+        await this.deps.tuning?.copy(m.index);
         return;
       case 'select': {
         const f = this.model && selectionFilter(this.model, m);
