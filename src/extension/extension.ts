@@ -5,6 +5,7 @@ import { registerDashboard } from './overview/dashboardCommands';
 import { DatasetService } from './dataset/datasetService';
 import { log } from './common/log';
 import { registerPredict } from './predict/predictRegistration';
+import { registerLabels } from './labels/prepareCommand';
 import { ProblemsPublisher } from './dataset/problemsPublisher';
 import { DatasetStatusBar } from './dataset/statusBar';
 import { activeResource, registerTileCommands, tileIdOfUri } from './tree/tileCommands';
@@ -14,8 +15,10 @@ import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
 import { registerTuning } from './tuning/tuningRegistration';
 import type { DatasetIndex } from '../core/types';
+import { registerLimitsSettings } from './common/limitsSettings';
 
 export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {
+  context.subscriptions.push(registerLimitsSettings()); // caps on hostile input, before anything is read
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const service = new DatasetService(storage);
   const problems = new ProblemsPublisher();
@@ -32,7 +35,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   context.subscriptions.push(...predict.disposables);
   const tuning = registerTuning({ context, service });
   context.subscriptions.push(...tuning.disposables);
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, tuning: tuning.dashboard });
+  const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown') });
+  context.subscriptions.push(...labels.disposables);
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -81,9 +86,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
     treeSelection: () => (view?.selection ?? []).map((n) => (n.kind === 'tile' ? n.tile.id : n.key)),
+    treeElement: (key) => tree.elementForKey(key),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
     tuning: tuning.hooks,
+    labels: labels.hooks,
     ...viewerApi,
   };
 }

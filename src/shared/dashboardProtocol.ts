@@ -6,6 +6,7 @@
 import { SCORE_TABLES, type DashboardScore } from './scoreTable';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
 import type { TuningSnapshot, TuningView } from './tuningView';
+import type { FoldsOverview } from '../core/folds';
 
 // ---- host -> webview ------------------------------------------------------------------------
 
@@ -23,7 +24,10 @@ export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: bool
 /** The last post-processing sweep (undefined: none yet). */
 export interface TuningMessage { type: 'tuning'; view: TuningView | undefined }
 
-export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | TuningMessage;
+/** The folds section: the last Prepare Training Data run's folds, or a preview of the default scheme. */
+export interface FoldsMessage { type: 'folds'; folds: FoldsOverview | undefined }
+
+export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | FoldsMessage | TuningMessage;
 
 /** What the host can ask the webview (used by the integration tests and export). */
 export type WebviewRequest =
@@ -60,7 +64,10 @@ export interface ExportCsvMessage { type: 'exportCsv'; table: string }
 /** Tuning section: apply cell `index` to the Predict settings, or copy its CLI flags. */
 export interface TuningActionMessage { type: 'tuningApply' | 'tuningCopy'; index: number }
 
-export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | TuningActionMessage;
+/** The folds section's button: run Prepare Training Data…. */
+export interface PrepareTrainingDataMessage { type: 'prepareTrainingData' }
+
+export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TuningActionMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -97,6 +104,8 @@ export interface DashboardSnapshot {
   score: ScoreSnapshot;
   /** The tuning section (absent in builds without it). */
   tuning?: TuningSnapshot;
+  /** The folds section (headline, table rows, charts drawn, slide-map ink). */
+  folds?: { headline: string; rows: string[][]; charts: number; slideInk: number };
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
   foreignElements: string[];
 }
@@ -124,6 +133,7 @@ export function validateFromWebview(msg: unknown): Check {
   switch (m.type) {
     case 'ready':
     case 'clearFilter':
+    case 'prepareTrainingData':
       return only() ? { ok: true, message: { type: m.type } } : bad(`${m.type}: unexpected fields`);
     case 'select':
       if (!only('chart', 'x', 'series')) return bad('select: unexpected fields');

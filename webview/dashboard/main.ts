@@ -4,6 +4,7 @@ import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '
 import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
 import { drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
+import { foldsSection } from './foldsSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
 import { themeKind } from './theme.js';
 import { tuningSection } from './tuningSection.js';
@@ -49,6 +50,7 @@ const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table
 score.update(undefined);
 const tuning = tuningSection((type, index) => post({ type, index }));
 tuning.update(undefined);
+const folds = foldsSection(() => post({ type: 'prepareTrainingData' }));
 
 function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
   const c = h('section', wide ? 'card wide' : 'card');
@@ -118,6 +120,7 @@ function render(): void {
   const grid = h('div', 'grid');
   grid.append(score.card);
   grid.append(tuning.card);
+  grid.append(folds.card);
   for (const spec of d.charts) {
     const c = card(spec.id, spec.title, spec.clickHint);
     c.actions.append(
@@ -192,6 +195,7 @@ function render(): void {
   renderFilter();
   drawCharts();
   score.redraw();
+  folds.redraw();
 }
 
 function snapshot(): DashboardSnapshot {
@@ -203,6 +207,7 @@ function snapshot(): DashboardSnapshot {
     theme: themeKind(),
     score: score.snapshot(),
     tuning: tuning.snapshot(),
+    folds: folds.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
   };
@@ -238,6 +243,8 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     score.update(m.score);
   } else if (m.type === 'tuning') {
     tuning.update(m.view);
+  } else if (m.type === 'folds') {
+    folds.update(m.folds);
   } else if (m.type === 'filter') {
     filterText = m.description;
     renderFilter();
@@ -255,6 +262,7 @@ new MutationObserver(() => {
   drawCharts();
   score.redraw();
   tuning.redraw();
+  folds.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;

@@ -4,6 +4,7 @@ import type { TileQuery } from '../../core/dataset';
 import type { DashboardTestHooks } from '../overview/dashboardCommands';
 import type { PredictTestHooks } from '../predict/predictRegistration';
 import type { TuningTestHooks } from '../tuning/tuningRegistration';
+import type { LabelsTestHooks } from '../labels/prepareCommand';
 
 export interface VasculatureExplorerApi {
   /** The current index, if a dataset is open. */
@@ -20,12 +21,16 @@ export interface VasculatureExplorerApi {
   orderedTileIds(): string[];
   /** The tile browser's selection: tile ids (other rows by key). */
   treeSelection(): string[];
+  /** The tile browser's element of a row by key, as VS Code passes it to that row's menu commands. */
+  treeElement(key: string): unknown;
   /** The Dataset Overview panel: open it, read what it drew, click through it. */
   dashboard: DashboardTestHooks;
   /** Predict: last prediction and its layer, last batch, errors, log lines, status bar. */
   predict: PredictTestHooks;
   /** Tune Post-processing: run a sweep without prompts, its view, undo of Apply, the cache. */
   tuning: TuningTestHooks;
+  /** Prepare Training Data: the form, the last run, leak Problems. */
+  labels: LabelsTestHooks;
 }
 
 /** The tile viewer's and gallery's part of the test API (see tileViewerRegistration.ts). */

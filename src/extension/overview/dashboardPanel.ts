@@ -13,6 +13,7 @@ import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
 import type { TileFilterState } from '../tree/tileFilterState';
+import type { FoldsOverview } from '../../core/folds';
 
 export const DASHBOARD_VIEW_TYPE = 'vasculatureExplorer.dashboard';
 
@@ -46,6 +47,9 @@ export interface DashboardDeps {
   batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
   /** The last post-processing sweep, and Apply / Copy of its cells. */
   tuning?: TuningDashboardHooks;
+  /** The folds section's data and when it changes (the labels feature). */
+  folds?: () => FoldsOverview | undefined;
+  onDidChangeFolds?: vscode.Event<void>;
 }
 
 /** Milestones of one command-to-drawn, ms after the command. */
@@ -116,6 +120,7 @@ export class DashboardPanel extends Disposable {
     this._register(deps.filter.onDidChange(() => void this.postFilter()));
     if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
     if (deps.tuning) this._register(deps.tuning.onDidChange(() => void this.postTuning()));
+    if (deps.onDidChangeFolds) this._register(deps.onDidChangeFolds(() => void this.postFolds()));
   }
 
   /** Recompute (or reuse) the model and send it. */
@@ -125,6 +130,7 @@ export class DashboardPanel extends Disposable {
     // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
     await this.postScore();
     await this.postTuning();
+    await this.postFolds();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
     this.lastPhases.postedMs = performance.now() - this.shownAt;
     await this.postFilter();
@@ -167,6 +173,10 @@ export class DashboardPanel extends Disposable {
     return this.panel.webview.postMessage(m);
   }
 
+  private postFolds(): Thenable<boolean> {
+    return this.post({ type: 'folds', folds: this.deps.folds?.() });
+  }
+
   private postFilter(): Thenable<boolean> {
     return this.post({ type: 'filter', description: describeFilter(this.deps.filter.current.filter) });
   }
@@ -203,6 +213,9 @@ export class DashboardPanel extends Disposable {
         return;
       case 'clearFilter':
         this.deps.filter.clear();
+        return;
+      case 'prepareTrainingData':
+        await vscode.commands.executeCommand('vasculatureExplorer.prepareTrainingData');
         return;
       case 'openTile':
         if (!this.model?.index.tiles.has(m.id)) return;
