@@ -60,7 +60,7 @@ describe('command line: vasculature-explorer tune', () => {
     const folds = path.join(dir, 'folds.csv');
     const ids = fs.readFileSync(path.join(SAMPLE, 'polygons.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
     fs.writeFileSync(folds, ['id,fold', ...ids.map((id, k) => `${id},${k % 2}`), 'ffffffffffff,0', `${ids[0]},two`].join('\n'));
-    const r = run('tune', SAMPLE, '--cache', path.join(dir, 'cache'), '--provider', 'cpu', '--folds', folds, '--datasets', 'all', '--limit', '6', '--grid', 'threshold=0.4,0.6', 'dilation=0,1', 'min-area=0', '--json');
+    const r = run('tune', SAMPLE, '--cache', path.join(dir, 'cache'), '--provider', 'cpu', '--folds', folds, '--datasets', 'all', '--max-tiles', '6', '--grid', 'threshold=0.4,0.6', 'dilation=0,1', 'min-area=0', '--json');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /folds\.csv:\d+: tile ffffffffffff is not in the dataset/);
     assert.match(r.stderr, /folds\.csv:\d+: fold "two" of tile \w+ is not an integer/);
@@ -74,8 +74,26 @@ describe('command line: vasculature-explorer tune', () => {
     }
     assert.equal(j.best.groups, 'fold');
     // A second run reuses the cache: the model does not run again.
-    const again = run('tune', SAMPLE, '--cache', path.join(dir, 'cache'), '--provider', 'cpu', '--datasets', 'all', '--limit', '6', '--grid', 'threshold=0.5', '--json');
+    const again = run('tune', SAMPLE, '--cache', path.join(dir, 'cache'), '--provider', 'cpu', '--datasets', 'all', '--max-tiles', '6', '--grid', 'threshold=0.5', '--json');
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual((JSON.parse(again.stdout) as { cache: { ran: number; reused: number } }).cache, { ...(JSON.parse(again.stdout) as { cache: object }).cache, ran: 0, reused: 6 });
+  });
+});
+
+describe('command line: score --log (the submissions log)', () => {
+  it('records the scored submission with its local AP and per-WSI AP, once per file, keeping the leaderboard scores typed', () => {
+    const dir = tempDir('vex-cli-log-');
+    const csv = path.join(dir, 'submission.csv'), log = path.join(dir, 'vasculature-submissions.json');
+    const p = run('predict', path.join(SAMPLE, 'train', '00da70813521.tif'), path.join(SAMPLE, 'train', '1f0d3cd4b621.tif'), '--provider', 'cpu', '--out', csv);
+    assert.equal(p.status, 0, p.stderr);
+    const s1 = run('score', csv, SAMPLE, '--json', '--log', log, '--public', '0.512');
+    assert.equal(s1.status, 0, s1.stderr);
+    const ap = (JSON.parse(s1.stdout) as { ap: number }).ap;
+    const s2 = run('score', csv, SAMPLE, '--log', log, '--private', '0.47');
+    assert.equal(s2.status, 0, s2.stderr);
+    const j = JSON.parse(fs.readFileSync(log, 'utf8')) as { submissions: { path: string; localAp: number; publicLb: number; privateLb: number; perWsi: Record<string, number> }[] };
+    assert.equal(j.submissions.length, 1);
+    assert.deepEqual([j.submissions[0].path, j.submissions[0].localAp, j.submissions[0].publicLb, j.submissions[0].privateLb], [csv, ap, 0.512, 0.47]);
+    assert.ok(Object.keys(j.submissions[0].perWsi).length >= 1);
   });
 });
