@@ -63,13 +63,17 @@ describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function
     const target = view!.cells.find((c) => c.params.threshold !== 0.5 && c.params.dilation === 1)!;
     assert.equal(config().inspect('predict.threshold')?.workspaceValue, undefined);
     await a.dashboard.click({ kind: 'tuningCell', index: target.index, action: 'apply' });
-    await until(() => config().inspect('predict.threshold')?.workspaceValue === target.params.threshold && config().inspect('predict.dilation')?.workspaceValue === 1, 20_000, 'the Predict settings to change');
+    // The five settings are written one after the other; removeInsideGlomerulus is the last.
+    await until(() => config().inspect('predict.removeInsideGlomerulus')?.workspaceValue === true, 20_000, 'the Predict settings to change');
+    assert.equal(config().inspect('predict.threshold')?.workspaceValue, target.params.threshold);
+    assert.equal(config().inspect('predict.dilation')?.workspaceValue, 1);
     assert.equal(config().inspect('predict.minArea')?.workspaceValue, 10);
-    assert.equal(config().inspect('predict.removeInsideGlomerulus')?.workspaceValue, true);
+    assert.equal(config().inspect('predict.tta')?.workspaceValue, false);
     const snap = await a.dashboard.snapshot();
     assert.equal(snap?.tuning?.selected, target.index);
     assert.equal(await a.tuning.undo(), true);
     assert.equal(config().inspect('predict.threshold')?.workspaceValue, undefined);
     assert.equal(config().inspect('predict.dilation')?.workspaceValue, undefined);
+    assert.equal(config().inspect('predict.removeInsideGlomerulus')?.workspaceValue, undefined);
   });
 });
