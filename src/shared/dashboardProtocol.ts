@@ -5,7 +5,7 @@
  */
 import { SCORE_TABLES, type DashboardScore } from './scoreTable';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
-import type { TuningSnapshot, TuningView } from './tuningView';
+import type { SubmissionsView, TuningSnapshot, TuningView } from './tuningView';
 import type { FoldsOverview } from '../core/folds';
 
 // ---- host -> webview ------------------------------------------------------------------------
@@ -22,7 +22,7 @@ export interface RequestMessage { type: 'request'; id: number; request: WebviewR
 export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: boolean; result?: unknown; error?: string }
 
 /** The last post-processing sweep (undefined: none yet). */
-export interface TuningMessage { type: 'tuning'; view: TuningView | undefined }
+export interface TuningMessage { type: 'tuning'; view: TuningView | undefined; submissions?: SubmissionsView }
 
 /** The folds section: the last Prepare Training Data run's folds, or a preview of the default scheme. */
 export interface FoldsMessage { type: 'folds'; folds: FoldsOverview | undefined }

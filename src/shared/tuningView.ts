@@ -58,4 +58,22 @@ export interface TuningSnapshot {
   wsiRows: string[][];
   foldRows: string[][];
   ranking: string[];
+  /** The CV vs LB scatter: points drawn per board and the fit text. */
+  submissions?: { count: number; publicPoints: number; privatePoints: number; fitText: string; inkPixels: number };
+}
+
+/** Local CV vs one leaderboard: the points and their least-squares line with Pearson's r. */
+export interface BoardView {
+  points: { x: number; y: number; label: string }[];
+  fit?: { slope: number; intercept: number; r: number };
+}
+
+/** The submissions log as the tuning section shows it (scatter of local AP vs public / private LB). */
+export interface SubmissionsView {
+  file: string;
+  count: number;
+  public: BoardView;
+  private: BoardView;
+  /** The log could not be read: what is wrong. */
+  error?: string;
 }

@@ -242,7 +242,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   } else if (m.type === 'score') {
     score.update(m.score);
   } else if (m.type === 'tuning') {
-    tuning.update(m.view);
+    tuning.update(m.view, m.submissions);
   } else if (m.type === 'folds') {
     folds.update(m.folds);
   } else if (m.type === 'filter') {

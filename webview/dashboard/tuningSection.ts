@@ -4,7 +4,8 @@
  * cell, the fold spread of every cell in a ranking by mean or worst-fold AP, the warning when the
  * two bests differ; Apply (to the Predict settings) and Copy CLI flags. Text only via textContent.
  */
-import type { TuningCellView, TuningParam, TuningSnapshot, TuningView } from '../../src/shared/tuningView.js';
+import type { SubmissionsView, TuningCellView, TuningParam, TuningSnapshot, TuningView } from '../../src/shared/tuningView.js';
+import { drawCvLbChart, type DrawnCvLbChart } from './cvLbChart.js';
 import { button, dataGrid, dropdown } from '../toolkit/index.js';
 import { drawPrChart, type DrawnPrChart } from './prChart.js';
 import { cssVar, withAlpha } from './theme.js';
@@ -27,7 +28,7 @@ const label = (c: TuningCellView) => `t ${c.params.threshold} · dil ${c.params.
 
 export interface TuningSection {
   readonly card: HTMLElement;
-  update(view: TuningView | undefined): void;
+  update(view: TuningView | undefined, submissions?: SubmissionsView): void;
   redraw(): void;
   /** Clicks a cell (as the person would), then its Apply / Copy button. */
   click(index: number, action: 'select' | 'apply' | 'copy'): boolean;
@@ -48,6 +49,27 @@ export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: n
   let order: 'mean' | 'worst' = 'worst';
   let selected: number | undefined;
   let chart: DrawnPrChart | undefined;
+  let subs: SubmissionsView | undefined;
+  let cvChart: DrawnCvLbChart | undefined;
+  const subsBox = h('div', 'tuning-submissions');
+  subsBox.id = 'tuning-submissions';
+  card.append(subsBox);
+  const fitText = (name: string, b: SubmissionsView['public']) => `${name}: ${b.points.length} point(s)${b.fit ? `, LB = ${b.fit.slope.toFixed(2)} x CV ${b.fit.intercept >= 0 ? '+' : '-'} ${Math.abs(b.fit.intercept).toFixed(3)}, r = ${b.fit.r.toFixed(2)}` : ''}`;
+  const renderSubs = () => {
+    cvChart?.destroy();
+    cvChart = undefined;
+    if (!subs) { subsBox.replaceChildren(); return; }
+    const parts: HTMLElement[] = [h('h3', undefined, 'Local CV vs leaderboard (submissions log)')];
+    if (subs.error) parts.push(h('p', 'tuning-warning', subs.error));
+    const line = h('p', 'totals', `${subs.count} submission(s) in ${subs.file}. ${fitText('public', subs.public)}; ${fitText('private', subs.private)}.`);
+    line.id = 'tuning-cvlb-fit';
+    parts.push(line, h('p', 'hint', 'Every exported or scored submission.csv is recorded; type the scores Kaggle gave with "Vasculature: Record Leaderboard Score…".'));
+    const box = h('div', 'chart-box');
+    box.id = 'tuning-cvlb';
+    parts.push(box);
+    subsBox.replaceChildren(...parts);
+    if (subs.public.points.length + subs.private.points.length > 0) cvChart = drawCvLbChart(box, subs);
+  };
   const cellButtons = new Map<number, HTMLElement>();
 
   const bestIndex = () => (view ? (order === 'mean' ? view.best.byMean : view.best.byWorstFold) : 0);
@@ -173,12 +195,16 @@ export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: n
 
   return {
     card,
-    update: (next) => {
-      view = next;
-      selected = next ? next.best.byWorstFold : undefined;
-      render();
+    update: (next, submissions) => {
+      if (next !== view || !next) {
+        view = next;
+        selected = next ? next.best.byWorstFold : undefined;
+        render();
+      }
+      subs = submissions;
+      renderSubs();
     },
-    redraw: () => { if (view) render(); },
+    redraw: () => { if (view) render(); renderSubs(); },
     click: (index, action) => {
       const b = cellButtons.get(index);
       if (!b) return false;
@@ -199,6 +225,7 @@ export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: n
         wsiRows: rows('tuning-wsi'),
         foldRows: rows('tuning-folds'),
         ranking: rows('tuning-ranking').map((r) => r[0]),
+        ...(subs ? { submissions: { count: subs.count, publicPoints: subs.public.points.length, privatePoints: subs.private.points.length, fitText: body.ownerDocument.getElementById('tuning-cvlb-fit')?.textContent ?? '', inkPixels: cvChart?.inkPixels() ?? 0 } } : {}),
       };
     },
   };

@@ -151,7 +151,9 @@ export class DashboardPanel extends Disposable {
   }
 
   private postTuning(): Thenable<boolean> {
-    return this.deps.tuning ? this.post({ type: 'tuning', view: this.deps.tuning.view() }) : Promise.resolve(true);
+    if (!this.deps.tuning) return Promise.resolve(true);
+    const submissions = this.deps.tuning.submissions();
+    return this.post({ type: 'tuning', view: this.deps.tuning.view(), ...(submissions ? { submissions } : {}) });
   }
 
   /** Resolves with the command-to-drawn time at the webview's next 'rendered' message. */

@@ -10,6 +10,8 @@ import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import type { TuningView } from '../../../src/shared/tuningView';
 import { until } from '../wait';
+import { writeSubmissionCsv } from '../../../src/core/metric';
+import { rasterizeGroundTruth, tileAnnotations } from '../../../src/core/predict';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -75,5 +77,37 @@ describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function
     assert.equal(config().inspect('predict.threshold')?.workspaceValue, undefined);
     assert.equal(config().inspect('predict.dilation')?.workspaceValue, undefined);
     assert.equal(config().inspect('predict.removeInsideGlomerulus')?.workspaceValue, undefined);
+  });
+
+  it('exported or scored submissions go to the workspace submissions log; typed LB scores give the CV vs LB scatter with its line and r', async () => {
+    const index = a.index()!;
+    const ids = [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined && t.image).map((t) => t.id);
+    const gt = await Promise.all(ids.map(async (id) => ({ id, vessels: rasterizeGroundTruth((await tileAnnotations(index, id))!, 512, 512).vessels })));
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir() as string, 've-subs-'));
+    // Three submissions: every tile with all, half and a quarter of its ground-truth vessels (three different recalls, so local APs).
+    const files = [1, 2, 4].map((k) => {
+      const f = path.join(dir, `sub${k}.csv`);
+      fs.writeFileSync(f, writeSubmissionCsv(gt.map((t) => ({ id: t.id, height: 512, width: 512, predictions: t.vessels.filter((_, i) => i % k === 0).map((m) => ({ mask: m, confidence: 0.9 })) }))));
+      return f;
+    });
+    for (const f of files) await vscode.commands.executeCommand('vasculatureExplorer.openSubmission', f);
+    const logFile = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'vasculature-submissions.json');
+    const log = await until(() => {
+      try { const j = JSON.parse(fs.readFileSync(logFile, 'utf8')) as { submissions: { path: string; hash: string; localAp: number }[] }; return j.submissions.length === 3 ? j : undefined; } catch { return undefined; }
+    }, 30_000, 'three submissions in the log');
+    assert.deepEqual(log.submissions.map((s) => s.path), files);
+    assert.ok(log.submissions[0].localAp > log.submissions[1].localAp && log.submissions[1].localAp > log.submissions[2].localAp, `all > half > a quarter of the vessels: ${log.submissions.map((x) => x.localAp).join(', ')}`);
+    const lb = [[0.61, 0.58], [0.40, 0.43], [0.22, 0.19]];
+    for (const [k, s] of log.submissions.entries()) assert.equal(await vscode.commands.executeCommand('vasculatureExplorer.recordLeaderboardScore', { hash: s.hash, publicLb: lb[k][0], privateLb: lb[k][1] }), true);
+    await a.dashboard.show();
+    const snap = await until(async () => {
+      const t = (await a.dashboard.snapshot())?.tuning?.submissions;
+      return t && t.publicPoints === 3 && t.inkPixels > 0 ? t : undefined;
+    }, 30_000, 'the CV vs LB scatter to be drawn');
+    assert.equal(snap.count, 3);
+    assert.equal(snap.privatePoints, 3);
+    assert.match(snap.fitText, /public: 3 point\(s\), LB = -?\d+\.\d\d x CV [+-] \d\.\d{3}, r = (0\.9\d|1\.00)/);
+    const again = JSON.parse(fs.readFileSync(logFile, 'utf8')) as { submissions: { publicLb: number; privateLb: number }[] };
+    assert.deepEqual(again.submissions.map((s) => [s.publicLb, s.privateLb]), lb);
   });
 });
