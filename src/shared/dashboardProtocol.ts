@@ -63,11 +63,13 @@ export interface ExportCsvMessage { type: 'exportCsv'; table: string }
 
 /** Tuning section: apply cell `index` to the Predict settings, or copy its CLI flags. */
 export interface TuningActionMessage { type: 'tuningApply' | 'tuningCopy'; index: number }
+/** Tuning section's button: run Tune Post-processing…. */
+export interface RunTuningMessage { type: 'runTuning' }
 
 /** The folds section's button: run Prepare Training Data…. */
 export interface PrepareTrainingDataMessage { type: 'prepareTrainingData' }
 
-export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TuningActionMessage;
+export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TuningActionMessage | RunTuningMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -160,6 +162,8 @@ export function validateFromWebview(msg: unknown): Check {
     case 'rendered':
       if (!only('charts', 'ms') || !isIndex(m.charts) || typeof m.ms !== 'number' || !Number.isFinite(m.ms) || m.ms < 0) return bad('rendered: needs charts (integer) and ms (number)');
       return { ok: true, message: { type: 'rendered', charts: m.charts, ms: m.ms } };
+    case 'runTuning':
+      return only() ? { ok: true, message: { type: 'runTuning' } } : bad('runTuning: unexpected fields');
     case 'tuningApply':
     case 'tuningCopy':
       if (!only('index') || !isIndex(m.index)) return bad(`${m.type}: index must be a non-negative integer`);

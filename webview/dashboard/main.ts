@@ -48,7 +48,7 @@ function exportPng(name: string, canvas: HTMLCanvasElement | undefined): void {
 
 const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table }));
 score.update(undefined);
-const tuning = tuningSection((type, index) => post({ type, index }));
+const tuning = tuningSection((type, index) => post({ type, index }), () => post({ type: 'runTuning' }));
 tuning.update(undefined);
 const folds = foldsSection(() => post({ type: 'prepareTrainingData' }));
 

@@ -36,7 +36,7 @@ export interface TuningSection {
 }
 
 /** Build the card; act posts Apply / Copy for a cell to the host. */
-export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: number) => void): TuningSection {
+export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: number) => void, runSweep?: () => void): TuningSection {
   const card = h('section', 'card wide');
   card.id = 'card-tuning';
   const head = h('div', 'card-head');
@@ -119,6 +119,11 @@ export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: n
     chart = undefined;
     cellButtons.clear();
     actions.replaceChildren();
+    if (runSweep) {
+      const run = button('Tune Post-processing…', runSweep, { appearance: view ? 'secondary' : 'primary', title: 'Run a sweep: the model once per tile (cached), then every grid cell scored' });
+      run.id = 'tuning-run';
+      actions.append(run);
+    }
     if (!view) {
       const empty = h('p', 'muted', NO_TUNING_TEXT);
       empty.id = 'tuning-empty';

@@ -205,6 +205,9 @@ export class DashboardPanel extends Disposable {
       case 'tuningCopy':
         await this.deps.tuning?.copy(m.index);
         return;
+      case 'runTuning':
+        await vscode.commands.executeCommand('vasculatureExplorer.tunePostprocessing');
+        return;
       case 'select': {
         const f = this.model && selectionFilter(this.model, m);
         if (f) this.deps.filter.setFilter(f);
