@@ -13,8 +13,7 @@ import * as path from 'node:path';
 import { BenchRow, fmtMiB, fmtSeconds } from './benchTable';
 import { parseSubmissionCsv } from '../src/core/metric/submissionCsv';
 import { rasterizeRing } from '../src/core/geometry/rasterize';
-import { Coverage, RingRaster } from '../src/core/overview/overviewRaster';
-import { polygonPass } from '../src/core/overview/polygonPass';
+import { Coverage, RingRaster } from '../src/core/dataset/coverageRaster';
 import { indexDataset } from '../src/core/dataset/datasetIndex';
 import { readTileInfo, TileImageError } from '../src/core/image/tileImage';
 import { InferenceClient, InferenceTimeoutError, DEFAULT_TIMEOUT_MS } from '../src/inference/client';
@@ -84,16 +83,16 @@ async function ring(tmp: string): Promise<BenchRow[]> {
   const tCov = cpu(() => { new RingRaster().addRing(xs, ys, 0, pts.length, cov); });
   let same = cov.count === mask.reduce((a, v) => a + v, 0);
   for (let i = 0; same && i < mask.length; i++) if ((mask[i] === 1) !== cov.has(i % 512, Math.floor(i / 512))) same = false;
-  // The Overview pass over the sample with the ring added as one more tile's line, against the plain sample.
+  // The index's one pass over polygons.jsonl (which now computes the Overview's polygon statistics, coverage included) with the ring added as one more tile's line, against the plain sample.
   const plain = datasetCopy(tmp, 'ring-floor');
   const withRing = datasetCopy(tmp, 'ring');
   fs.appendFileSync(path.join(withRing, 'polygons.jsonl'), JSON.stringify({ id: hexId(0xbeef), annotations: [{ type: 'blood_vessel', coordinates: [pts] }] }) + '\n');
-  const passCpu = async (root: string) => { const ix = await indexDataset(root); const c0 = process.cpuUsage(); await polygonPass(ix); const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; };
+  const passCpu = async (root: string) => { await indexDataset(root); const c0 = process.cpuUsage(); await indexDataset(root); const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; };
   const floor = await passCpu(plain);
   const passed = await passCpu(withRing);
   return [
     { benchmark: 'hostile: 80,000-vertex random ring, fillRing / RingRaster', measured: `${fmtSeconds(tFill)} / ${fmtSeconds(tCov)} CPU, pixels ${same ? 'identical' : 'DIFFER'}`, target: '<= 2 s each, identical pixels (was 158 s with insertion sort)', verdict: verdict(tFill <= 2 && tCov <= 2 && same) },
-    { benchmark: 'hostile: Dataset Overview polygon pass, sample + the 80k ring (1 MB line)', measured: `${fmtSeconds(passed)} CPU (+${fmtSeconds(passed - floor)} for the ring)`, target: `ring adds <= 2 s (floor: the plain sample ${fmtSeconds(floor)})`, verdict: verdict(passed - floor <= 2) },
+    { benchmark: 'hostile: index + Overview polygon pass, sample + the 80k ring (1 MB line)', measured: `${fmtSeconds(passed)} CPU (+${fmtSeconds(passed - floor)} for the ring)`, target: `ring adds <= 2 s (floor: the plain sample ${fmtSeconds(floor)})`, verdict: verdict(passed - floor <= 2) },
   ];
 }
 
