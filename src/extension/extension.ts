@@ -14,6 +14,7 @@ import { describeFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
 import { registerTuning } from './tuning/tuningRegistration';
+import { registerTraining } from './training/trainCommands';
 import type { DatasetIndex } from '../core/types';
 import { registerLimitsSettings } from './common/limitsSettings';
 
@@ -35,6 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   context.subscriptions.push(...predict.disposables);
   const tuning = registerTuning({ context, service });
   context.subscriptions.push(...tuning.disposables);
+  const training = registerTraining({ context, datasetRoot: () => service.root });
+  context.subscriptions.push(...training.disposables);
   const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown') });
   context.subscriptions.push(...labels.disposables);
   const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard });
@@ -90,6 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     dashboard: dashboard.hooks,
     predict: predict.hooks,
     tuning: tuning.hooks,
+    training: training.hooks,
     labels: labels.hooks,
     ...viewerApi,
   };
