@@ -4,6 +4,8 @@ import { packageVersion } from './packageInfo';
 import { labelsCommand } from './labelsCommand';
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
+import { scoreMapsCommand } from './scoreMapsCommand';
+import { trainCommand } from './trainCommand';
 import { stainStatsCommand } from './stainStatsCommand';
 import { validateCommand, type CliIO } from './validateCommand';
 import { LIMIT_INFO, limitsFromSettings, setLimits } from '../core/limits';
@@ -31,6 +33,11 @@ commands:
                                        colour statistics per tile and per WSI, written as RandStainNA's yaml
   tune <dataset-folder> [--model m.onnx] [--folds folds.csv] [--grid threshold=0.3:0.7:0.1 dilation=0,1,2 ...] [--cache dir] [--json]
                                        sweep post-processing settings over cached model outputs, AP@0.6 per cell, per WSI and fold
+  score-maps <folder> [--json]         validation probability maps (raw files + maps.json, as the training
+                                       program writes them) scored with Predict's post-processing and AP@0.6
+  train <labels-folder> --out <dir> [--fold 0|all] [--epochs n] [--steps n] [--size px] [--stain yaml] [--python p] [--json]
+                                       train a baseline U-Net (training/train.py, needs Python + torch) into
+                                       <dir>: ONNX with its contract, metrics.json, MODEL_CARD.md
   --version                            print the version
 any command: --limit <name>=<value> raises a cap on hostile input (names: ${Object.values(LIMIT_INFO).map((i) => i.cli).join(', ')})`;
 
@@ -39,7 +46,8 @@ export function applyLimitFlags(argv: string[]): string[] {
   const rest: string[] = [];
   const given = new Map<string, string>();
   for (let k = 0; k < argv.length; k++) {
-    if (argv[k] !== '--limit') { rest.push(argv[k]); continue; }
+    // `--limit n` (no '=') is a subcommand's own flag (predict --limit n: the first n tiles); only name=value is a cap.
+    if (argv[k] !== '--limit' || !(argv[k + 1] ?? '').includes('=')) { rest.push(argv[k]); continue; }
     const m = /^([A-Za-z]+)=(\d+(\.\d+)?)$/.exec(argv[++k] ?? '');
     if (!m || !Object.values(LIMIT_INFO).some((i) => i.cli === m[1])) throw new Error(`--limit wants <name>=<number> with a name from: ${Object.values(LIMIT_INFO).map((i) => i.cli).join(', ')}`);
     given.set(m[1], m[2]);
@@ -58,6 +66,8 @@ export const commands: Record<string, (args: string[], io: CliIO) => Promise<num
   validate: validateCommand,
   predict: predictCommand,
   score: scoreCommand,
+  'score-maps': scoreMapsCommand,
+  train: trainCommand,
   merge: mergeCommand,
   labels: labelsCommand,
   'stain-stats': stainStatsCommand,
