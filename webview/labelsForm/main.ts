@@ -68,13 +68,13 @@ function render(): void {
     ], v.folds, (x) => set({ folds: x as LabelsFormValues['folds'] }, true), 'Fold scheme')),
   );
   if (v.folds === 'kfold' || v.folds === 'group-wsi') {
-    folds.append(row('Folds', textField('k', String(v.k), (x) => set({ k: Number(x) }), { size: 4 }), ...(v.folds === 'kfold' ? [textField('seed', String(v.seed), (x) => set({ seed: Number(x) }), { size: 8 })] : []),
+    folds.append(row('Folds', h('span', 'field-label', 'k'), textField('number of folds', String(v.k), (x) => set({ k: Number(x) }), { size: 4 }), ...(v.folds === 'kfold' ? [h('span', 'field-label', 'seed'), textField('seed', String(v.seed), (x) => set({ seed: Number(x) }), { size: 8 })] : []),
       dropdown([{ value: 'dataset', label: 'stratified on dataset' }, { value: 'vesselBins', label: 'on vessel-count bins' }, { value: 'classPresence', label: 'on class presence' }, { value: 'wsi', label: 'on WSI' }, { value: 'none', label: 'not stratified' }], v.stratify, (x) => set({ stratify: x as LabelsFormValues['stratify'] }), 'Stratify')));
   }
-  if (v.folds === 'share') folds.append(row('Share', textField('share of i', String(v.share), (x) => set({ share: Number(x) }), { size: 6 })));
+  if (v.folds === 'share') folds.append(row('Share of i', textField('share of i', String(v.share), (x) => set({ share: Number(x) }), { size: 6 })));
   const out = h('fieldset');
   out.append(h('legend', undefined, 'Output'));
-  const outField = textField('folder', v.out, (x) => set({ out: x }), { size: 60 });
+  const outField = textField('output folder', v.out, (x) => set({ out: x }), { size: 70 });
   outField.id = 'out-folder';
   out.append(row('Folder', outField, button('Browse…', () => post({ type: 'browse' }), { appearance: 'secondary' })));
   const go = button(running ? 'Preparing…' : 'Prepare', () => { if (!running && values) post({ type: 'submit', values }); });
