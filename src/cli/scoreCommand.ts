@@ -5,7 +5,7 @@ import type { IgnoreMode } from '../core/metric';
 import { indexDataset } from '../core/dataset';
 import { sortedProblems } from '../core/dataset';
 import { batchScoreMarkdown, scoreJson } from '../core/predict';
-import { parseSubmissionCsv } from '../core/metric';
+import { parseSubmissionCsv, readSubmissionFile } from '../core/metric';
 import { scoreSubmission } from '../core/predict';
 import { tileAnnotations, tileGroup } from '../core/predict';
 import type { Problem } from '../core/types';
@@ -58,7 +58,14 @@ export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
   }
   const index = await indexDataset(dataset);
   const shown = positional[0];
-  const parse = parseSubmissionCsv(fs.readFileSync(csvPath, 'utf8'), { file: shown, knownIds: new Set(index.tiles.keys()) });
+  const read = readSubmissionFile(csvPath, shown);
+  if ('problem' in read) {
+    const p = read.problem;
+    if (flags.has('--json')) io.out(JSON.stringify({ submission: csvPath, dataset, rows: 0, scoredRows: 0, problems: [problemJson(p)] }, null, 2));
+    else io.out(`  ${p.file}: ${p.severity} [${p.code}] ${p.message}`);
+    return 1;
+  }
+  const parse = parseSubmissionCsv(read.text, { file: shown, knownIds: new Set(index.tiles.keys()) });
   const annotatedIds = [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined).map((t) => t.id);
   const scored = await scoreSubmission(parse.rows.filter((r) => r.ok), async (id) => ({ annotations: await tileAnnotations(index, id), group: tileGroup(index, id) }), mode as IgnoreMode, { file: shown, annotatedIds });
   const problems = sortedProblems([...parse.problems, ...scored.problems]);

@@ -14,8 +14,10 @@ import { describeFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
 import type { DatasetIndex } from '../core/types';
+import { registerLimitsSettings } from './common/limitsSettings';
 
 export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {
+  context.subscriptions.push(registerLimitsSettings()); // caps on hostile input, before anything is read
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const service = new DatasetService(storage);
   const problems = new ProblemsPublisher();
@@ -81,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
     treeSelection: () => (view?.selection ?? []).map((n) => (n.kind === 'tile' ? n.tile.id : n.key)),
+    treeElement: (key) => tree.elementForKey(key),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
     labels: labels.hooks,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { IMAGE_EXTENSIONS, imageId, POLYGONS_FILE, SPLITS, TILE_META_FILE, WSI_META_FILE } from './datasetLayout';
 import { nodeFileReader, type FileReader } from './fileReader';
 import { readPolygonsJsonl, zeroCounts } from './polygonsJsonl';
+import { readWholeCapped } from './polygonCaps';
 import { parseTileMeta } from './tileMetaCsv';
 import type { DatasetIndex, Problem, TileRecord, WsiMeta } from '../types';
 import { parseWsiMeta } from './wsiMetaCsv';
@@ -35,7 +36,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
   // tile_meta.csv: the list of tiles.
   if (metaStat && !metaStat.isDirectory) {
     files.tileMeta = TILE_META_FILE;
-    const meta = parseTileMeta((await fr.readFile(path.join(root, TILE_META_FILE))).toString('utf8'), TILE_META_FILE);
+    const meta = parseTileMeta((await readWholeCapped(fr, path.join(root, TILE_META_FILE), TILE_META_FILE, metaStat.size, problems)) ?? '', TILE_META_FILE);
     problems.push(...meta.problems);
     stats.metaRows = meta.rows.length;
     for (const r of meta.rows) {
@@ -55,7 +56,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
   // wsi_meta.csv: demographics (optional).
   if (wsiStat && !wsiStat.isDirectory) {
     files.wsiMeta = WSI_META_FILE;
-    const w = parseWsiMeta((await fr.readFile(path.join(root, WSI_META_FILE))).toString('utf8'), WSI_META_FILE);
+    const w = parseWsiMeta((await readWholeCapped(fr, path.join(root, WSI_META_FILE), WSI_META_FILE, wsiStat.size, problems)) ?? '', WSI_META_FILE);
     problems.push(...w.problems);
     for (const r of w.rows) wsiMeta.set(r.wsi, r);
   }

@@ -6,6 +6,7 @@ export * from './datasetSummary';
 export * from './fileReader';
 export * from './indexCache';
 export * from './lineReader';
+export * from './polygonCaps';
 export * from './polygonsJsonl';
 export * from './tileMetaCsv';
 export * from './tileQuery';

@@ -2,6 +2,7 @@
 import { polygonArea } from '../geometry';
 import type { FileReader } from './fileReader';
 import { forEachLine } from './lineReader';
+import { idNotSafeProblem, lineTooLongProblem, ringWithinCap, tooManyPointsProblem } from './polygonCaps';
 import { CLASS_NAMES, type Annotation, type ClassCounts, type ClassName, type Problem, type Ring } from '../types';
 
 export const TILE_SIZE = 512;
@@ -77,6 +78,8 @@ export function checkPolygonLine(
     return undefined;
   }
   const id = obj.id;
+  const unsafe = idNotSafeProblem(file, lineNo, id);
+  if (unsafe) problems.push(unsafe);
   if (!Array.isArray(obj.annotations)) {
     err('field-annotations', `Tile ${id}: "annotations" is ${obj.annotations === undefined ? 'missing' : `of type ${typeof obj.annotations}`}; it must be a list of {"type", "coordinates"} objects.`);
     return undefined;
@@ -101,7 +104,7 @@ export function checkPolygonLine(
       err('unknown-type', `${where} has unknown type "${preview(type)}"; expected one of ${CLASS_NAMES.join(', ')}. It is not counted.`);
       continue;
     }
-    const rings = checkRings(ann.coordinates, where, err, size);
+    const rings = checkRings(ann.coordinates, where, err, size, (r, n) => problems.push(tooManyPointsProblem(file, lineNo, where, r, n)));
     if (!rings) continue;
     const cls = type as ClassName;
     const area = rings.area;
@@ -127,6 +130,7 @@ function checkRings(
   where: string,
   err: (code: string, message: string, severity?: Problem['severity']) => void,
   size: number,
+  tooMany: (ring: number, points: number) => void,
 ): { rings: Ring[]; hash: string; area: number } | undefined {
   if (!Array.isArray(coords) || coords.length === 0) {
     err('field-coordinates', `${where}: "coordinates" must be a non-empty list of rings [[[x, y], ...]], found ${coords === undefined ? 'nothing' : preview(JSON.stringify(coords) ?? String(coords))}.`);
@@ -142,6 +146,10 @@ function checkRings(
     }
     if (ring.length < 3) {
       err('ring-too-short', `${where}: ring ${r + 1} has ${ring.length} point${ring.length === 1 ? '' : 's'}; a polygon needs at least 3. Remove it or fix the export.`);
+      return undefined;
+    }
+    if (!ringWithinCap(ring.length)) {
+      tooMany(r + 1, ring.length);
       return undefined;
     }
     let h = ring.length | 0;
@@ -221,7 +229,13 @@ export async function readPolygonsJsonl(fr: FileReader, absPath: string, file: s
     lines.push({ ...r, offset: lineStart, length: byteLength });
   };
 
-  await forEachLine(fr, absPath, handle, signal);
+  const longLine = (_offset: number, length: number) => {
+    lineNo++;
+    lineCount++;
+    first = false;
+    problems.push(lineTooLongProblem(file, lineNo, length));
+  };
+  await forEachLine(fr, absPath, handle, signal, { onLongLine: longLine });
   if (lineCount === 0) {
     problems.push({ file, line: 0, severity: 'warning', code: 'file-empty', message: `${file} holds no annotation lines; tiles will show as not annotated. Check that the download completed.` });
   }
@@ -237,7 +251,7 @@ export async function readTileAnnotations(fr: FileReader, absPath: string, line:
   for (let index = 0; index < list.length; index++) {
     const a = list[index];
     if (!a || typeof a !== 'object' || !CLASS_SET.has(a.type) || !Array.isArray(a.coordinates)) continue;
-    const rings = a.coordinates.filter((r) => Array.isArray(r) && r.length >= 3 && r.every((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1])));
+    const rings = a.coordinates.filter((r) => Array.isArray(r) && r.length >= 3 && ringWithinCap(r.length) && r.every((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1])));
     if (rings.length === 0) continue;
     out.push({ type: a.type as ClassName, rings, area: polygonArea(rings), index });
   }

@@ -4,7 +4,7 @@
  * bit set that counts its pixels as they are set, with reused buffers (no mask, no run list).
  */
 
-import { roundDown, roundUp, sortCrossings } from '../geometry';
+import { BUCKET_MAX_CROSSINGS, countCrossings, roundDown, roundUp, scanActiveEdges, sortCrossings, type EdgeTable } from '../geometry';
 
 const f32 = Math.fround;
 /** Crossings a row of one ring holds in the one-pass case (dense outlines cross a row 2-4 times). */
@@ -170,8 +170,15 @@ export class RingRaster {
     return true;
   }
 
-  /** Any case: crossings counted per row, then placed (two passes over the edges). */
+  /** Any case: crossings counted per row, then placed (two passes over the edges); a huge ring row by row (rasterize.scanActiveEdges: bounded memory, O(n log n)). */
   private crossingsBucketed(m: number, gymin: number, gymax: number): void {
+    const table: EdgeTable = { m, x0: this.ex0, y0: this.ey0, ymin: this.eymin, ymax: this.eymax, dx: this.edx };
+    if (countCrossings(table, gymin, gymax) > BUCKET_MAX_CROSSINGS) {
+      scanActiveEdges(table, gymin, gymax, (xs, a, b, y) => {
+        for (let i = a + 1; i < b; i += 2) this.hline(roundUp(xs[i - 1]), y, roundDown(xs[i]));
+      });
+      return;
+    }
     const rows = gymax - gymin + 1;
     if (this.counts.length < rows + 1) { this.counts = new Int32Array(rows + 1); this.pos = new Int32Array(rows + 1); }
     const counts = this.counts, pos = this.pos;

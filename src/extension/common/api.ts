@@ -20,6 +20,8 @@ export interface VasculatureExplorerApi {
   orderedTileIds(): string[];
   /** The tile browser's selection: tile ids (other rows by key). */
   treeSelection(): string[];
+  /** The tile browser's element of a row by key, as VS Code passes it to that row's menu commands. */
+  treeElement(key: string): unknown;
   /** The Dataset Overview panel: open it, read what it drew, click through it. */
   dashboard: DashboardTestHooks;
   /** Predict: last prediction and its layer, last batch, errors, log lines, status bar. */
