@@ -130,6 +130,21 @@ describe('Output folder rules', () => {
   });
 });
 
+describe('A tile filter', () => {
+  it('restricts the version to the listed tiles (CLI --tiles-file) and records it', async () => {
+    const dir = tmp('labels-filter-');
+    const ids = fs.readdirSync(path.join(SAMPLE, 'train')).map((n) => n.slice(0, -4)).filter((id) => fs.readFileSync(POLY, 'utf8').includes(`"id":"${id}"`)).slice(0, 7);
+    fs.writeFileSync(path.join(dir, 'ids.txt'), ids.join('\n') + '\n');
+    const lines: string[] = [];
+    assert.equal(await main(['labels', SAMPLE, '--out', path.join(dir, 'out'), '--tiles-file', path.join(dir, 'ids.txt'), '--folds', 'lowo', '--json'], { out: (s) => lines.push(s), err: () => undefined }), 0);
+    const m = JSON.parse(lines.join('\n')) as { counts: { tiles: number }; options: { tileIds: string[]; tileFilter: string } };
+    assert.equal(m.counts.tiles, 7);
+    assert.deepEqual(m.options.tileIds, ids);
+    assert.equal(m.options.tileFilter, 'ids in ids.txt');
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'out', 'folds.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]).sort(), [...ids].sort());
+  });
+});
+
 describe('Bad polygons are skipped by Problems code, never written', () => {
   it('counts each code in the manifest and writes the rest', async () => {
     const ds = copyDataset();

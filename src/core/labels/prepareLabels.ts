@@ -67,9 +67,11 @@ export function foldTiles(tiles: readonly TileRecord[]): FoldTile[] {
 }
 
 /** The annotated tiles of a version (datasets, WSIs), split into those with and without an image. */
-export function selectTiles(index: DatasetIndex, o: Pick<LabelOptions, 'datasets' | 'wsis'>): { tiles: TileRecord[]; withoutImage: TileRecord[] } {
+export function selectTiles(index: DatasetIndex, o: Pick<LabelOptions, 'datasets' | 'wsis' | 'tileIds'>): { tiles: TileRecord[]; withoutImage: TileRecord[] } {
   const tiles: TileRecord[] = [], withoutImage: TileRecord[] = [];
+  const only = o.tileIds ? new Set(o.tileIds) : undefined;
   for (const t of index.tiles.values()) {
+    if (only && !only.has(t.id)) continue;
     if (t.polygonsLine === undefined || t.dataset === undefined || !o.datasets.includes(t.dataset)) continue;
     if (o.wsis && (t.wsi === undefined || !o.wsis.includes(t.wsi))) continue;
     (t.image ? tiles : withoutImage).push(t);
