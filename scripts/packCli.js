@@ -1,6 +1,7 @@
 // `npm run package:cli`: the CLI as its own npm package. Stages cli/package.json (version and the
 // sharp / onnxruntime-node ranges taken from the root package.json), bin/, the bundled CLI and
-// inference worker from dist/, the demo model, README and LICENSE into out/cli-package/, then
+// every worker it may start (dist/*.js but the extension's own), the demo model, README and
+// LICENSE into out/cli-package/, then
 // `npm pack`s it into vasculature-explorer-cli-<version>.tgz at the repository root (or the
 // folder given as the first argument). Prints the tarball's path. Run after `npm run build`.
 const { execFileSync } = require('child_process');
@@ -28,8 +29,10 @@ const copy = (from, to = from) => {
   fs.mkdirSync(path.dirname(path.join(stage, to)), { recursive: true });
   fs.copyFileSync(path.join(root, from), path.join(stage, to));
 };
-copy('dist/cli.js');
-copy('dist/inferenceWorker.js');
+// The CLI and the workers its commands start beside it (inference, tuning sweep, stain stats...);
+// the extension's bundle and its gallery worker stay out.
+const EXTENSION_ONLY = new Set(['extension.js', 'galleryThumbWorker.js']);
+for (const f of fs.readdirSync(path.join(root, 'dist')).filter((n) => n.endsWith('.js') && !EXTENSION_ONLY.has(n))) copy(path.join('dist', f));
 copy('bin/vasculature-explorer.js');
 fs.chmodSync(path.join(stage, 'bin/vasculature-explorer.js'), 0o755);
 for (const f of fs.readdirSync(path.join(root, 'media', 'model'))) copy(path.join('media', 'model', f));

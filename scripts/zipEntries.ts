@@ -54,6 +54,10 @@ export function vsixViolations(names: readonly string[], target = 'linux-x64'): 
     forbidden.push([new RegExp(`/@img/sharp-(libvips-)?${other}/`), `sharp's ${other} natives`]);
   }
   for (const n of names) for (const [re, what] of forbidden) if (re.test(n)) bad.push(`${n}: ${what} must not be in the ${target} VSIX`);
+  // Only what the extension needs at run time: a new top-level folder (tooling, data) fails here
+  // until it is added to .vscodeignore (or, if the extension loads it, to this list).
+  const allowed = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+|media\/.+|node_modules\/.+))$/;
+  for (const n of names) if (!allowed.test(n)) bad.push(`${n}: not a file the extension needs at run time (add it to .vscodeignore, or to the allowed list in scripts/zipEntries.ts if the extension loads it)`);
   const required = [
     'extension/package.json',
     'extension/readme.md',

@@ -39,7 +39,8 @@ export function applyLimitFlags(argv: string[]): string[] {
   const rest: string[] = [];
   const given = new Map<string, string>();
   for (let k = 0; k < argv.length; k++) {
-    if (argv[k] !== '--limit') { rest.push(argv[k]); continue; }
+    // `--limit n` (no '=') is a subcommand's own flag (predict --limit n: the first n tiles); only name=value is a cap.
+    if (argv[k] !== '--limit' || !(argv[k + 1] ?? '').includes('=')) { rest.push(argv[k]); continue; }
     const m = /^([A-Za-z]+)=(\d+(\.\d+)?)$/.exec(argv[++k] ?? '');
     if (!m || !Object.values(LIMIT_INFO).some((i) => i.cli === m[1])) throw new Error(`--limit wants <name>=<number> with a name from: ${Object.values(LIMIT_INFO).map((i) => i.cli).join(', ')}`);
     given.set(m[1], m[2]);

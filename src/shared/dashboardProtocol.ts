@@ -32,7 +32,12 @@ export type WebviewRequest =
   /** Click bar x of series `series` of a chart through the webview's own click path. */
   | { kind: 'click'; chart: ChartId; x: number; series?: number }
   /** Click the first tile of the slide map (of the WSI shown). */
-  | { kind: 'clickSlideMap'; index: number };
+  | { kind: 'clickSlideMap'; index: number }
+  /** Answered after the next frame with ShownReply (a tab shown again: the same document, charts drawn?). */
+  | { kind: 'shown' };
+
+/** The answer to 'shown': the document's id (the same one: nothing to draw again), its charts and state. */
+export interface ShownReply { doc: string; charts: number; state: string | undefined; /** Chart resizes (each a redraw) since the document started. */ resizes?: number }
 
 // ---- webview -> host ------------------------------------------------------------------------
 
@@ -97,6 +102,8 @@ export interface DashboardSnapshot {
   folds?: { headline: string; rows: string[][]; charts: number; slideInk: number };
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
   foreignElements: string[];
+  /** The webview's JS heap in bytes (Chromium's performance.memory, after a gc where exposed), when available: what a hidden, retained tab keeps. */
+  jsHeap?: number;
 }
 
 // ---- validation -----------------------------------------------------------------------------

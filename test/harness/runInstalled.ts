@@ -58,6 +58,10 @@ async function vsixStage(): Promise<boolean> {
     assert.ok(names.includes('extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node'));
     assert.ok(names.some((n) => /^extension\/node_modules\/@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so/.test(n)));
     assert.equal(names.filter((n) => /darwin|win32|arm64/.test(n)).length, 0, names.filter((n) => /darwin|win32|arm64/.test(n)).join('\n'));
+    // Every bundle the build made is shipped (workers and webviews added later included), but the CLI's.
+    const bundles = [...fs.readdirSync(path.join(repoRoot, 'dist')).filter((n) => n.endsWith('.js') && n !== 'cli.js'),
+      ...fs.readdirSync(path.join(repoRoot, 'dist', 'webview')).filter((n) => n.endsWith('.js')).map((n) => `webview/${n}`)];
+    for (const b of bundles) assert.ok(names.includes(`extension/dist/${b}`), `dist/${b} is not in the VSIX`);
     // The rule list catches what it should: a file list with a source map and a darwin binary fails it.
     assert.equal(vsixViolations([...names, 'extension/dist/extension.js.map', 'extension/node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64/onnxruntime_binding.node'], 'linux-x64').length, 2);
   });
@@ -129,6 +133,16 @@ async function cliStage(): Promise<void> {
         assert.deepEqual(Object.keys(j.classes).sort(), ['blood_vessel', 'glomerulus', 'unsure']);
         assert.equal(j.wsis['1'].tiles, 507);
         assert.ok(j.problems.some((p) => p.code === 'images-missing' && p.file.endsWith('tile_meta.csv')), 'the partial-download finding');
+      });
+      await check("every worker the CLI starts is in the package, and stain-stats runs in its worker thread", () => {
+        const lib = path.join(prefix, 'lib', 'node_modules', 'vasculature-explorer-cli', 'dist');
+        const workers = fs.readdirSync(path.join(repoRoot, 'dist')).filter((n) => n.endsWith('.js') && n !== 'extension.js' && n !== 'galleryThumbWorker.js');
+        assert.ok(workers.includes('cli.js') && workers.includes('inferenceWorker.js'), workers.join(','));
+        for (const w of workers) assert.ok(fs.existsSync(path.join(lib, w)), `${w} missing from the installed CLI`);
+        const r = cli('stain-stats', sampleDataset, '--no-cache', '--out', 'stats.yaml');
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /measured in [\d.]+ s \(worker thread\)/);
+        assert.ok(fs.statSync(path.join(elsewhere, 'stats.yaml')).size > 0);
       });
       await check('predict --shard, merge and score with the installed package give the documented JSON', () => {
         const tiles = ['00da70813521', '1f0d3cd4b621', '2cad7b97ea7e'].map((id) => path.join(sampleDataset, 'train', `${id}.tif`));

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { rasterizeRing, sortCrossings, BUCKET_MAX_CROSSINGS, countCrossings } from '../../src/core/geometry/rasterize';
-import { Coverage, RingRaster } from '../../src/core/overview/overviewRaster';
+import { Coverage, RingRaster } from '../../src/core/dataset/coverageRaster';
 import type { Ring } from '../../src/core/types/types';
 import { randomRing } from './support/hostileFixtures';
 import { seededRandom } from './support/seededRandom';

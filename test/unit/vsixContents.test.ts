@@ -24,7 +24,7 @@ test('zipEntries says which file is not a zip', () => {
 /** The file list a good VSIX for target holds. */
 function goodList(target: string): string[] {
   const [os, arch] = target.split('-');
-  return ['extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt',
+  return ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt',
     ...['extension', 'inferenceWorker', 'galleryThumbWorker', 'webview/tileViewer', 'webview/dashboard', 'webview/gallery'].map((n) => `extension/dist/${n}.js`),
     'extension/media/logo.png', 'extension/media/activity.svg', 'extension/media/dashboard.css',
     'extension/media/model/demo-unet.onnx', 'extension/media/model/demo-unet.onnx.json', 'extension/media/model/MODEL_CARD.md',
@@ -45,6 +45,11 @@ test('sources, maps, TypeScript, dev dependencies, the CLI and screenshots are f
     'extension/node_modules/typescript/lib/tsc.js', 'extension/node_modules/playwright-core/index.js', 'extension/dist/cli.js', 'extension/media/screenshots/a.png'];
   const bad = vsixViolations([...goodList('linux-x64'), ...extra], 'linux-x64');
   for (const e of extra) assert.ok(bad.some((b) => b.startsWith(`${e}:`)), `${e} flagged: ${bad.join('\n')}`);
+});
+
+test('a file outside dist/, media/ and node_modules/ (new tooling, data) is flagged', () => {
+  const bad = vsixViolations([...goodList('linux-x64'), 'extension/python/train.py', 'extension/.eslintrc.json'], 'linux-x64');
+  assert.deepEqual(bad.map((b) => b.split(':')[0]), ['extension/python/train.py', 'extension/.eslintrc.json']);
 });
 
 test("another platform's natives are flagged and the target's own missing ones are named", () => {

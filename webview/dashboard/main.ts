@@ -2,7 +2,7 @@
 import type { BarChart, DashboardData, QualityKey } from '../../src/core/types/index.js';
 import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '../../src/shared/dashboardProtocol.js';
 import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
-import { drawBarChart, type DrawnBarChart } from './barChart.js';
+import { chartResizes, drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
 import { foldsSection } from './foldsSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
@@ -194,6 +194,14 @@ function render(): void {
   folds.redraw();
 }
 
+/** JS heap in use (Chromium's performance.memory; no forced collection: snapshots are also polled). */
+function retainedHeap(): number | undefined {
+  return (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+}
+
+/** Names this document: a tab shown again answers with it when VS Code kept the webview (retainContextWhenHidden). */
+const DOCUMENT_ID = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
 function snapshot(): DashboardSnapshot {
   return {
     charts: [...charts.values()].map((c) => c.snapshot()),
@@ -205,12 +213,18 @@ function snapshot(): DashboardSnapshot {
     folds: folds.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
+    jsHeap: retainedHeap(),
   };
 }
 
 function answer(id: number, req: WebviewRequest): void {
   const reply = (ok: boolean, result?: unknown, error?: string) => post({ type: 'response', inReplyTo: id, ok, ...(result !== undefined ? { result } : {}), ...(error ? { error } : {}) });
   if (req.kind === 'snapshot') return reply(true, snapshot());
+  if (req.kind === 'shown') {
+    // After a frame: this document (not a new one that has to draw again) and its charts, which keep their pixels.
+    requestAnimationFrame(() => reply(true, { doc: DOCUMENT_ID, charts: charts.size, state: app.dataset.state, resizes: chartResizes.count }));
+    return;
+  }
   if (req.kind === 'click') {
     const spec = data?.charts.find((c) => c.id === req.chart);
     if (!spec) return reply(false, undefined, `no chart ${req.chart}`);

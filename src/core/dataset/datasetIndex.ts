@@ -12,6 +12,8 @@ export interface IndexOptions {
   reader?: FileReader;
   /** Stops the indexing between chunks; the promise then rejects with an AbortError. */
   signal?: AbortSignal;
+  /** JSON.parse every polygons.jsonl line instead of scanning the clean ones (the reference road, for tests and benches). */
+  parseEveryLine?: boolean;
 }
 
 /** The public test tile: present in test/ but, as in the original download, not in tile_meta.csv. */
@@ -94,11 +96,13 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
 
   // polygons.jsonl: the annotations.
   const noImage: { id: string; line: number }[] = [];
+  let areaHist: DatasetIndex['areaHist'];
   if (polyStat && !polyStat.isDirectory) {
     files.polygons = POLYGONS_FILE;
     options.signal?.throwIfAborted();
-    const poly = await readPolygonsJsonl(fr, path.join(root, POLYGONS_FILE), POLYGONS_FILE, options.signal);
+    const poly = await readPolygonsJsonl(fr, path.join(root, POLYGONS_FILE), POLYGONS_FILE, { signal: options.signal, parseEveryLine: options.parseEveryLine });
     problems.push(...poly.problems);
+    areaHist = poly.areaHist;
     stats.polygonLines = poly.lineCount;
     const hasMeta = files.tileMeta !== undefined;
     for (const pl of poly.lines) {
@@ -117,6 +121,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
       t.polygonsLength = pl.length;
       t.counts = pl.counts;
       t.areas = pl.areas;
+      t.polygonStats = pl.stats;
       if (t.image) stats.annotatedTiles++;
       else noImage.push({ id: pl.id, line: pl.line });
     }
@@ -151,7 +156,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
     });
   }
 
-  return { root, tiles, problems, wsiMeta, stats, files };
+  return { root, tiles, problems, wsiMeta, stats, files, ...(areaHist ? { areaHist } : {}) };
 }
 
 /** True for a file name the indexer treats as a tile image. */

@@ -11,3 +11,7 @@ export * from './polygonsJsonl';
 export * from './tileMetaCsv';
 export * from './tileQuery';
 export * from './wsiMetaCsv';
+export * from './coverageRaster';
+export * from './flatAnnotations';
+export * from './polygonScan';
+export * from './tileStats';

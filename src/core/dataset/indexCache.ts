@@ -22,6 +22,7 @@ interface CacheFile {
   wsiMeta: WsiMeta[];
   stats: DatasetIndex['stats'];
   files: DatasetIndex['files'];
+  areaHist?: DatasetIndex['areaHist'];
 }
 
 /** The signature of a dataset folder's inputs right now. */
@@ -76,6 +77,7 @@ export async function loadCachedIndex(storageDir: string, root: string, fr: File
     wsiMeta: new Map(c.wsiMeta.map((w) => [w.wsi, w])),
     stats: c.stats,
     files: c.files,
+    ...(c.areaHist ? { areaHist: c.areaHist } : {}),
   };
 }
 
@@ -91,6 +93,7 @@ export async function saveCachedIndex(storageDir: string, index: DatasetIndex, s
     wsiMeta: [...index.wsiMeta.values()],
     stats: index.stats,
     files: index.files,
+    areaHist: index.areaHist,
   };
   const file = cacheFileFor(storageDir, index.root);
   const tmp = `${file}.${process.pid}.tmp`;

@@ -38,6 +38,8 @@ export interface TileViewerTestApi {
   viewerSnapshot(): Promise<import('../../shared/tileViewerProtocol').ViewerSnapshot | undefined>;
   /** A message to the active viewer's webview and its answer: one-way and round-trip ms (undefined with no viewer). */
   viewerPing(): Promise<{ oneWayMs: number; roundTripMs: number } | undefined>;
+  /** The active viewer's 'shown' answer (after a frame): its tile and sampled ink. */
+  viewerShown(): Promise<import('../../shared/tileViewerProtocol').ShownReply | undefined>;
   /** Every paint report so far (id, drawn per class, host and webview timings). */
   viewerPaints(): import('../viewer/tileViewerPanel').PaintReport[];
   /** Resolves at the next full paint (of tile id, when given). */

@@ -4,7 +4,7 @@ import { computeDashboard, type DashboardModel } from '../../core/overview';
 import type { DashboardScore } from '../../shared/scoreTable';
 import type { DatasetIndex } from '../../core/types';
 import type { DashboardSnapshot, WebviewRequest } from '../../shared/dashboardProtocol';
-import { DashboardPanel, type DashboardPhases } from './dashboardPanel';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel, type DashboardPhases } from './dashboardPanel';
 import type { DatasetService } from '../dataset/datasetService';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
@@ -25,7 +25,7 @@ export interface DashboardTestHooks {
   phases(): DashboardPhases | undefined;
 }
 
-/** One model per index object: the polygon pass runs once, in the background after indexing, or loads from the on-disk cache. */
+/** One model per index object: its polygon numbers come from the index (computed in the index's one pass over polygons.jsonl). */
 class DashboardModels {
   private key: DatasetIndex | undefined;
   private pending: Promise<DashboardModel> | undefined;
@@ -36,10 +36,10 @@ class DashboardModels {
     if (this.key !== index || !this.pending) {
       this.key = index;
       const t0 = performance.now();
-      this.pending = computeDashboard(index, undefined, this.storageDir);
+      this.pending = computeDashboard(index);
       void this.pending.then(
-        (m) => log().info(`Dataset Overview data: polygon pass ${m.fromCache ? `from cache (computed in ${m.pass.ms.toFixed(0)} ms)` : `${m.pass.ms.toFixed(0)} ms`}, aggregates ${m.data.timing.aggregateMs.toFixed(0)} ms (${(performance.now() - t0).toFixed(0)} ms in all).`),
-        (e: unknown) => log().error(`Dataset Overview: could not read ${index.root}/polygons.jsonl: ${e instanceof Error ? e.message : String(e)}`),
+        (m) => log().info(`Dataset Overview data: polygon numbers from the index ${m.pass.ms.toFixed(0)} ms, aggregates ${m.data.timing.aggregateMs.toFixed(0)} ms (${(performance.now() - t0).toFixed(0)} ms in all).`),
+        (e: unknown) => log().error(`Dataset Overview: could not build the data of ${index.root}: ${e instanceof Error ? e.message : String(e)}`),
       );
     }
     return this.pending;
@@ -83,6 +83,8 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
       void DashboardPanel.open?.refresh();
     }),
     { dispose: () => DashboardPanel.open?.dispose() },
+    // After a window reload VS Code hands back the Dataset Overview tab; it draws again once the dataset is indexed.
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, panelDeps) }),
   ];
   if (deps.service.index) status.show();
   const hooks: DashboardTestHooks = {

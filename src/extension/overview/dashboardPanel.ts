@@ -37,6 +37,11 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 </html>`;
 }
 
+/** Scripts on, resources only from the extension's dist/ and media/. */
+export function dashboardWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
 export interface DashboardDeps {
   extensionUri: vscode.Uri;
   filter: TileFilterState;
@@ -83,11 +88,23 @@ export class DashboardPanel extends Disposable {
       return DashboardPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Dataset Overview', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
+      ...dashboardWebviewOptions(deps.extensionUri),
+      // Hidden, the webview keeps its document: showing the tab again paints at once instead of
+      // starting a new webview (docs/webview-startup.md; its memory is measured in the bench).
+      retainContextWhenHidden: true,
     });
     DashboardPanel.current = new DashboardPanel(panel, deps);
     return DashboardPanel.current;
+  }
+
+  /** A Dataset Overview tab VS Code restored after a reload: it draws again from the open index (or closes when one is already open). */
+  static revive(panel: vscode.WebviewPanel, deps: DashboardDeps): void {
+    if (DashboardPanel.current) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = dashboardWebviewOptions(deps.extensionUri);
+    DashboardPanel.current = new DashboardPanel(panel, deps);
   }
 
   /** The open panel, if any. */

@@ -1,10 +1,14 @@
 /**
- * Pixel coverage of rings given as flat coordinates, for the Dataset Overview's polygon pass: the
- * same pixels as rasterize.fillRing (Pillow's fill rule, restated there), set in a tile-sized
+ * Pixel coverage of rings given as flat coordinates, for the per-tile numbers the index's one pass
+ * over polygons.jsonl computes (vessel coverage, vessel/glomerulus overlap): the same pixels as rasterize.fillRing (Pillow's fill rule, restated there), set in a tile-sized
  * bit set that counts its pixels as they are set, with reused buffers (no mask, no run list).
  */
 
-import { BUCKET_MAX_CROSSINGS, countCrossings, roundDown, roundUp, scanActiveEdges, sortCrossings, type EdgeTable } from '../geometry';
+import * as geometry from '../geometry';
+import type { EdgeTable } from '../geometry';
+
+// Bound once: a named import from a folder's index is a getter call on every use (tsc's re-exports), and these run per row.
+const { BUCKET_MAX_CROSSINGS, countCrossings, roundDown, roundUp, scanActiveEdges, sortCrossings } = geometry;
 
 const f32 = Math.fround;
 /** Crossings a row of one ring holds in the one-pass case (dense outlines cross a row 2-4 times). */
