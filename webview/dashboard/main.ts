@@ -7,6 +7,7 @@ import { scoreSection } from './scoreSection.js';
 import { foldsSection } from './foldsSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
 import { themeKind } from './theme.js';
+import { tuningSection } from './tuningSection.js';
 
 interface VsCodeApi { postMessage(msg: FromWebview): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -47,6 +48,8 @@ function exportPng(name: string, canvas: HTMLCanvasElement | undefined): void {
 
 const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table }));
 score.update(undefined);
+const tuning = tuningSection((type, index) => post({ type, index }), () => post({ type: 'runTuning' }));
+tuning.update(undefined);
 const folds = foldsSection(() => post({ type: 'prepareTrainingData' }));
 
 function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
@@ -116,6 +119,7 @@ function render(): void {
 
   const grid = h('div', 'grid');
   grid.append(score.card);
+  grid.append(tuning.card);
   grid.append(folds.card);
   for (const spec of d.charts) {
     const c = card(spec.id, spec.title, spec.clickHint);
@@ -210,6 +214,7 @@ function snapshot(): DashboardSnapshot {
     qualityRows: JSON.parse(document.getElementById('quality-list')?.dataset.rows ?? '[]') as string[],
     theme: themeKind(),
     score: score.snapshot(),
+    tuning: tuning.snapshot(),
     folds: folds.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
@@ -236,6 +241,7 @@ function answer(id: number, req: WebviewRequest): void {
     slide.click(req.index);
     return reply(true, true);
   }
+  if (req.kind === 'tuningCell') return tuning.click(req.index, req.action) ? reply(true, true) : reply(false, undefined, `no heatmap cell ${req.index}`);
   reply(false, undefined, 'unknown request');
 }
 
@@ -249,6 +255,8 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     post({ type: 'rendered', charts: charts.size, ms: performance.now() - t0 });
   } else if (m.type === 'score') {
     score.update(m.score);
+  } else if (m.type === 'tuning') {
+    tuning.update(m.view, m.submissions);
   } else if (m.type === 'folds') {
     folds.update(m.folds);
   } else if (m.type === 'filter') {
@@ -267,6 +275,7 @@ new MutationObserver(() => {
   lastTheme = k;
   drawCharts();
   score.redraw();
+  tuning.redraw();
   folds.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 

@@ -9,6 +9,7 @@ import type { DatasetService } from '../dataset/datasetService';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import type { TileFilterState } from '../tree/tileFilterState';
+import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
 import type { FoldsOverview } from '../../core/folds';
 
 export const SHOW_DASHBOARD = 'vasculatureExplorer.showDashboard';
@@ -47,7 +48,7 @@ class DashboardModels {
 }
 
 /** Register the command and status bar entry; returns disposables and the test hooks. */
-export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void> }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
+export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void>; tuning?: TuningDashboardHooks }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
   const models = new DashboardModels(deps.storageDir);
   const status = vscode.window.createStatusBarItem('vasculatureExplorer.overview', vscode.StatusBarAlignment.Left, 49);
   status.name = 'Vasculature Explorer: Dataset Overview';
@@ -58,6 +59,7 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
     extensionUri: deps.extensionUri,
     filter: deps.filter,
     batches: deps.batches,
+    tuning: deps.tuning,
     folds: deps.folds,
     onDidChangeFolds: deps.onDidChangeFolds,
     model: async () => {

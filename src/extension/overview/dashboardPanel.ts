@@ -11,6 +11,7 @@ import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromW
 import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
+import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
 import type { TileFilterState } from '../tree/tileFilterState';
 import type { FoldsOverview } from '../../core/folds';
 
@@ -49,6 +50,8 @@ export interface DashboardDeps {
   model: () => Promise<DashboardModel | undefined>;
   /** The last batch Predict / opened submission and its change event (the PredictionStore). */
   batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
+  /** The last post-processing sweep, and Apply / Copy of its cells. */
+  tuning?: TuningDashboardHooks;
   /** The folds section's data and when it changes (the labels feature). */
   folds?: () => FoldsOverview | undefined;
   onDidChangeFolds?: vscode.Event<void>;
@@ -133,6 +136,7 @@ export class DashboardPanel extends Disposable {
     }));
     this._register(deps.filter.onDidChange(() => void this.postFilter()));
     if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
+    if (deps.tuning) this._register(deps.tuning.onDidChange(() => void this.postTuning()));
     if (deps.onDidChangeFolds) this._register(deps.onDidChangeFolds(() => void this.postFolds()));
   }
 
@@ -142,6 +146,7 @@ export class DashboardPanel extends Disposable {
     this.lastPhases.modelMs = performance.now() - this.shownAt;
     // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
     await this.postScore();
+    await this.postTuning();
     await this.postFolds();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
     this.lastPhases.postedMs = performance.now() - this.shownAt;
@@ -160,6 +165,12 @@ export class DashboardPanel extends Disposable {
   private postScore(): Thenable<boolean> {
     this.lastPostedScore = this.score();
     return this.post({ type: 'score', score: this.lastPostedScore });
+  }
+
+  private postTuning(): Thenable<boolean> {
+    if (!this.deps.tuning) return Promise.resolve(true);
+    const submissions = this.deps.tuning.submissions();
+    return this.post({ type: 'tuning', view: this.deps.tuning.view(), ...(submissions ? { submissions } : {}) });
   }
 
   /** Resolves with the command-to-drawn time at the webview's next 'rendered' message. */
@@ -204,6 +215,15 @@ export class DashboardPanel extends Disposable {
       }
       case 'response':
         this.requests.handleResponse(m);
+        return;
+      case 'tuningApply':
+        await this.deps.tuning?.apply(m.index);
+        return;
+      case 'tuningCopy':
+        await this.deps.tuning?.copy(m.index);
+        return;
+      case 'runTuning':
+        await vscode.commands.executeCommand('vasculatureExplorer.tunePostprocessing');
         return;
       case 'select': {
         const f = this.model && selectionFilter(this.model, m);
