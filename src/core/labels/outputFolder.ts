@@ -96,6 +96,9 @@ export class WrittenFiles {
   /** The absolute path of rel, its folder created, recorded as written. */
   async prepare(rel: string): Promise<string> {
     const abs = path.join(this.root, ...rel.split('/'));
+    const back = path.relative(this.root, abs);
+    // A name built from a data file's id must never leave the output folder.
+    if (back === '' || back.startsWith('..') || path.isAbsolute(back)) throw new Error(`refused to write ${JSON.stringify(rel)}: it lies outside the output folder ${this.root}`);
     const dir = path.dirname(abs);
     if (!this.dirs.has(dir)) {
       await fs.mkdir(dir, { recursive: true });
