@@ -76,7 +76,9 @@ export function codeServerEnv(): NodeJS.ProcessEnv {
 export function prepareProfile(userDataDir: string, extensionsDir: string, settings: Record<string, unknown> = {}): void {
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...settings }, null, 2));
+  // VE_PROFILE_SETTINGS (JSON, set by a runner for one suite): settings that must reach a profile the shim creates.
+  const fromEnv = process.env.VE_PROFILE_SETTINGS ? (JSON.parse(process.env.VE_PROFILE_SETTINGS) as Record<string, unknown>) : {};
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...fromEnv, ...settings }, null, 2));
 }
 
 function healthy(port: number): Promise<boolean> {
