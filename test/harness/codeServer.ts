@@ -80,6 +80,8 @@ export function prepareProfile(userDataDir: string, extensionsDir: string, setti
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   const file = path.join(userDataDir, 'User', 'settings.json');
+  // VE_PROFILE_SETTINGS (JSON, set by a runner for one suite): settings that must reach a profile the shim creates.
+  const fromEnv = process.env.VE_PROFILE_SETTINGS ? (JSON.parse(process.env.VE_PROFILE_SETTINGS) as Record<string, unknown>) : {};
   if (keepUserSettings && fs.existsSync(file)) {
     let mine: Record<string, unknown> | undefined;
     try {
@@ -90,11 +92,11 @@ export function prepareProfile(userDataDir: string, extensionsDir: string, setti
       return;
     }
     if (!mine) return;
-    const merged = { ...defaultSettings, ...settings, ...mine };
+    const merged = { ...defaultSettings, ...fromEnv, ...settings, ...mine };
     if (Object.keys(merged).length !== Object.keys(mine).length) fs.writeFileSync(file, JSON.stringify(merged, null, 2));
     return;
   }
-  fs.writeFileSync(file, JSON.stringify({ ...defaultSettings, ...settings }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ ...defaultSettings, ...fromEnv, ...settings }, null, 2));
 }
 
 /** The demo's own profile folder for one dataset folder: two demos on two folders never share one. */

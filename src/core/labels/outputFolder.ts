@@ -112,6 +112,19 @@ export class WrittenFiles {
     return this.files.length;
   }
 
+  /** Absolute paths written so far. */
+  paths(): string[] {
+    return this.files.slice();
+  }
+
+  /** Record files another thread wrote under this root (so undo removes them too). */
+  adopt(files: readonly string[]): void {
+    for (const f of files) {
+      this.files.push(f);
+      this.dirs.add(path.dirname(f));
+    }
+  }
+
   /** Remove everything written, then the folders left empty (deepest first). */
   async undo(removeRoot: boolean): Promise<void> {
     // A root this run created held nothing before it: remove it whole.
