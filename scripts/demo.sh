@@ -28,7 +28,9 @@ FOLDER=$(cd "$FOLDER" && pwd)
 # The VSIX, as a user installs it.
 node scripts/package.js | grep '^package:' || { echo "demo: packaging the VSIX failed (run: node scripts/package.js)" >&2; exit 1; }
 VSIX="$ROOT/$(node -p 'const p = require("./package.json"); `${p.name}-${p.version}-linux-x64.vsix`')"
-DEMO_EXTENSIONS="$ROOT/.vscode-test/demo/extensions"
+# Each dataset folder has its own profile (two demos at once share nothing); its settings are kept.
+DEMO_PROFILE=$(node -p 'require("./out/test/harness/codeServer.js").demoProfileDir(process.argv[1], process.argv[2])' "$ROOT" "$FOLDER")
+DEMO_EXTENSIONS="$DEMO_PROFILE/extensions"
 rm -rf "$DEMO_EXTENSIONS" && mkdir -p "$DEMO_EXTENSIONS"
 
 if [ "${DEMO_WEB:-0}" != 1 ] && command -v code >/dev/null && code --version >/dev/null 2>&1; then
@@ -41,17 +43,18 @@ fi
 # into the fresh extensions folder.
 exec node -e '
 const path = require("path");
-const { startCodeServer } = require(path.resolve("out/test/harness/codeServer.js"));
+const { demoProfileDir, startCodeServer } = require(path.resolve("out/test/harness/codeServer.js"));
 const { workbenchUrl } = require(path.resolve("out/test/harness/workbenchUrl.js"));
 const { installVsix } = require(path.resolve("out/test/harness/installVsix.js"));
 const [folder, root, port, vsix, extensionsDir] = process.argv.slice(1);
-const profile = path.join(root, ".vscode-test", "demo");
+// One profile per demo folder, kept between runs: a person'"'"'s settings there stay theirs.
+const profile = demoProfileDir(root, folder);
 (async () => {
   const installed = installVsix(vsix, extensionsDir);
   console.log(`demo: installed ${path.basename(vsix)} into ${installed.folder} (${(installed.ms / 1000).toFixed(1)} s)`);
   const server = await startCodeServer({
     userDataDir: path.join(profile, "user-data"), extensionsDir,
-    logFile: path.join(profile, "code-server.log"), port: port ? Number(port) : undefined,
+    logFile: path.join(profile, "code-server.log"), port: port ? Number(port) : undefined, keepUserSettings: true,
   });
   const url = workbenchUrl({ port: server.port, folder });
   console.log(`\ndemo: VS Code (code-server) is serving ${folder}\n\n  ${url}\n\nOpen that URL in a browser on this machine (or forward port ${server.port}). Ctrl+C stops it.`);

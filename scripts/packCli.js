@@ -36,6 +36,8 @@ for (const f of fs.readdirSync(path.join(root, 'dist')).filter((n) => n.endsWith
 copy('bin/vasculature-explorer.js');
 fs.chmodSync(path.join(stage, 'bin/vasculature-explorer.js'), 0o755);
 for (const f of fs.readdirSync(path.join(root, 'media', 'model'))) copy(path.join('media', 'model', f));
+// `train` runs training/train.py (Python files only).
+for (const f of ['train.py', 'README.md', 'requirements.txt', ...fs.readdirSync(path.join(root, 'training', 've_training')).filter((n) => n.endsWith('.py')).map((n) => `ve_training/${n}`)]) copy(path.join('training', f));
 copy('cli/README.md', 'README.md');
 copy('LICENSE');
 fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');

@@ -4,6 +4,8 @@ import { packageVersion } from './packageInfo';
 import { labelsCommand } from './labelsCommand';
 import { predictCommand } from './predictCommand';
 import { scoreCommand } from './scoreCommand';
+import { scoreMapsCommand } from './scoreMapsCommand';
+import { trainCommand } from './trainCommand';
 import { stainStatsCommand } from './stainStatsCommand';
 import { validateCommand, type CliIO } from './validateCommand';
 import { LIMIT_INFO, limitsFromSettings, setLimits } from '../core/limits';
@@ -31,6 +33,11 @@ commands:
                                        colour statistics per tile and per WSI, written as RandStainNA's yaml
   tune <dataset-folder> [--model m.onnx] [--folds folds.csv] [--grid threshold=0.3:0.7:0.1 dilation=0,1,2 ...] [--cache dir] [--json]
                                        sweep post-processing settings over cached model outputs, AP@0.6 per cell, per WSI and fold
+  score-maps <folder> [--json]         validation probability maps (raw files + maps.json, as the training
+                                       program writes them) scored with Predict's post-processing and AP@0.6
+  train <labels-folder> --out <dir> [--fold 0|all] [--epochs n] [--steps n] [--size px] [--stain yaml] [--python p] [--json]
+                                       train a baseline U-Net (training/train.py, needs Python + torch) into
+                                       <dir>: ONNX with its contract, metrics.json, MODEL_CARD.md
   --version                            print the version
 any command: --limit <name>=<value> raises a cap on hostile input (names: ${Object.values(LIMIT_INFO).map((i) => i.cli).join(', ')})`;
 
@@ -59,6 +66,8 @@ export const commands: Record<string, (args: string[], io: CliIO) => Promise<num
   validate: validateCommand,
   predict: predictCommand,
   score: scoreCommand,
+  'score-maps': scoreMapsCommand,
+  train: trainCommand,
   merge: mergeCommand,
   labels: labelsCommand,
   'stain-stats': stainStatsCommand,

@@ -15,7 +15,7 @@ import type { CliIO } from './validateCommand';
 const USAGE = `usage: vasculature-explorer tune <dataset-folder> [--model m.onnx] [--folds folds.csv]
          [--grid threshold=0.3:0.7:0.1 dilation=0,1,2 min-area=0,16,64 tta=none,flip,rot4 glomerulus=keep,remove]
          [--datasets 1|1,2|all] [--cache dir] [--provider cpu] [--threads n] [--workers n]
-         [--ignore-mode count|ignore] [--limit n] [--json]`;
+         [--ignore-mode count|ignore] [--max-tiles n] [--json]`;
 
 /** The CLI's cache folder: $XDG_CACHE_HOME (or ~/.cache)/vasculature-explorer/model-outputs. */
 export function defaultCacheDir(): string {
@@ -61,7 +61,7 @@ export async function tuneCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const g = takeGrid(argv);
     gridTokens = g.grid;
-    parsed = splitArgs(g.rest, ['--model', '--folds', '--cache', '--datasets', '--provider', '--threads', '--workers', '--ignore-mode', '--limit']);
+    parsed = splitArgs(g.rest, ['--model', '--folds', '--cache', '--datasets', '--provider', '--threads', '--workers', '--ignore-mode', '--max-tiles']);
   } catch (e) {
     io.err(`vasculature-explorer tune: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -91,7 +91,7 @@ export async function tuneCommand(argv: string[], io: CliIO): Promise<number> {
     grid = gridTokens ? parseGridSpec(gridTokens, DEFAULT_GRID) : { ...DEFAULT_GRID, threshold: [...DEFAULT_GRID.threshold], dilation: [...DEFAULT_GRID.dilation], minArea: [...DEFAULT_GRID.minArea], tta: [...DEFAULT_GRID.tta], glomerulus: [...DEFAULT_GRID.glomerulus] };
     threads = int('--threads', DEFAULT_PREDICT_SETTINGS.threads, 1);
     workers = flags.has('--workers') ? int('--workers', 0) : undefined;
-    limit = flags.has('--limit') ? int('--limit', 1, 1) : undefined;
+    limit = flags.has('--max-tiles') ? int('--max-tiles', 1, 1) : undefined;
     const ds = str('--datasets') ?? '1';
     datasets = ds === 'all' ? 'all' : ds.split(',').map((v) => {
       if (!/^[123]$/.test(v.trim())) throw new Error(`--datasets "${ds}": "${v}" is not 1, 2 or 3 (or write all)`);

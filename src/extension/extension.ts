@@ -10,9 +10,11 @@ import { ProblemsPublisher } from './dataset/problemsPublisher';
 import { DatasetStatusBar } from './dataset/statusBar';
 import { activeResource, registerTileCommands, tileIdOfUri } from './tree/tileCommands';
 import { TileFilterState } from './tree/tileFilterState';
-import { describeFilter } from '../core/dataset';
+import { describeFilter, isEmptyFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
+import { registerTuning } from './tuning/tuningRegistration';
+import { registerTraining } from './training/trainCommands';
 import type { DatasetIndex } from '../core/types';
 import { registerLimitsSettings } from './common/limitsSettings';
 
@@ -32,9 +34,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   // Predict: its store (get/onDidChange per tile) is what the viewer's prediction layer and the dashboard read.
   const predict = registerPredict({ context, service, ordered: () => tree.ordered, filterText: () => describeFilter(filter.current.filter) });
   context.subscriptions.push(...predict.disposables);
-  const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown') });
+  const tuning = registerTuning({ context, service });
+  context.subscriptions.push(...tuning.disposables);
+  const training = registerTraining({ context, datasetRoot: () => service.root });
+  context.subscriptions.push(...training.disposables);
+  const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown'),
+    filter: () => (isEmptyFilter(filter.current.filter) ? undefined : { ids: tree.ordered.map((t) => t.id), description: describeFilter(filter.current.filter) }) });
   context.subscriptions.push(...labels.disposables);
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun });
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -86,6 +93,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     treeElement: (key) => tree.elementForKey(key),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
+    tuning: tuning.hooks,
+    training: training.hooks,
     labels: labels.hooks,
     ...viewerApi,
   };

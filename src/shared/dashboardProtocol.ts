@@ -5,6 +5,7 @@
  */
 import { SCORE_TABLES, type DashboardScore } from './scoreTable';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
+import type { SubmissionsView, TuningSnapshot, TuningView } from './tuningView';
 import type { FoldsOverview } from '../core/folds';
 
 // ---- host -> webview ------------------------------------------------------------------------
@@ -14,16 +15,21 @@ export interface DataMessage { type: 'data'; data: DashboardData }
 /** The shared tile filter changed: its description ('' when none). */
 export interface FilterMessage { type: 'filter'; description: string }
 /** The last batch Predict or opened submission (undefined: none yet); sent when one arrives and on every refresh. */
-export interface ScoreMessage { type: 'score'; score: DashboardScore | undefined }
+export interface ScoreMessage { type: 'score'; score: DashboardScore | undefined; rejected?: RejectedScore }
+/** A submission refused for its errors (the score shown stays the last good one). */
+export interface RejectedScore { label: string; errors: number; first: { line: number; message: string }[]; rows: number }
 /** A request the webview answers with a ResponseMessage. */
 export interface RequestMessage { type: 'request'; id: number; request: WebviewRequest }
 /** The answer to a request from the webview. */
 export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: boolean; result?: unknown; error?: string }
 
+/** The last post-processing sweep (undefined: none yet). */
+export interface TuningMessage { type: 'tuning'; view: TuningView | undefined; submissions?: SubmissionsView }
+
 /** The folds section: the last Prepare Training Data run's folds, or a preview of the default scheme. */
 export interface FoldsMessage { type: 'folds'; folds: FoldsOverview | undefined }
 
-export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | FoldsMessage;
+export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | FoldsMessage | TuningMessage;
 
 /** What the host can ask the webview (used by the integration tests and export). */
 export type WebviewRequest =
@@ -34,7 +40,9 @@ export type WebviewRequest =
   /** Click the first tile of the slide map (of the WSI shown). */
   | { kind: 'clickSlideMap'; index: number }
   /** Answered after the next frame with ShownReply (a tab shown again: the same document, charts drawn?). */
-  | { kind: 'shown' };
+  | { kind: 'shown' }
+  /** Tuning section: click a heatmap cell (select), then optionally its Apply / Copy CLI flags button. */
+  | { kind: 'tuningCell'; index: number; action: 'select' | 'apply' | 'copy' };
 
 /** The answer to 'shown': the document's id (the same one: nothing to draw again), its charts and state. */
 export interface ShownReply { doc: string; charts: number; state: string | undefined; /** Chart resizes (each a redraw) since the document started. */ resizes?: number }
@@ -60,10 +68,15 @@ export interface ExportPngMessage { type: 'exportPng'; chart: string; dataUrl: s
 /** Save the CSV of a chart or table (the host builds it from its own data). */
 export interface ExportCsvMessage { type: 'exportCsv'; table: string }
 
+/** Tuning section: apply cell `index` to the Predict settings, or copy its CLI flags. */
+export interface TuningActionMessage { type: 'tuningApply' | 'tuningCopy'; index: number }
+/** Tuning section's button: run Tune Post-processing…. */
+export interface RunTuningMessage { type: 'runTuning' }
+
 /** The folds section's button: run Prepare Training Data…. */
 export interface PrepareTrainingDataMessage { type: 'prepareTrainingData' }
 
-export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage;
+export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TuningActionMessage | RunTuningMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -74,6 +87,8 @@ export interface ChartSnapshot {
   width: number;
   height: number;
   inkPixels: number;
+  /** The y axis's tick labels as drawn. */
+  yTicks?: string[];
 }
 
 /** What the "Prediction score" section shows (snapshot). */
@@ -87,6 +102,8 @@ export interface ScoreSnapshot {
   chart?: { recall: number[]; interpolatedPrecision: number[]; precision: number[]; width: number; height: number; inkPixels: number };
   /** The per-WSI table's cells as shown. */
   wsiRows: string[][];
+  /** The refused submission's error box as shown ('' when none). */
+  rejected?: string;
 }
 
 /** The snapshot answer. */
@@ -98,6 +115,8 @@ export interface DashboardSnapshot {
   theme: string;
   /** The "Prediction score" section. */
   score: ScoreSnapshot;
+  /** The tuning section (absent in builds without it). */
+  tuning?: TuningSnapshot;
   /** The folds section (headline, table rows, charts drawn, slide-map ink). */
   folds?: { headline: string; rows: string[][]; charts: number; slideInk: number };
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
@@ -156,6 +175,12 @@ export function validateFromWebview(msg: unknown): Check {
     case 'rendered':
       if (!only('charts', 'ms') || !isIndex(m.charts) || typeof m.ms !== 'number' || !Number.isFinite(m.ms) || m.ms < 0) return bad('rendered: needs charts (integer) and ms (number)');
       return { ok: true, message: { type: 'rendered', charts: m.charts, ms: m.ms } };
+    case 'runTuning':
+      return only() ? { ok: true, message: { type: 'runTuning' } } : bad('runTuning: unexpected fields');
+    case 'tuningApply':
+    case 'tuningCopy':
+      if (!only('index') || !isIndex(m.index)) return bad(`${m.type}: index must be a non-negative integer`);
+      return { ok: true, message: { type: m.type, index: m.index } };
     case 'response':
       if (!only('inReplyTo', 'ok', 'result', 'error') || !isIndex(m.inReplyTo) || typeof m.ok !== 'boolean') return bad('response: needs inReplyTo (integer) and ok (boolean)');
       if (m.error !== undefined && typeof m.error !== 'string') return bad('response: error must be a string');

@@ -76,7 +76,7 @@ export interface NeighbourRole { key: string; position: number; total: number }
  * neighbours are pushed, and again when the order changes): the webview switches to them by itself
  * (n/p, Prev/Next) and then tells the host ('navigated'). Roles of another key are stale: ignored.
  */
-export interface NeighboursMessage { type: 'neighbours'; of: string; next?: NeighbourRole; prev?: NeighbourRole }
+export interface NeighboursMessage { type: 'neighbours'; of: string; next?: NeighbourRole; prev?: NeighbourRole; /** Where tile `of` is in the order now ("N of M" follows a re-sort or re-filter); absent when the filter hides it. */ here?: { position: number; total: number } }
 /** Forget every kept tile (the dataset was re-indexed). */
 export interface DropCacheMessage { type: 'dropCache' }
 /** The tile could not be shown: say so in the editor. */
@@ -111,6 +111,8 @@ export interface ViewerSnapshot {
   visible: Record<ClassName, boolean>;
   context: boolean;
   contextTiles: number;
+  /** Polygons drawn on the slide-context neighbours in the last paint. */
+  contextDrawn?: number;
   error?: string;
   /** Count of sampled canvas pixels that are not background (0 = nothing painted). */
   inkPixels: number;

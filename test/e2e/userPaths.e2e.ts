@@ -71,7 +71,7 @@ async function outputShowsChannel(page: Page, line: RegExp): Promise<string> {
 /** A copy of the sample (files linked) whose settings name a model file that does not exist. */
 function sampleWithMissingModel(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 've-e2e-nomodel-'));
-  for (const n of fs.readdirSync(sampleDataset)) fs.symlinkSync(path.join(sampleDataset, n), path.join(dir, n));
+  for (const n of fs.readdirSync(sampleDataset)) if (n !== '.vscode') fs.symlinkSync(path.join(sampleDataset, n), path.join(dir, n)); // its own settings instead
   fs.mkdirSync(path.join(dir, '.vscode'));
   fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'vasculatureExplorer.modelPath': path.join(dir, 'no-such-model.onnx'), 'vasculatureExplorer.predict.executionProvider': 'cpu' }));
   return dir;

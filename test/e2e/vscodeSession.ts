@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { newLoopbackContext } from '../harness/browser';
 import { CodeServer, startCodeServer } from '../harness/codeServer';
-import { repoRoot, testOutputDir } from '../harness/paths';
+import { repoRoot, sampleDataset, sampleWorkspaceSettings, testOutputDir } from '../harness/paths';
 import { workbenchUrl } from '../harness/workbenchUrl';
 
 /** One e2e test case; files named test/e2e/*.e2e.ts export `tests: E2eTest[]`. */
@@ -67,6 +67,7 @@ export async function openVscode(browser: Browser, opts: { name: string; folder:
     userDataDir: path.join(profile, 'user-data'),
     extensionsDir,
     logFile: path.join(testOutputDir, 'logs', `e2e-${path.basename(profile)}-code-server.log`),
+    ...(path.resolve(opts.folder) === path.resolve(sampleDataset) ? { settings: sampleWorkspaceSettings(profile) } : {}),
   });
   const blocked: string[] = [];
   let context: BrowserContext | undefined;

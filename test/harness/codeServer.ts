@@ -1,5 +1,6 @@
 /** Starts and stops a code-server (VS Code 1.100 in a browser) bound to loopback on a free port. */
 import { spawn, ChildProcess } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -17,6 +18,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** A fixed port (default: a free one, with retries on another port if the bind fails). */
   port?: number;
+  /** Keep a settings.json already in the profile (a person's demo profile): only missing defaults are added. */
+  keepUserSettings?: boolean;
 }
 
 export interface CodeServer {
@@ -73,10 +76,34 @@ export function codeServerEnv(): NodeJS.ProcessEnv {
 }
 
 /** Creates the profile folders (code-server silently skips a dev extension when they are missing) and seeds settings. */
-export function prepareProfile(userDataDir: string, extensionsDir: string, settings: Record<string, unknown> = {}): void {
+export function prepareProfile(userDataDir: string, extensionsDir: string, settings: Record<string, unknown> = {}, keepUserSettings = false): void {
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...settings }, null, 2));
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  // VE_PROFILE_SETTINGS (JSON, set by a runner for one suite): settings that must reach a profile the shim creates.
+  const fromEnv = process.env.VE_PROFILE_SETTINGS ? (JSON.parse(process.env.VE_PROFILE_SETTINGS) as Record<string, unknown>) : {};
+  if (keepUserSettings && fs.existsSync(file)) {
+    let mine: Record<string, unknown> | undefined;
+    try {
+      const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (v && typeof v === 'object' && !Array.isArray(v)) mine = v as Record<string, unknown>;
+    } catch {
+      // Comments or a trailing comma (VS Code accepts them): the person's file is left exactly as it is.
+      return;
+    }
+    if (!mine) return;
+    const merged = { ...defaultSettings, ...fromEnv, ...settings, ...mine };
+    if (Object.keys(merged).length !== Object.keys(mine).length) fs.writeFileSync(file, JSON.stringify(merged, null, 2));
+    return;
+  }
+  fs.writeFileSync(file, JSON.stringify({ ...defaultSettings, ...fromEnv, ...settings }, null, 2));
+}
+
+/** The demo's own profile folder for one dataset folder: two demos on two folders never share one. */
+export function demoProfileDir(root: string, folder: string): string {
+  const abs = path.resolve(folder);
+  const slug = path.basename(abs).replace(/[^\w.-]+/g, '_').slice(0, 40) || 'folder';
+  return path.join(root, '.vscode-test', 'demo', `${slug}-${crypto.createHash('sha1').update(abs).digest('hex').slice(0, 10)}`);
 }
 
 function healthy(port: number): Promise<boolean> {
@@ -95,7 +122,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   if (!fs.existsSync(codeServerBin)) {
     throw new Error(`code-server is not installed at ${codeServerBin}. Run: bash scripts/setup.sh`);
   }
-  prepareProfile(opts.userDataDir, opts.extensionsDir, opts.settings);
+  prepareProfile(opts.userDataDir, opts.extensionsDir, opts.settings, opts.keepUserSettings === true);
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   let lastError = '';
   const tries = opts.port ? 1 : 3;

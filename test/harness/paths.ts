@@ -28,3 +28,28 @@ export function assertSampleDataset(): void {
       `(or symlink it: ln -s /work/shared ${path.dirname(repoRoot)}/shared).`);
   }
 }
+
+/** Settings for a profile that opens the real sample: what the product keeps in a workspace goes to the profile instead. */
+export function sampleWorkspaceSettings(profileDir: string): Record<string, unknown> {
+  return { 'vasculatureExplorer.tuning.submissionsLog': path.join(profileDir, 'vasculature-submissions.json') };
+}
+
+/** Every path under the sample with its size and mtime, to prove a test run left the read-only input as it was. */
+export function sampleSnapshot(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else { const st = fs.statSync(p); out.push(`${path.relative(sampleDataset, p)} ${st.size} ${st.mtimeMs}`); }
+    }
+  };
+  walk(sampleDataset);
+  return out.sort();
+}
+
+/** The entries added, removed or changed between two snapshots (empty: untouched). */
+export function sampleChanges(before: string[], after: string[]): string[] {
+  const a = new Set(before), b = new Set(after);
+  return [...before.filter((x) => !b.has(x)).map((x) => `- ${x}`), ...after.filter((x) => !a.has(x)).map((x) => `+ ${x}`)];
+}

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './browser';
-import { assertSampleDataset, repoRoot, sampleDataset } from './paths';
+import { assertSampleDataset, repoRoot, sampleChanges, sampleDataset, sampleSnapshot } from './paths';
 import { E2eTest, openVscode, VscodeSession } from '../e2e/vscodeSession';
 
 const e2eOut = path.join(repoRoot, 'out', 'test', 'e2e');
@@ -53,6 +53,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const counts = { passed: 0, failed: 0, skipped: 0 };
+  const sampleBefore = sampleSnapshot();
   const browser = await launchBrowser();
   try {
     for (const file of files) {
@@ -90,6 +91,11 @@ async function main(): Promise<number> {
     }
   } finally {
     await browser.close();
+  }
+  const changed = sampleChanges(sampleBefore, sampleSnapshot());
+  if (changed.length > 0) {
+    console.log(`e2e: FAILED: the run wrote into the read-only sample ${sampleDataset}:\n  ${changed.join('\n  ')}`);
+    counts.failed++;
   }
   console.log(`e2e: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? ` (${counts.skipped} skipped)` : ''}`);
   return counts.failed > 0 ? 1 : 0;

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runTests } from '@vscode/test-electron';
-import { assertSampleDataset, repoRoot, sampleDataset } from './paths';
+import { assertSampleDataset, repoRoot, sampleChanges, sampleDataset, sampleSnapshot, sampleWorkspaceSettings } from './paths';
 
 const integrationOut = path.join(repoRoot, 'out', 'test', 'integration');
 const shim = path.join(repoRoot, 'test', 'harness', 'vscode-shim.sh');
@@ -50,12 +50,15 @@ async function runOnce(suite: Suite, attempt: number): Promise<{ ok: boolean; co
   fs.rmSync(profile, { recursive: true, force: true });
   try {
     const folder = await suite.workspace(path.join(tmp, 'ws'));
+    // The real sample is read-only input: anything the product would keep in its workspace goes to the profile.
+    if (path.resolve(folder) === path.resolve(sampleDataset)) process.env.VE_PROFILE_SETTINGS = JSON.stringify(sampleWorkspaceSettings(profile));
+    else delete process.env.VE_PROFILE_SETTINGS;
     await runTests({
       vscodeExecutablePath: shim,
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: path.join(integrationOut, 'index.js'),
       launchArgs: [folder, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`],
-      extensionTestsEnv: { VE_INTEGRATION_DIR: suite.dir, VE_INTEGRATION_RESULTS: results, VE_INTEGRATION_ATTEMPT: String(attempt) },
+      extensionTestsEnv: { VE_INTEGRATION_DIR: suite.dir, VE_INTEGRATION_RESULTS: results, VE_INTEGRATION_ATTEMPT: String(attempt), ...(process.env.VE_INTEGRATION_GREP ? { VE_INTEGRATION_GREP: process.env.VE_INTEGRATION_GREP } : {}) },
     });
     return { ok: true, counts: readCounts(results) };
   } catch (err) {
@@ -94,6 +97,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const total: Counts = { passed: 0, failed: 0 };
+  const sampleBefore = sampleSnapshot();
   for (const suite of suites) {
     const t0 = Date.now();
     console.log(`\n--- integration suite "${suite.name}" ---`);
@@ -108,6 +112,11 @@ async function main(): Promise<number> {
     total.passed += c.passed;
     total.failed += c.failed;
     console.log(`integration suite "${suite.name}": ${c.passed} passed, ${c.failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  const changed = sampleChanges(sampleBefore, sampleSnapshot());
+  if (changed.length > 0) {
+    console.log(`integration: FAILED: the run wrote into the read-only sample ${sampleDataset}:\n  ${changed.join('\n  ')}`);
+    total.failed++;
   }
   console.log(`integration: ${total.passed} passed, ${total.failed} failed`);
   return total.failed > 0 ? 1 : 0;

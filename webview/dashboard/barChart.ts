@@ -45,8 +45,13 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
   const t = themeBasics();
   const canvas = document.createElement('canvas');
   canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `${spec.title}. ${spec.clickHint}`);
-  host.replaceChildren(canvas);
+  canvas.setAttribute('aria-label', `${spec.title}. ${spec.clickHint} Keyboard: arrow keys move between bars, Enter does what a click does.`);
+  // Reached with Tab; the bar with keyboard focus is announced here (screen readers) and shown as the chart's tooltip.
+  canvas.tabIndex = 0;
+  const live = document.createElement('span');
+  live.className = 'sr-only';
+  live.setAttribute('aria-live', 'polite');
+  host.replaceChildren(canvas, live);
   const shown = shownValues(spec, share);
   const pct = share && spec.distribution;
   const chart = new Chart(canvas, {
@@ -79,7 +84,7 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
       },
       scales: {
         x: { stacked: spec.series.some((s) => s.stack), ticks: { color: t.fg, autoSkip: true, maxRotation: 60 }, grid: { color: t.grid }, title: { display: true, text: spec.xTitle, color: t.muted } },
-        y: { stacked: spec.series.some((s) => s.stack), beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid }, title: { display: true, text: pct ? `% of ${spec.yTitle}` : spec.yTitle, color: t.muted } },
+        y: { stacked: spec.series.some((s) => s.stack), beginAtZero: true, ticks: { color: t.fg, ...(pct ? {} : { precision: 0 }) }, grid: { color: t.grid }, title: { display: true, text: pct ? `% of ${spec.yTitle}` : spec.yTitle, color: t.muted } },
       },
       onClick: (_e, elements) => {
         const hit = elements[0];
@@ -101,6 +106,33 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
       hits.push({ x, series: si, value: v, px: Math.round(p.x), py: Math.round((p.y + p.base) / 2) });
     });
   });
+  // Keyboard: the non-empty bars in reading order (category, then series); Enter/Space picks like a click.
+  const order: { x: number; series: number }[] = [];
+  spec.labels.forEach((_l, x) => shown.forEach((sr, si) => { if (sr.values[x]) order.push({ x, series: si }); }));
+  let at = -1;
+  const focusBar = (k: number) => {
+    at = Math.max(0, Math.min(order.length - 1, k));
+    const b = order[at];
+    const el = chart.getDatasetMeta(b.series).data[b.x];
+    const active = [{ datasetIndex: b.series, index: b.x }];
+    chart.setActiveElements(active);
+    chart.tooltip?.setActiveElements(active, { x: el?.x ?? 0, y: el?.y ?? 0 });
+    chart.update();
+    live.textContent = `${spec.labels[b.x]}, ${shown[b.series].label}: ${shown[b.series].values[b.x]}${pct ? ' %' : ''}. ${spec.clickHint}`;
+    host.dataset.focusedBar = `${spec.labels[b.x]}|${shown[b.series].label}`;
+  };
+  canvas.addEventListener('keydown', (e) => {
+    if (order.length === 0) return;
+    const k = e.key;
+    if (k === 'ArrowRight' || k === 'ArrowDown') focusBar(at + 1);
+    else if (k === 'ArrowLeft' || k === 'ArrowUp') focusBar(at < 0 ? 0 : at - 1);
+    else if (k === 'Home') focusBar(0);
+    else if (k === 'End') focusBar(order.length - 1);
+    else if ((k === 'Enter' || k === ' ') && at >= 0) onPick(order[at].x, order[at].series);
+    else return;
+    e.preventDefault();
+  });
+  canvas.addEventListener('blur', () => { chart.setActiveElements([]); chart.tooltip?.setActiveElements([], { x: 0, y: 0 }); chart.update(); });
   host.dataset.chart = spec.id;
   host.dataset.values = JSON.stringify({ labels: spec.labels, series: shown });
   host.dataset.hits = JSON.stringify(hits);
@@ -108,7 +140,7 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
     spec,
     canvas,
     shown,
-    snapshot: () => ({ id: spec.id, labels: spec.labels, series: shown, width: canvas.clientWidth, height: canvas.clientHeight, inkPixels: inkInside(canvas, chart.chartArea) }),
+    snapshot: () => ({ id: spec.id, labels: spec.labels, series: shown, width: canvas.clientWidth, height: canvas.clientHeight, inkPixels: inkInside(canvas, chart.chartArea), yTicks: chart.scales.y.ticks.map((k) => String(k.label)) }),
     destroy: () => chart.destroy(),
   };
 }

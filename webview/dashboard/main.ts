@@ -6,7 +6,9 @@ import { chartResizes, drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
 import { foldsSection } from './foldsSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
-import { themeKind } from './theme.js';
+import { cssVar, themeKind } from './theme.js';
+import { Chart } from 'chart.js';
+import { tuningSection } from './tuningSection.js';
 
 interface VsCodeApi { postMessage(msg: FromWebview): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -32,21 +34,42 @@ function h(tag: string, cls?: string, text?: string): HTMLElement {
   return e;
 }
 
-function exportPng(name: string, canvas: HTMLCanvasElement | undefined): void {
-  if (!canvas) return;
-  // Paint the theme background under the transparent chart so the PNG reads outside VS Code.
+/** Exported PNGs are drawn at this device pixel ratio, whatever the screen's. */
+const EXPORT_DPR = 2;
+
+/**
+ * Saves a chart as PNG at EXPORT_DPR on the theme's editor background: a chart.js chart is drawn
+ * again at that ratio (then back), the slide map through its own paint at that ratio.
+ */
+function exportPng(name: string, canvas: HTMLCanvasElement | undefined, paint?: (dpr: number) => HTMLCanvasElement): void {
+  if (!canvas && !paint) return;
+  const chart = canvas ? Chart.getChart(canvas) : undefined;
+  const before = chart?.options.devicePixelRatio;
+  let src = canvas;
+  if (paint) src = paint(EXPORT_DPR);
+  else if (chart) {
+    chart.options.devicePixelRatio = EXPORT_DPR;
+    chart.resize();
+  }
   const c = document.createElement('canvas');
-  c.width = canvas.width;
-  c.height = canvas.height;
+  c.width = src!.width;
+  c.height = src!.height;
   const ctx = c.getContext('2d')!;
-  ctx.fillStyle = getComputedStyle(document.body).backgroundColor || '#ffffff';
+  // The panel's body is transparent: the editor background is the colour a person sees behind the chart.
+  ctx.fillStyle = cssVar('--vscode-editor-background', document.body.classList.contains('vscode-light') ? '#ffffff' : '#1e1e1e');
   ctx.fillRect(0, 0, c.width, c.height);
-  ctx.drawImage(canvas, 0, 0);
+  ctx.drawImage(src!, 0, 0);
+  if (chart) {
+    chart.options.devicePixelRatio = before;
+    chart.resize();
+  }
   post({ type: 'exportPng', chart: name, dataUrl: c.toDataURL('image/png') });
 }
 
 const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table }));
 score.update(undefined);
+const tuning = tuningSection((type, index) => post({ type, index }), () => post({ type: 'runTuning' }));
+tuning.update(undefined);
 const folds = foldsSection(() => post({ type: 'prepareTrainingData' }));
 
 function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
@@ -116,6 +139,7 @@ function render(): void {
 
   const grid = h('div', 'grid');
   grid.append(score.card);
+  grid.append(tuning.card);
   grid.append(folds.card);
   for (const spec of d.charts) {
     const c = card(spec.id, spec.title, spec.clickHint);
@@ -140,7 +164,7 @@ function render(): void {
     dropdown([{ value: 'vessels', label: 'blood vessel count' }, { value: 'dataset', label: 'dataset' }], ui.colorBy, (v) => { ui.colorBy = v === 'dataset' ? 'dataset' : 'vessels'; saveState(); drawSlide(); }, 'Colour by'),
   );
   sm.actions.append(
-    button('PNG', () => exportPng('slideMap', document.querySelector<HTMLCanvasElement>('#slide-map canvas') ?? undefined), { appearance: 'secondary' }),
+    button('PNG', () => exportPng('slideMap', undefined, slide ? (dpr) => slide!.paint(dpr) : undefined), { appearance: 'secondary' }),
     button('CSV', () => post({ type: 'exportCsv', table: 'slideMap' }), { appearance: 'secondary' }),
   );
   const legend = h('p', 'hint', 'Vessel colouring: darker = more blood vessels; grey = not annotated; outline only = image missing.');
@@ -210,6 +234,7 @@ function snapshot(): DashboardSnapshot {
     qualityRows: JSON.parse(document.getElementById('quality-list')?.dataset.rows ?? '[]') as string[],
     theme: themeKind(),
     score: score.snapshot(),
+    tuning: tuning.snapshot(),
     folds: folds.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
@@ -236,6 +261,7 @@ function answer(id: number, req: WebviewRequest): void {
     slide.click(req.index);
     return reply(true, true);
   }
+  if (req.kind === 'tuningCell') return tuning.click(req.index, req.action) ? reply(true, true) : reply(false, undefined, `no heatmap cell ${req.index}`);
   reply(false, undefined, 'unknown request');
 }
 
@@ -248,7 +274,9 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     render();
     post({ type: 'rendered', charts: charts.size, ms: performance.now() - t0 });
   } else if (m.type === 'score') {
-    score.update(m.score);
+    score.update(m.score, m.rejected);
+  } else if (m.type === 'tuning') {
+    tuning.update(m.view, m.submissions);
   } else if (m.type === 'folds') {
     folds.update(m.folds);
   } else if (m.type === 'filter') {
@@ -267,6 +295,7 @@ new MutationObserver(() => {
   lastTheme = k;
   drawCharts();
   score.redraw();
+  tuning.redraw();
   folds.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 

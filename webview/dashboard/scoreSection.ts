@@ -1,6 +1,6 @@
 /** The "Prediction score" card: AP headline with its convention, the PR chart and the per-WSI table of the last batch Predict or opened submission. Text only via textContent. */
 import { apCell, SCORE_WSI_HEAD, scoreWsiRows, type DashboardScore } from '../../src/shared/scoreTable.js';
-import type { ScoreSnapshot } from '../../src/shared/dashboardProtocol.js';
+import type { RejectedScore, ScoreSnapshot } from '../../src/shared/dashboardProtocol.js';
 import { button, dataGrid } from '../toolkit/index.js';
 import { drawPrChart, type DrawnPrChart } from './prChart.js';
 
@@ -21,8 +21,8 @@ export function scoreHeadline(s: DashboardScore): string {
 
 export interface ScoreSection {
   readonly card: HTMLElement;
-  /** Show a score (undefined: the how-to text); redraws the chart. */
-  update(score: DashboardScore | undefined): void;
+  /** Show a score (undefined: the how-to text) and a refused submission's errors beside it; redraws the chart. */
+  update(score: DashboardScore | undefined, rejected?: RejectedScore): void;
   /** Redraw the chart (theme change). */
   redraw(): void;
   snapshot(): ScoreSnapshot;
@@ -47,7 +47,20 @@ export function scoreSection(exportPng: (name: string, canvas: HTMLCanvasElement
     if (score && box) chart = drawPrChart(box, score.curve, score.ap);
   };
 
-  const update = (s: DashboardScore | undefined) => {
+  /** The refused submission's box: what was not scored, its first errors with their lines, and that the score shown is the last good one. */
+  const rejectedBox = (r: RejectedScore | undefined, hasScore: boolean): HTMLElement[] => {
+    if (!r) return [];
+    const box = h('div', 'rejected');
+    box.id = 'score-rejected';
+    box.setAttribute('role', 'alert');
+    box.append(h('p', undefined, `${r.label} was not scored: ${r.errors} error${r.errors === 1 ? '' : 's'} (each at its line in the Problems panel). ${hasScore ? 'The score shown is the last good one.' : 'No good score yet.'}`));
+    const list = h('ul');
+    for (const e of r.first) list.append(h('li', undefined, `line ${e.line}: ${e.message}`));
+    box.append(list);
+    return [box];
+  };
+
+  const update = (s: DashboardScore | undefined, rejected?: RejectedScore) => {
     score = s;
     chart?.destroy();
     chart = undefined;
@@ -55,7 +68,7 @@ export function scoreSection(exportPng: (name: string, canvas: HTMLCanvasElement
     if (!s) {
       const empty = h('p', 'muted', NO_SCORE_TEXT);
       empty.id = 'score-empty';
-      body.replaceChildren(empty);
+      body.replaceChildren(...rejectedBox(rejected, false), empty);
       return;
     }
     actions.append(
@@ -72,7 +85,7 @@ export function scoreSection(exportPng: (name: string, canvas: HTMLCanvasElement
     const rows = scoreWsiRows(s);
     const g = dataGrid(SCORE_WSI_HEAD, rows, 'Score per WSI');
     g.id = 'score-wsi';
-    body.replaceChildren(headline, conv, box, g);
+    body.replaceChildren(...rejectedBox(rejected, true), headline, conv, box, g);
     draw();
   };
 
@@ -89,6 +102,7 @@ export function scoreSection(exportPng: (name: string, canvas: HTMLCanvasElement
         convention: body.querySelector('#score-convention')?.textContent ?? '',
         ...(chart ? { chart: chart.snapshot() } : {}),
         wsiRows: rows,
+        rejected: body.querySelector('#score-rejected')?.textContent ?? '',
       };
     },
   };

@@ -11,6 +11,8 @@ export interface DrawnSlideMap {
   snapshot(): { wsi: number; tiles: number; inkPixels: number };
   /** Click tile k (index into the WSI's arrays) as a person would. */
   click(k: number): void;
+  /** The same map drawn into a new canvas at device pixel ratio dpr (PNG export). */
+  paint(dpr: number): HTMLCanvasElement;
   destroy(): void;
 }
 
@@ -22,13 +24,8 @@ export function drawSlideMap(host: HTMLElement, m: SlideMapWsi, colorBy: ColorBy
   canvas.setAttribute('aria-label', `Slide map of WSI ${m.wsi}: ${m.ids.length} tiles at their pixel offsets. Click a tile to open it.`);
   host.replaceChildren(canvas, tooltip);
   const w = host.clientWidth || 600, h = host.clientHeight || 420;
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(h * dpr);
   canvas.style.width = `${w}px`;
   canvas.style.height = `${h}px`;
-  const ctx = canvas.getContext('2d')!;
-  ctx.scale(dpr, dpr);
   let minI = Infinity, minJ = Infinity, maxI = -Infinity, maxJ = -Infinity, maxV = 0;
   for (let k = 0; k < m.ids.length; k++) {
     minI = Math.min(minI, m.i[k]); maxI = Math.max(maxI, m.i[k] + TILE);
@@ -41,6 +38,12 @@ export function drawSlideMap(host: HTMLElement, m: SlideMapWsi, colorBy: ColorBy
   const rect = (k: number) => ({ x: ox + (m.i[k] - minI) * scale, y: oy + (m.j[k] - minJ) * scale, s: TILE * scale });
   const vessel = resolveColor('class:blood_vessel');
   const outline = t.highContrast && t.border ? t.border : withAlpha(t.fg, 0.35);
+  /** Draws the map into target at device pixel ratio dpr (the screen's, or the export's). */
+  const paint = (target: HTMLCanvasElement, dpr: number): HTMLCanvasElement => {
+  target.width = Math.round(w * dpr);
+  target.height = Math.round(h * dpr);
+  const ctx = target.getContext('2d')!;
+  ctx.scale(dpr, dpr);
   // Semi-transparent fills: overlapping tiles (WSI 2) stay visible as darker overlaps.
   for (let k = 0; k < m.ids.length; k++) {
     const r = rect(k);
@@ -57,6 +60,9 @@ export function drawSlideMap(host: HTMLElement, m: SlideMapWsi, colorBy: ColorBy
     ctx.lineWidth = 0.5;
     ctx.strokeRect(r.x, r.y, r.s, r.s);
   }
+  return target;
+  };
+  paint(canvas, window.devicePixelRatio || 1);
   // The tile under a point: the last drawn wins, as on screen.
   const at = (x: number, y: number) => {
     for (let k = m.ids.length - 1; k >= 0; k--) {
@@ -108,6 +114,7 @@ export function drawSlideMap(host: HTMLElement, m: SlideMapWsi, colorBy: ColorBy
   return {
     snapshot: () => ({ wsi: m.wsi, tiles: m.ids.length, inkPixels: inkInside(canvas) }),
     click: (k) => { if (k >= 0 && k < m.ids.length) onOpen(m.ids[k]); },
+    paint: (dpr) => paint(document.createElement('canvas'), dpr),
     destroy: () => canvas.remove(),
   };
 }

@@ -262,6 +262,9 @@ function bounds(): { x0: number; y0: number; x1: number; y1: number } {
   return b;
 }
 
+/** Polygons drawn on the context neighbours in the last paint (snapshot). */
+let lastContextDrawn = 0;
+
 /** The stage's CSS size, read when it resizes (not on each paint: a read after DOM writes forces a layout). */
 let stageSize = { w: 0, h: 0 };
 
@@ -271,6 +274,7 @@ function fit(): void {
   const s = Math.max(0.05, Math.min(cw / (b.x1 - b.x0), ch / (b.y1 - b.y0)) * 0.98);
   view = { s, ox: (cw - (b.x1 - b.x0) * s) / 2 - b.x0 * s, oy: (ch - (b.y1 - b.y0) * s) / 2 - b.y0 * s };
   userMoved = false;
+  document.body.dataset.zoom = `${s.toFixed(4)} fit`;
 }
 
 function resize(): void {
@@ -314,6 +318,8 @@ function draw(): void {
   ctx.fillStyle = theme.bg;
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const drawn: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+  const contextCount: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
+  let hoverOutlined = '';
   if (tile) {
     ctx.setTransform(dpr * view.s, 0, 0, dpr * view.s, dpr * view.ox, dpr * view.oy);
     ctx.imageSmoothingEnabled = view.s < 2;
@@ -328,10 +334,24 @@ function draw(): void {
         ctx.strokeRect(n.dx, n.dy, n.width, n.height);
         ctx.setLineDash([]);
         ctx.globalAlpha = 1;
-        drawOverlays(n, 0.7);
+        ctx.save();
+        ctx.translate(n.dx, n.dy);
+        drawOverlays(n, 0.7, contextCount);
+        ctx.restore();
+        // The label stays inside its own tile (shrunk to fit, clipped): neighbours' labels never overlap.
+        const label = n.image ? n.id : `${n.id} (no image)`;
+        let px = 12 / view.s;
+        ctx.font = `${px}px sans-serif`;
+        const room = n.width - 12 / view.s;
+        const wide = ctx.measureText(label).width;
+        if (wide > room) { px = Math.max(6 / view.s, (px * room) / wide); ctx.font = `${px}px sans-serif`; }
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(n.dx, n.dy, n.width, n.height);
+        ctx.clip();
         ctx.fillStyle = fg;
-        ctx.font = `${12 / view.s}px sans-serif`;
-        ctx.fillText(n.image ? n.id : `${n.id} (no image)`, n.dx + 6 / view.s, n.dy + 16 / view.s);
+        ctx.fillText(label, n.dx + 6 / view.s, n.dy + 4 / view.s + px);
+        ctx.restore();
       }
     }
     if (tile.image) ctx.drawImage(tile.image, 0, 0, tile.width, tile.height);
@@ -343,7 +363,7 @@ function draw(): void {
       ctx.lineWidth = 3 / view.s;
       ctx.strokeRect(0, 0, tile.width, tile.height);
     }
-    if (hover?.p && !hideHeld) {
+    if (hover?.p && !hideHeld && state.visible[hover.p.cls]) {
       const hp = hover.d.polys.find((x) => x.p === hover!.p);
       if (hp) {
         ctx.save();
@@ -352,10 +372,15 @@ function draw(): void {
         ctx.lineWidth = 3 / view.s;
         ctx.stroke(hp.path);
         ctx.restore();
+        hoverOutlined = `${hover.p.cls} #${hover.p.index + 1}`;
       }
     }
   }
   lastDrawn = drawn;
+  lastContextDrawn = CLASS_NAMES.reduce((a, c) => a + contextCount[c], 0);
+  // For tests that look like a person: the outline drawn under the pointer, and the polygons drawn on the neighbours.
+  if (document.body.dataset.hoverOutline !== hoverOutlined) document.body.dataset.hoverOutline = hoverOutlined;
+  if (document.body.dataset.contextDrawn !== String(lastContextDrawn)) document.body.dataset.contextDrawn = String(lastContextDrawn);
   if (!tile) lastPredDrawn = noPrediction();
   document.body.dataset.predictionDrawn = prediction ? (['tp', 'fp', 'fn', 'ignored', 'none'] as const).map((o) => lastPredDrawn[o]).join(',') : '';
   const totals: Record<ClassName, number> = { blood_vessel: 0, glomerulus: 0, unsure: 0 };
@@ -403,6 +428,14 @@ function afterFrame(done: () => void): void {
   setTimeout(once, 1000);
 }
 
+/** The header line "id · N of M · WSI …" and Prev/Next, from the tile and its place in the order (none: the filter hides it). */
+function renderTitle(p: TilePayload & { position?: number; total?: number }): void {
+  const where = p.wsi !== undefined ? ` · WSI ${p.wsi} · ds ${p.dataset ?? '—'} · (${p.i}, ${p.j})` : '';
+  title.textContent = `${p.id}${p.position ? ` · ${p.position} of ${p.total}` : ''}${where}`;
+  prevBtn.disabled = !p.position || p.position <= 1;
+  nextBtn.disabled = !p.position || p.position >= (p.total ?? 0);
+}
+
 /** Paints a prepared tile kept under key; after the frame that shows it, `onFrame` gets the polygons drawn. */
 function showTile(key: string, prepared: Prepared, place: { position?: number; total?: number }, onFrame: (drawn: Record<ClassName, number>, id: string) => void): void {
   const p = { ...prepared.payload, ...place };
@@ -412,13 +445,13 @@ function showTile(key: string, prepared: Prepared, place: { position?: number; t
   errorBox.hidden = true;
   stage.hidden = false;
   const sameSize = tile && tile.width === p.width && tile.height === p.height;
+  const sameTile = tile?.id === p.id;
   tile = { id: p.id, dx: 0, dy: 0, width: p.width, height: p.height, image: prepared.image, polys: prepared.polys, payload: p };
   if (neighbours.length && state.context) neighbours = []; // stale until the host sends the new context
   if (prediction && prediction.layer.tileId !== p.id) { prediction = undefined; renderPredHeader(); } // the host sends the new tile's layer next
   predHover = undefined;
   hover = undefined;
-  const where = p.wsi !== undefined ? ` · WSI ${p.wsi} · ds ${p.dataset ?? '—'} · (${p.i}, ${p.j})` : '';
-  title.textContent = `${p.id}${p.position ? ` · ${p.position} of ${p.total}` : ''}${where}`;
+  renderTitle(p);
   title.title = p.file;
   document.body.dataset.tileId = p.id;
   if (state.tileId !== p.id) {
@@ -427,9 +460,8 @@ function showTile(key: string, prepared: Prepared, place: { position?: number; t
   }
   note.textContent = p.note ?? '';
   note.hidden = !p.note;
-  prevBtn.disabled = !p.position || p.position <= 1;
-  nextBtn.disabled = !p.position || p.position >= (p.total ?? 0);
-  if (!sameSize || !userMoved) fit();
+  // Zoom and pan belong to one tile: another tile starts fitted (the same tile re-sent keeps them).
+  if (!sameSize || !userMoved || !sameTile) fit();
   draw();
   status.textContent = `${p.polygons.length} polygons${p.line ? ` · polygons.jsonl line ${p.line}` : ' · no line in polygons.jsonl'} · ${p.width}x${p.height}px`;
   const drawn = lastDrawn;
@@ -538,7 +570,7 @@ function retainedHeap(): number | undefined {
 }
 
 function snapshot(): ViewerSnapshot {
-  return { tileId: tile?.id, drawn: { ...lastDrawn }, visible: { ...state.visible }, context: state.context, contextTiles: neighbours.length, error: errorText, inkPixels: inkPixels(),
+  return { tileId: tile?.id, drawn: { ...lastDrawn }, visible: { ...state.visible }, context: state.context, contextTiles: neighbours.length, contextDrawn: lastContextDrawn, error: errorText, inkPixels: inkPixels(),
     prediction: prediction ? { ...lastPredDrawn } : null, predictionVisible: predBox.checked, predictionHeader: prediction ? (predHeader.querySelector('.pred-text')?.textContent ?? '') : '', jsHeap: retainedHeap(), imageSum: imageSum() };
 }
 
@@ -585,7 +617,14 @@ function onMessage(e: MessageEvent<ToWebview>): void {
     const p = kept.get(m.key);
     if (p) showFromHost(m.seq, m.key, p, { position: m.position, total: m.total }, arrival(m.sentAt), true);
     else send({ type: 'cacheMiss', seq: m.seq, key: m.key });
-  } else if (m.type === 'neighbours') roles = m;
+  } else if (m.type === 'neighbours') {
+    roles = m;
+    // The order changed (re-sort, re-filter): "N of M" follows it.
+    if (tile && m.of === shownKey && (tile.payload.position !== m.here?.position || tile.payload.total !== m.here?.total)) {
+      tile.payload = { ...tile.payload, position: m.here?.position, total: m.here?.total };
+      renderTitle(tile.payload);
+    }
+  }
   else if (m.type === 'dropCache') { kept.clear(); roles = undefined; }
   else if (m.type === 'error') showError(m.message);
   else if (m.type === 'context') showContext(m.center, m.tiles);
@@ -682,6 +721,7 @@ function zoomAt(factor: number, cx: number, cy: number): void {
   view.oy = cy - ((cy - view.oy) * s) / view.s;
   view.s = s;
   userMoved = true;
+  document.body.dataset.zoom = s.toFixed(4);
   draw();
 }
 canvas.addEventListener('wheel', (ev) => {

@@ -9,3 +9,4 @@ export * from './sweepPool';
 export * from './sweepScore';
 export * from './sweepTile';
 export * from './tuneDataset';
+export * from './submissionsLog';

@@ -1,4 +1,5 @@
 /** Wires the Dataset Overview: its command, a status bar entry once a dataset is open, and the model computed once per index (started in the background after indexing). */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { computeDashboard, type DashboardModel } from '../../core/overview';
 import type { DashboardScore } from '../../shared/scoreTable';
@@ -9,6 +10,7 @@ import type { DatasetService } from '../dataset/datasetService';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import type { TileFilterState } from '../tree/tileFilterState';
+import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
 import type { FoldsOverview } from '../../core/folds';
 
 export const SHOW_DASHBOARD = 'vasculatureExplorer.showDashboard';
@@ -47,7 +49,7 @@ class DashboardModels {
 }
 
 /** Register the command and status bar entry; returns disposables and the test hooks. */
-export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void> }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
+export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void>; tuning?: TuningDashboardHooks }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
   const models = new DashboardModels(deps.storageDir);
   const status = vscode.window.createStatusBarItem('vasculatureExplorer.overview', vscode.StatusBarAlignment.Left, 49);
   status.name = 'Vasculature Explorer: Dataset Overview';
@@ -58,8 +60,10 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
     extensionUri: deps.extensionUri,
     filter: deps.filter,
     batches: deps.batches,
+    tuning: deps.tuning,
     folds: deps.folds,
     onDidChangeFolds: deps.onDidChangeFolds,
+    exportDir: deps.storageDir ? path.join(deps.storageDir, 'exports') : undefined,
     model: async () => {
       const index = deps.service.index;
       return index ? models.get(index) : undefined;

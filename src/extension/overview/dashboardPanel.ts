@@ -1,5 +1,6 @@
 /** The "Dataset Overview" webview panel: strict CSP, validated messages, chart clicks into the shared tile filter, PNG/CSV export. */
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { dashboardCsv } from '../../core/overview';
@@ -11,6 +12,7 @@ import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromW
 import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
+import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
 import type { TileFilterState } from '../tree/tileFilterState';
 import type { FoldsOverview } from '../../core/folds';
 
@@ -48,10 +50,14 @@ export interface DashboardDeps {
   /** The current model (computed or cached for the open index). */
   model: () => Promise<DashboardModel | undefined>;
   /** The last batch Predict / opened submission and its change event (the PredictionStore). */
-  batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
+  batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'> & Partial<Pick<PredictionStore, 'lastRejected'>>;
+  /** The last post-processing sweep, and Apply / Copy of its cells. */
+  tuning?: TuningDashboardHooks;
   /** The folds section's data and when it changes (the labels feature). */
   folds?: () => FoldsOverview | undefined;
   onDidChangeFolds?: vscode.Event<void>;
+  /** Where exports are offered first (the workspace's storage), until the user picks another folder. */
+  exportDir?: string;
 }
 
 /** Milestones of one command-to-drawn, ms after the command. */
@@ -117,7 +123,8 @@ export class DashboardPanel extends Disposable {
     this.panel = this._register(panel);
     this.requests = new RequestTracker<WebviewRequest>((m) => void this.post(m));
     this._register({ dispose: () => this.requests.dispose() });
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity.svg');
+    // A tab icon is drawn as an image (currentColor is black there): one variant per theme kind (high contrast uses dark/light too).
+    panel.iconPath = { light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity-light.svg'), dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity-dark.svg') };
     panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, crypto.randomBytes(18).toString('base64'));
     this._register(panel.onDidDispose(() => {
       if (DashboardPanel.current === this) DashboardPanel.current = undefined;
@@ -133,6 +140,7 @@ export class DashboardPanel extends Disposable {
     }));
     this._register(deps.filter.onDidChange(() => void this.postFilter()));
     if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
+    if (deps.tuning) this._register(deps.tuning.onDidChange(() => void this.postTuning()));
     if (deps.onDidChangeFolds) this._register(deps.onDidChangeFolds(() => void this.postFolds()));
   }
 
@@ -142,6 +150,7 @@ export class DashboardPanel extends Disposable {
     this.lastPhases.modelMs = performance.now() - this.shownAt;
     // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
     await this.postScore();
+    await this.postTuning();
     await this.postFolds();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
     this.lastPhases.postedMs = performance.now() - this.shownAt;
@@ -159,7 +168,14 @@ export class DashboardPanel extends Disposable {
 
   private postScore(): Thenable<boolean> {
     this.lastPostedScore = this.score();
-    return this.post({ type: 'score', score: this.lastPostedScore });
+    const r = this.deps.batches?.lastRejected?.();
+    return this.post({ type: 'score', score: this.lastPostedScore, ...(r ? { rejected: { label: r.label, errors: r.errors, first: r.first, rows: r.rows } } : {}) });
+  }
+
+  private postTuning(): Thenable<boolean> {
+    if (!this.deps.tuning) return Promise.resolve(true);
+    const submissions = this.deps.tuning.submissions();
+    return this.post({ type: 'tuning', view: this.deps.tuning.view(), ...(submissions ? { submissions } : {}) });
   }
 
   /** Resolves with the command-to-drawn time at the webview's next 'rendered' message. */
@@ -205,6 +221,15 @@ export class DashboardPanel extends Disposable {
       case 'response':
         this.requests.handleResponse(m);
         return;
+      case 'tuningApply':
+        await this.deps.tuning?.apply(m.index);
+        return;
+      case 'tuningCopy':
+        await this.deps.tuning?.copy(m.index);
+        return;
+      case 'runTuning':
+        await vscode.commands.executeCommand('vasculatureExplorer.tunePostprocessing');
+        return;
       case 'select': {
         const f = this.model && selectionFilter(this.model, m);
         if (f) this.deps.filter.setFilter(f);
@@ -244,11 +269,28 @@ export class DashboardPanel extends Disposable {
     }
   }
 
+  /** The folder the last export went to (this session), the next save dialog's default. */
+  private static lastExportDir: string | undefined;
+  /** The last file an export wrote (tests). */
+  lastSaved: string | undefined;
+
+  /**
+   * Asks where to save (default: the last folder used, else the workspace's storage; never the
+   * dataset folder), writes, and confirms with a notification that names the file and opens or reveals it.
+   */
   private async save(name: string, bytes: Buffer, filters: Record<string, string[]>): Promise<void> {
-    const root = this.model?.index.root;
-    const uri = await vscode.window.showSaveDialog({ defaultUri: root ? vscode.Uri.file(path.join(root, name)) : undefined, filters, title: `Save ${name}` });
+    const dir = DashboardPanel.lastExportDir ?? this.deps.exportDir;
+    if (dir) await fs.promises.mkdir(dir, { recursive: true }).catch(() => undefined);
+    const uri = await vscode.window.showSaveDialog({ defaultUri: dir ? vscode.Uri.file(path.join(dir, name)) : undefined, filters, title: `Save ${name}` });
     if (!uri) return;
     await vscode.workspace.fs.writeFile(uri, bytes);
-    log().info(`Dataset Overview: saved ${uri.fsPath}`);
+    DashboardPanel.lastExportDir = path.dirname(uri.fsPath);
+    this.lastSaved = uri.fsPath;
+    log().info(`Dataset Overview: saved ${uri.fsPath} (${bytes.length} bytes)`);
+    void vscode.window.showInformationMessage(`Saved ${path.basename(uri.fsPath)} (${(bytes.length / 1024).toFixed(1)} KB) in ${path.dirname(uri.fsPath)}.`, 'Open', 'Reveal').then((pick) => {
+      if (pick === 'Open') void vscode.commands.executeCommand('vscode.open', uri);
+      // The OS file manager where there is one (desktop), else the file itself.
+      if (pick === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', uri).then(undefined, () => vscode.commands.executeCommand('vscode.open', uri));
+    });
   }
 }

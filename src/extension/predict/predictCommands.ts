@@ -213,6 +213,8 @@ export function registerPredictCommands(d: PredictCommandDeps): vscode.Disposabl
     fs.writeFileSync(target.fsPath, writeSubmissionCsv(tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels })), skipped));
     const left = skipped.length ? ` ${skipped.length} tile(s) whose id is not a tile id were left out (e.g. "${escapeNotification(skipped[0].slice(0, 40))}").` : '';
     void vscode.window.showInformationMessage(`Wrote ${tiles.length - skipped.length} rows to ${target.fsPath} (Kaggle submission format).${left}`);
+    // The submissions log (CV vs leaderboard, Tune Post-processing) records every exported submission.
+    void vscode.commands.executeCommand('vasculatureExplorer.recordSubmission', { path: target.fsPath, localAp: batch!.score.numGt > 0 ? batch!.score.ap ?? null : null, perWsi: Object.fromEntries(batch!.score.perWsi.map((w) => [w.group, w.ap ?? null])), model: batch!.label }).then(undefined, () => undefined);
     return target.fsPath;
   };
 
@@ -235,8 +237,15 @@ export function registerPredictCommands(d: PredictCommandDeps): vscode.Disposabl
     const problems = [...parse.problems, ...scored.problems];
     submissionProblems.set(uri, toDiagnostics(problems.filter((p) => p.line > 0 || p.severity !== 'info'), uri));
     const convention = scoringConvention(ignoreMode);
-    store.setMany(scored.tiles.map((t) => ({ source: 'submission' as const, label: shown, tile: t, convention, at: Date.now() })), { source: 'submission', label: shown, scope: shown, score: scored.score, tileIds: scored.tiles.map((t) => t.tileId), at: Date.now() }, true);
-    const errors = problems.filter((p) => p.severity === 'error').length;
+    const errorList = problems.filter((p) => p.severity === 'error');
+    const errors = errorList.length;
+    // A submission with errors is not a score: the last good one stays on the dashboard, the errors beside it.
+    if (errors > 0) store.setRejected({ label: shown, errors, first: errorList.slice(0, 5).map((p) => ({ line: p.line, message: p.message })), rows: parse.rows.length, at: Date.now() });
+    else {
+      store.setMany(scored.tiles.map((t) => ({ source: 'submission' as const, label: shown, tile: t, convention, at: Date.now() })), { source: 'submission', label: shown, scope: shown, score: scored.score, tileIds: scored.tiles.map((t) => t.tileId), at: Date.now() }, true);
+      // The submissions log (CV vs leaderboard, Tune Post-processing) records every scored submission.
+      void vscode.commands.executeCommand('vasculatureExplorer.recordSubmission', { path: uri.fsPath, localAp: scored.score.numGt > 0 ? scored.score.ap ?? null : null, perWsi: Object.fromEntries(scored.score.perWsi.map((w) => [w.group, w.ap ?? null])) }).then(undefined, () => undefined);
+    }
     if (errors > 0) void vscode.window.showWarningMessage(`${shown}: ${errors} error(s) at their lines in the Problems panel; ${parse.rows.length - good.length} of ${parse.rows.length} rows are left out of the score.`, 'Show Problems').then((p) => p && vscode.commands.executeCommand('workbench.actions.view.problems'));
     if (index) await showReport(batchScoreMarkdown(scored.score, `Submission ${shown}`, [`${good.length} of ${parse.rows.length} rows scored against ${index.root}.`]), 'submission-report.md');
     return { ap: scored.score.ap ?? null, tp: scored.score.tp, fp: scored.score.fp, fn: scored.score.fn, rows: parse.rows.length, problems: problems.map((p) => ({ file: p.file, line: p.line, severity: p.severity, code: p.code, message: p.message })) };

@@ -36,7 +36,18 @@ export interface StoredBatch {
   at: number;
 }
 
+/** A submission that was not scored because it has errors: the last good batch stays, these are shown beside it. */
+export interface RejectedSubmission {
+  label: string;
+  /** Error-level problems, first few with their line. */
+  errors: number;
+  first: { line: number; message: string }[];
+  rows: number;
+  at: number;
+}
+
 export class PredictionStore extends Disposable {
+  private rejected?: RejectedSubmission;
   private readonly byTile = new Map<string, Map<StoredPrediction['source'], StoredPrediction>>();
   private latest?: StoredPrediction;
   private batch?: StoredBatch;
@@ -70,6 +81,17 @@ export class PredictionStore extends Disposable {
     return this.batch;
   }
 
+  /** The last submission refused for its errors, since the last batch (undefined when the last one was good). */
+  lastRejected(): RejectedSubmission | undefined {
+    return this.rejected;
+  }
+
+  /** Notes a refused submission; the last good batch stays. Fires onDidChangeBatch. */
+  setRejected(r: RejectedSubmission): void {
+    this.rejected = r;
+    this.batchChanged.fire(this.batch);
+  }
+
   /** Stores one tile's prediction and fires onDidChange(tileId). */
   set(p: StoredPrediction, fire = true): void {
     let m = this.byTile.get(p.tile.tileId);
@@ -84,6 +106,7 @@ export class PredictionStore extends Disposable {
     if (replace) for (const m of this.byTile.values()) m.delete(batch.source);
     for (const p of list) this.set(p, false);
     this.batch = batch;
+    this.rejected = undefined;
     this.changed.fire(undefined);
     this.batchChanged.fire(batch);
   }
@@ -93,6 +116,7 @@ export class PredictionStore extends Disposable {
     this.byTile.clear();
     this.latest = undefined;
     this.batch = undefined;
+    this.rejected = undefined;
     this.changed.fire(undefined);
     this.batchChanged.fire(undefined);
   }

@@ -242,7 +242,7 @@ export class TileViewerPanel extends Disposable {
       }
       if (!this.fixedFile) roles[role] = { key: file, position: k + 1, total: order.length };
     }
-    if (!this.fixedFile && seq === this.seq && !this.gone && this.ready) void this.post({ type: 'neighbours', of: this.file, ...roles });
+    if (!this.fixedFile && seq === this.seq && !this.gone && this.ready) void this.post({ type: 'neighbours', of: this.file, ...roles, here: { position: pos + 1, total: order.length } });
   }
 
   /** The Tiles order changed (filter, sort, re-index): the webview's next/previous roles are re-sent for the new order. */
@@ -250,7 +250,7 @@ export class TileViewerPanel extends Disposable {
     if (!this.ready || this.fixedFile || this.gone) return;
     const order = this.withImages();
     const pos = this.tile ? order.findIndex((t) => t.id === this.tile!.id) : -1;
-    if (pos < 0) void this.post({ type: 'neighbours', of: this.file });
+    if (pos < 0) void this.post({ type: 'neighbours', of: this.file }); // no "here": the filter hides the tile
     else void this.prefetchAround(order, pos, this.seq);
   }
 

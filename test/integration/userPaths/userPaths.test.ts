@@ -127,7 +127,7 @@ describe('User paths of the tile browser, Show Log and Predict', function () {
     assert.ok(r.value, `no prediction: ${JSON.stringify(x.predict.lastPredictError())}`);
     await until(() => x.viewerTile()?.id === ANNOTATED, 20_000, 'the viewer to show the tile');
     const snap = await until(async () => {
-      const s = await x.viewerSnapshot();
+      const s = await x.viewerSnapshot().catch(() => undefined); // a busy machine can miss one 10 s reply: ask again
       return s?.prediction && s.predictionVisible ? s : undefined;
     }, 20_000, 'the prediction layer to be drawn');
     const p = x.predict.lastPrediction()!;
