@@ -56,7 +56,8 @@ export function vsixViolations(names: readonly string[], target = 'linux-x64'): 
   for (const n of names) for (const [re, what] of forbidden) if (re.test(n)) bad.push(`${n}: ${what} must not be in the ${target} VSIX`);
   // Only what the extension needs at run time: a new top-level folder (tooling, data) fails here
   // until it is added to .vscodeignore (or, if the extension loads it, to this list).
-  const allowed = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+|media\/.+|node_modules\/.+))$/;
+  // training/: the Python program Train Baseline Model runs (extension/training/train.py), not a source file.
+  const allowed = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+|media\/.+|node_modules\/.+|training\/(README\.md|requirements\.txt|train\.py|ve_training\/[A-Za-z_]+\.py)))$/;
   for (const n of names) if (!allowed.test(n)) bad.push(`${n}: not a file the extension needs at run time (add it to .vscodeignore, or to the allowed list in scripts/zipEntries.ts if the extension loads it)`);
   const required = [
     'extension/package.json',
@@ -75,6 +76,8 @@ export function vsixViolations(names: readonly string[], target = 'linux-x64'): 
     'extension/media/model/demo-unet.onnx',
     'extension/media/model/demo-unet.onnx.json',
     'extension/media/model/MODEL_CARD.md',
+    'extension/training/train.py',
+    'extension/training/requirements.txt',
     `extension/node_modules/onnxruntime-node/bin/napi-v6/${os}/${arch}/onnxruntime_binding.node`,
     'extension/node_modules/onnxruntime-node/dist/index.js',
     'extension/node_modules/onnxruntime-common/package.json',

@@ -28,6 +28,7 @@ function goodList(target: string): string[] {
     ...['extension', 'inferenceWorker', 'galleryThumbWorker', 'webview/tileViewer', 'webview/dashboard', 'webview/gallery'].map((n) => `extension/dist/${n}.js`),
     'extension/media/logo.png', 'extension/media/activity.svg', 'extension/media/dashboard.css',
     'extension/media/model/demo-unet.onnx', 'extension/media/model/demo-unet.onnx.json', 'extension/media/model/MODEL_CARD.md',
+    'extension/training/train.py', 'extension/training/requirements.txt', 'extension/training/ve_training/unet.py',
     `extension/node_modules/onnxruntime-node/bin/napi-v6/${os}/${arch}/onnxruntime_binding.node`,
     `extension/node_modules/onnxruntime-node/bin/napi-v6/${os}/${arch}/${os === 'win32' ? 'onnxruntime.dll' : os === 'darwin' ? 'libonnxruntime.1.30.0.dylib' : 'libonnxruntime.so.1'}`,
     'extension/node_modules/onnxruntime-node/dist/index.js', 'extension/node_modules/onnxruntime-common/package.json', 'extension/node_modules/sharp/package.json',
