@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     optionalSection('predict', 'predictBench.js', 'predictBench', 'src/core/predict/pipeline.js'),
     optionalSection('dashboard', 'dashboardBench.js', 'run', 'src/core/overview/overviewData.js'),
     optionalSection('viewer', 'viewerBench.js', 'run', 'src/extension/viewer/tileViewerData.js'),
+    optionalSection('stain', 'stainBench.js', 'stainBench', 'src/core/stain/index.js'),
   ].filter((s): s is Section => s !== undefined && (only.length === 0 || only.includes(s.name)));
   const rows: BenchRow[] = [];
   let failed = false;
