@@ -12,6 +12,7 @@ import { TileFilterState } from './tree/tileFilterState';
 import { describeFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
+import { registerStain } from './stain/stainRegistration';
 import type { DatasetIndex } from '../core/types';
 
 export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {
@@ -54,7 +55,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   const viewerApi = registerTileViewer({ context, index: () => service.index, ordered: () => tree.ordered, query: () => filter.current, events: [service.onDidIndex, filter.onDidChange], onDidIndex: service.onDidIndex, predictions: predict.store,
     // Follow the tile viewer panel in the tree: its tab shows no file, and a re-targeted panel
     // changes only its title.
-    onShowTile: (id) => { if (view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id, true); } });
+    onShowTile: (id) => { if (view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id, true); stain.followTile(id); } });
+  // Stain: statistics (worker, cached beside the index), Compute Stain Statistics…, the Stain panel that follows the viewer's tile.
+  const stain = registerStain({ extensionUri: context.extensionUri, storageDir: storage, index: () => service.index, viewerTileId: () => viewerApi.viewerTile()?.id });
+  context.subscriptions.push(...stain.disposables);
 
   // Index in the background; activation itself stays cheap.
   void service.discover().then((root) => {
@@ -80,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     treeSelection: () => (view?.selection ?? []).map((n) => (n.kind === 'tile' ? n.tile.id : n.key)),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
+    stain: stain.hooks,
     ...viewerApi,
   };
 }

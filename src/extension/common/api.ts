@@ -3,6 +3,7 @@ import type { DatasetIndex } from '../../core/types';
 import type { TileQuery } from '../../core/dataset';
 import type { DashboardTestHooks } from '../overview/dashboardCommands';
 import type { PredictTestHooks } from '../predict/predictRegistration';
+import type { StainTestHooks } from '../stain/stainRegistration';
 
 export interface VasculatureExplorerApi {
   /** The current index, if a dataset is open. */
@@ -23,6 +24,8 @@ export interface VasculatureExplorerApi {
   dashboard: DashboardTestHooks;
   /** Predict: last prediction and its layer, last batch, errors, log lines, status bar. */
   predict: PredictTestHooks;
+  /** Stain statistics and the Stain panel. */
+  stain: StainTestHooks;
 }
 
 /** The tile viewer's and gallery's part of the test API (see tileViewerRegistration.ts). */
