@@ -26,9 +26,9 @@ button.secondary { color: var(--vscode-button-secondaryForeground); background: 
 .title { font-weight: 600; }
 .status { padding: 4px 10px; font-size: 12px; color: var(--vscode-descriptionForeground); min-height: 16px; }
 .status.error { color: var(--vscode-errorForeground); }
-.grid { display: flex; flex-wrap: wrap; gap: 10px; padding: 8px 10px; }
-figure { margin: 0; width: 256px; }
-figure canvas { display: block; width: 256px; height: 256px; border: 1px solid var(--vscode-panel-border, transparent); }
+.grid { display: flex; flex-wrap: wrap; gap: 8px; padding: 6px 10px; }
+figure { margin: 0; width: 168px; }
+figure canvas { display: block; width: 168px; height: 168px; border: 1px solid var(--vscode-panel-border, transparent); }
 figcaption { font-size: 11px; line-height: 1.3; margin-top: 2px; color: var(--vscode-foreground); word-break: break-word; }
 figcaption .why { color: var(--vscode-editorWarning-foreground); display: block; }
 .section { padding: 2px 10px; font-weight: 600; font-size: 12px; color: var(--vscode-descriptionForeground); }
@@ -212,6 +212,14 @@ function onResult(r: StainResultMessage): void {
     const samples = r.cells.filter((c) => c.kind === 'sample').length;
     const unchanged = r.cells.filter((c) => !c.applied).length;
     status.textContent = `${tileId}: ${samples} samples shown ${ms.toFixed(0)} ms after the click (host ${r.hostMs.toFixed(0)} ms${r.cached ? ', cached' : ''}; message round trip floor ${floor.toFixed(1)} ms)${unchanged ? ` · ${unchanged} picture(s) left unchanged, see their notes` : ''}`;
+    // For tests and a person's devtools: what is on screen.
+    document.body.dataset.tileId = r.tileId;
+    document.body.dataset.seq = String(r.seq);
+    document.body.dataset.samples = String(samples);
+    document.body.dataset.overlays = drawnCells.map((c) => c.overlayPolygons).join(',');
+    document.body.dataset.ink = drawnCells.map((c) => c.inkPixels).join(',');
+    document.body.dataset.showMs = ms.toFixed(1);
+    document.body.dataset.floorMs = floor.toFixed(1);
     send({ type: 'shown', seq: r.seq, ms, floorMs: floor });
   }, 0));
 }

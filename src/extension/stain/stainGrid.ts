@@ -60,19 +60,28 @@ export function configsOf(stats: readonly TileStainStats[]): Partial<Record<Stai
 
 const f1 = (x: number) => x.toFixed(1);
 
-/** The full-resolution results (for export) and their display cells. */
-export async function stainGrid(tile: { id: string; wsi?: number; px: RgbPixels }, s: StainSettings, ctx: StainGridContext): Promise<{ cells: StainCell[]; full: { label: string; result: StainResult }[] }> {
-  const full: { label: string; result: StainResult }[] = [];
-  const cells: StainCell[] = [];
-  const push = (kind: StainCell['kind'], label: string, r: StainResult, note?: string) => {
-    full.push({ label, result: r });
-    cells.push(cell(kind, label, r, note));
+/** Display cells and the full-resolution results they came from (for export). */
+export interface GridPart { cells: StainCell[]; full: { label: string; result: StainResult }[] }
+
+const configMemo = new WeakMap<readonly TileStainStats[], Partial<Record<StainSpace, RandStainConfig>>>();
+/** configsOf, once per statistics array. */
+function configsMemo(stats: readonly TileStainStats[]): Partial<Record<StainSpace, RandStainConfig>> {
+  let c = configMemo.get(stats);
+  if (!c) configMemo.set(stats, (c = configsOf(stats.filter((t) => !t.skipped))));
+  return c;
+}
+
+/** The tile as it is, Reinhard onto the chosen target, Macenko onto the chosen stains. */
+export async function normalisationPart(tile: { id: string; wsi?: number; px: RgbPixels }, s: StainSettings, ctx: StainGridContext): Promise<GridPart> {
+  const part: GridPart = { cells: [], full: [] };
+  const push = (kind: StainCell['kind'], label: string, r: StainResult) => {
+    part.full.push({ label, result: r });
+    part.cells.push(cell(kind, label, r));
   };
   const original: StainResult = { width: tile.px.width, height: tile.px.height, data: asRgba(tile.px), applied: true };
   push('original', 'as it is', original);
   const stats = ctx.stats?.filter((t) => !t.skipped) ?? [];
 
-  // Reinhard.
   let rTarget: ReinhardTarget | undefined, rLabel = '', rWhy = '';
   if (s.reinhard.startsWith('tile:')) {
     const id = s.reinhard.slice(5);
@@ -95,7 +104,6 @@ export async function stainGrid(tile: { id: string; wsi?: number; px: RgbPixels 
   if (rTarget) push('reinhard', `Reinhard → ${rLabel}: L ${f1(rTarget.mean[0])}±${f1(rTarget.std[0])}`, reinhardNormalise(tile.px, rTarget));
   else push('reinhard', 'Reinhard', { ...original, applied: false, reason: `left unchanged: ${rWhy}` });
 
-  // Macenko.
   let stains: MacenkoStains = MACENKO_REFERENCE, mLabel = 'reference matrix', mWhy = '';
   if (s.macenko.startsWith('tile:')) {
     const id = s.macenko.slice(5);
@@ -109,14 +117,25 @@ export async function stainGrid(tile: { id: string; wsi?: number; px: RgbPixels 
   }
   if (mWhy) push('macenko', 'Macenko', { ...original, applied: false, reason: `left unchanged: ${mWhy}` });
   else push('macenko', `Macenko → ${mLabel}`, macenkoNormalise(tile.px, stains));
+  return part;
+}
 
-  // RandStainNA samples.
-  const configs = stats.length ? configsOf(stats) : {};
-  const samples = randStainGrid(tile.px, configs, { space: s.space, stdHyper: s.stdHyper, distribution: s.distribution, probability: 1 }, s.seed, s.n);
-  samples.forEach((r, k) => {
+/** N RandStainNA samples drawn from the dataset statistics (seeds seed .. seed + N - 1). */
+export function samplesPart(px: RgbPixels, s: StainSettings, stats: readonly TileStainStats[] | undefined): GridPart {
+  const part: GridPart = { cells: [], full: [] };
+  const configs = stats?.length ? configsMemo(stats) : {};
+  randStainGrid(px, configs, { space: s.space, stdHyper: s.stdHyper, distribution: s.distribution, probability: 1 }, s.seed, s.n).forEach((r, k) => {
     const t = r.target;
     const label = t ? `#${k + 1} ${t.space} μ ${t.mean.map((v) => (t.space === 'HED' ? v.toFixed(3) : v.toFixed(0))).join('/')}` : `#${k + 1}`;
-    push('sample', label, r);
+    part.full.push({ label, result: r });
+    part.cells.push(cell('sample', label, r));
   });
-  return { cells, full };
+  return part;
+}
+
+/** The whole grid: normalisation pictures, then the samples. */
+export async function stainGrid(tile: { id: string; wsi?: number; px: RgbPixels }, s: StainSettings, ctx: StainGridContext): Promise<GridPart> {
+  const a = await normalisationPart(tile, s, ctx);
+  const b = samplesPart(tile.px, s, ctx.stats);
+  return { cells: [...a.cells, ...b.cells], full: [...a.full, ...b.full] };
 }

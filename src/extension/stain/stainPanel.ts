@@ -14,9 +14,9 @@ import type { OverlayPolygon } from '../../shared/tileViewerProtocol';
 import { log } from '../common/log';
 import { loadTilePayload } from '../viewer/tileViewerData';
 import { webviewHtml, webviewOptions } from '../viewer/tileViewerHtml';
-import { stainGrid } from './stainGrid';
+import { normalisationPart, samplesPart, type GridPart } from './stainGrid';
 import type { StainStatsService } from './stainStatsService';
-import type { StainResult } from '../../core/stain';
+import type { RgbPixels, StainResult } from '../../core/stain';
 
 export const STAIN_PANEL_VIEW_TYPE = 'vasculatureExplorer.stainPanel';
 
@@ -52,6 +52,7 @@ export class StainPanel implements vscode.Disposable {
       this.panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)),
       stats.onDidChange(() => {
         this.cache.clear();
+        this.parts.clear();
         this.postState();
       }),
     );
@@ -95,6 +96,16 @@ export class StainPanel implements vscode.Disposable {
     return decodeTile(path.join(index.root, t.image));
   }
 
+  private readonly tiles = new Map<string, { px: RgbPixels; polygons: OverlayPolygon[]; width: number; height: number; wsi?: number }>();
+  private readonly parts = new Map<string, GridPart>();
+
+  private remember<K, V>(m: Map<K, V>, k: K, v: V, max: number): V {
+    m.set(k, v);
+    while (m.size > max) m.delete(m.keys().next().value as K);
+    return v;
+  }
+
+  /** The grid for the followed tile: its decoded pixels, the normalisation part and the samples part are each cached. */
   private async compute(settings: StainSettings): Promise<Computed> {
     const index = this.index();
     const id = this.tileId;
@@ -105,14 +116,17 @@ export class StainPanel implements vscode.Disposable {
     if (hit) return hit;
     const stats = this.stats.current ?? (await this.stats.ensure());
     const t0 = performance.now();
-    const payload = await loadTilePayload(path.join(index.root, t.image), index, t);
-    const px = { width: payload.pixelsWidth, height: payload.pixelsHeight, channels: 4, data: payload.rgba };
-    const g = await stainGrid({ id, wsi: t.wsi, px }, settings, { stats, loadTile: (x) => this.pixelsOf(x) });
-    const polygons: OverlayPolygon[] = payload.polygons;
-    const c: Computed = { msg: { type: 'result', tileId: id, tileWidth: payload.width, tileHeight: payload.height, cells: g.cells, polygons, hostMs: performance.now() - t0, cached: false }, full: g.full };
-    this.cache.set(key, c);
-    while (this.cache.size > 12) this.cache.delete(this.cache.keys().next().value as string);
-    return c;
+    let tile = this.tiles.get(id);
+    if (!tile) {
+      const payload = await loadTilePayload(path.join(index.root, t.image), index, t);
+      tile = this.remember(this.tiles, id, { px: { width: payload.pixelsWidth, height: payload.pixelsHeight, channels: 4, data: payload.rgba }, polygons: payload.polygons, width: payload.width, height: payload.height, wsi: t.wsi }, 4);
+    }
+    const nKey = `${id}|${settings.reinhard}|${settings.macenko}`;
+    const norm = this.parts.get(nKey) ?? this.remember(this.parts, nKey, await normalisationPart({ id, wsi: tile.wsi, px: tile.px }, settings, { stats, loadTile: (x) => this.pixelsOf(x) }), 24);
+    const sKey = `${id}|${settings.space}|${settings.stdHyper}|${settings.distribution}|${settings.seed}|${settings.n}`;
+    const samples = this.parts.get(sKey) ?? this.remember(this.parts, sKey, samplesPart(tile.px, settings, stats), 24);
+    const c: Computed = { msg: { type: 'result', tileId: id, tileWidth: tile.width, tileHeight: tile.height, cells: [...norm.cells, ...samples.cells], polygons: tile.polygons, hostMs: performance.now() - t0, cached: false }, full: [...norm.full, ...samples.full] };
+    return this.remember(this.cache, key, c, 12);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
