@@ -30,7 +30,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   // Predict: its store (get/onDidChange per tile) is what the viewer's prediction layer and the dashboard read.
   const predict = registerPredict({ context, service, ordered: () => tree.ordered, filterText: () => describeFilter(filter.current.filter) });
   context.subscriptions.push(...predict.disposables);
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store });
+  // Stain: statistics (worker, cached beside the index), Compute Stain Statistics…, the Stain panel that follows the viewer's tile, the dashboard's stain section.
+  const stain = registerStain({ extensionUri: context.extensionUri, storageDir: storage, index: () => service.index, viewerTileId: () => viewerApi.viewerTile()?.id });
+  context.subscriptions.push(...stain.disposables);
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, stain: stain.dashboard });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -56,9 +59,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     // Follow the tile viewer panel in the tree: its tab shows no file, and a re-targeted panel
     // changes only its title.
     onShowTile: (id) => { if (view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id, true); stain.followTile(id); } });
-  // Stain: statistics (worker, cached beside the index), Compute Stain Statistics…, the Stain panel that follows the viewer's tile.
-  const stain = registerStain({ extensionUri: context.extensionUri, storageDir: storage, index: () => service.index, viewerTileId: () => viewerApi.viewerTile()?.id });
-  context.subscriptions.push(...stain.disposables);
 
   // Index in the background; activation itself stays cheap.
   void service.discover().then((root) => {

@@ -4,6 +4,7 @@
  * (the webview is untrusted input).
  */
 import { SCORE_TABLES, type DashboardScore } from './scoreTable';
+import type { DashboardStain } from '../core/stain';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
 
 // ---- host -> webview ------------------------------------------------------------------------
@@ -19,7 +20,9 @@ export interface RequestMessage { type: 'request'; id: number; request: WebviewR
 /** The answer to a request from the webview. */
 export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: boolean; result?: unknown; error?: string }
 
-export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage;
+/** The stain section's data (undefined until the colour statistics are measured). */
+export interface StainDataMessage { type: 'stain'; stain: DashboardStain | undefined }
+export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | StainDataMessage;
 
 /** What the host can ask the webview (used by the integration tests and export). */
 export type WebviewRequest =
@@ -51,7 +54,9 @@ export interface ExportPngMessage { type: 'exportPng'; chart: string; dataUrl: s
 /** Save the CSV of a chart or table (the host builds it from its own data). */
 export interface ExportCsvMessage { type: 'exportCsv'; table: string }
 
-export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage;
+/** Show these tiles in the tile browser (a stain box was clicked); label says what was picked. */
+export interface StainSelectMessage { type: 'stainSelect'; ids: string[]; label: string }
+export type FromWebview = StainSelectMessage | ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -86,6 +91,8 @@ export interface DashboardSnapshot {
   theme: string;
   /** The "Prediction score" section. */
   score: ScoreSnapshot;
+  /** The stain section: WSIs with a box per space, scatter points drawn (absent before it has data). */
+  stain?: { wsis: number[]; spaces: string[]; points: number; boxesDrawn: number };
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
   foreignElements: string[];
 }
@@ -123,6 +130,9 @@ export function validateFromWebview(msg: unknown): Check {
     case 'selectQuality':
       if (!only('key') || typeof m.key !== 'string' || !QUALITY.has(m.key)) return bad('selectQuality: unknown key');
       return { ok: true, message: { type: 'selectQuality', key: m.key as QualityKey } };
+    case 'stainSelect':
+      if (!only('ids', 'label') || !Array.isArray(m.ids) || m.ids.length > 200_000 || !m.ids.every(isShortString) || !isShortString(m.label)) return bad('stainSelect: ids must be tile id strings and label a short string');
+      return { ok: true, message: { type: 'stainSelect', ids: m.ids as string[], label: m.label } };
     case 'openTile':
       if (!only('id') || !isShortString(m.id)) return bad('openTile: id must be a string of 1-200 characters');
       return { ok: true, message: { type: 'openTile', id: m.id } };

@@ -85,4 +85,40 @@ export const tests: E2eTest[] = [
       assert.ok(showMs > 0 && floorMs > 0);
     },
   },
+  {
+    name: 'dashboard-stain-section',
+    skipIf: () => (commandTitle(COMMAND) ? undefined : `package.json contributes no ${COMMAND}`),
+    async run(vs) {
+      await vs.page.setViewportSize({ width: 1500, height: 2300 });
+      await vs.page.waitForTimeout(1000);
+      // WSIs of the sample's tiles with an image, read here from tile_meta.csv and train/ (the test tile has none: 'none', -1).
+      const images = new Set(fs.readdirSync(path.join(sampleDataset, 'train')).map((n) => n.replace(/\.tif$/, '')));
+      const rows = fs.readFileSync(path.join(sampleDataset, 'tile_meta.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+      const wsis = [...new Set(rows.filter((c) => images.has(c[0])).map((c) => Number(c[1])))].sort((a, b) => a - b);
+      await vs.page.locator('.statusbar-item', { hasText: /tiles/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
+      // The statistics come from Compute Stain Statistics… (a person picks the space; the save dialog is left with Escape).
+      await vs.runCommand('Vasculature: Compute Stain Statistics…');
+      await vs.page.locator('.quick-input-list .monaco-list-row', { hasText: 'LAB' }).first().waitFor({ state: 'visible', timeout: 180_000 });
+      await vs.page.keyboard.press('Escape');
+      await vs.runCommand('Vasculature: Show Dataset Overview');
+      const frame = await findWebviewFrame(vs.page, "document.getElementById('card-stain') && !!document.getElementById('card-stain').dataset.wsis", 120_000);
+      const card = frame.locator('#card-stain');
+      const shown = (await card.getAttribute('data-wsis'))!.split(',').map(Number);
+      assert.deepEqual(shown.filter((w) => w >= 0), wsis, 'a box per WSI of the sample');
+      assert.equal(Number(await card.getAttribute('data-boxes')), 3 * shown.length, 'three channels x the WSIs');
+      assert.equal(Number(await card.getAttribute('data-points')), images.size + 1, 'one scatter point per tile with an image (train + the test tile)');
+      await card.scrollIntoViewIfNeeded();
+      await vs.page.waitForTimeout(500);
+      await vs.screenshot('dashboard-stain-section');
+      // A click on WSI 2's box in the first channel chart: the tile browser shows that WSI's tiles.
+      const chart = card.locator('canvas[data-channel]').first();
+      const box = (await chart.boundingBox())!;
+      const k = shown.indexOf(2);
+      const slot = (300 - 42 - 8) / shown.length;
+      await chart.click({ position: { x: ((42 + slot * (k + 0.5)) / 300) * box.width, y: box.height / 2 } });
+      // The shared tile filter (shown in the dashboard's filter line and the tile browser) now holds WSI 2's measured tiles.
+      await frame.waitForFunction(() => /stain: WSI 2/.test(document.body.innerText), undefined, { timeout: 15_000 });
+    },
+  },
 ];
+

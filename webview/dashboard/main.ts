@@ -4,6 +4,7 @@ import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '
 import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
 import { drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
+import { stainSection } from './stainSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
 import { themeKind } from './theme.js';
 
@@ -46,6 +47,8 @@ function exportPng(name: string, canvas: HTMLCanvasElement | undefined): void {
 
 const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table }));
 score.update(undefined);
+const stain = stainSection((ids, label) => post({ type: 'stainSelect', ids, label }), (id) => post({ type: 'openTile', id }));
+stain.update(undefined);
 
 function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
   const c = h('section', wide ? 'card wide' : 'card');
@@ -114,6 +117,7 @@ function render(): void {
 
   const grid = h('div', 'grid');
   grid.append(score.card);
+  grid.append(stain.card);
   for (const spec of d.charts) {
     const c = card(spec.id, spec.title, spec.clickHint);
     c.actions.append(
@@ -198,6 +202,7 @@ function snapshot(): DashboardSnapshot {
     qualityRows: JSON.parse(document.getElementById('quality-list')?.dataset.rows ?? '[]') as string[],
     theme: themeKind(),
     score: score.snapshot(),
+    ...(stain.snapshot() ? { stain: stain.snapshot() } : {}),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
   };
@@ -230,6 +235,8 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     post({ type: 'rendered', charts: charts.size, ms: performance.now() - t0 });
   } else if (m.type === 'score') {
     score.update(m.score);
+  } else if (m.type === 'stain') {
+    stain.update(m.stain);
   } else if (m.type === 'filter') {
     filterText = m.description;
     renderFilter();
@@ -246,6 +253,7 @@ new MutationObserver(() => {
   lastTheme = k;
   drawCharts();
   score.redraw();
+  stain.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;

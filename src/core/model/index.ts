@@ -6,4 +6,5 @@ export * from './modelContract';
 export * from './postprocess';
 export * from './preprocess';
 export * from './semanticInstances';
+export * from './stainPreprocess';
 export * from './tta';

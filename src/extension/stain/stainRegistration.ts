@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { aggregateStain, randStainYaml, STAIN_SPACES, type StainSpace, type TileStainStats } from '../../core/stain';
+import { aggregateStain, randStainYaml, stainOverview, STAIN_SPACES, type DashboardStain, type StainSpace, type TileStainStats } from '../../core/stain';
 import type { DatasetIndex } from '../../core/types';
 import type { StainRequest, StainSnapshot } from '../../shared/stainProtocol';
 import { StainPanel, type StainShownReport } from './stainPanel';
@@ -32,7 +32,7 @@ export interface StainTestHooks {
 /** Options a test (or a keybinding) may pass to Compute Stain Statistics…; a menu's tree element is ignored. */
 interface ComputeArgs { space?: StainSpace | 'all'; out?: string }
 
-export function registerStain(w: StainWiring): { disposables: vscode.Disposable[]; hooks: StainTestHooks; followTile(id: string): void } {
+export function registerStain(w: StainWiring): { disposables: vscode.Disposable[]; hooks: StainTestHooks; followTile(id: string): void; dashboard: { data(): DashboardStain | undefined; onDidChange: vscode.Event<unknown> } } {
   const service = new StainStatsService(w.storageDir, w.index);
   let panel: StainPanel | undefined;
   const openPanel = (id: string) => {
@@ -100,7 +100,17 @@ export function registerStain(w: StainWiring): { disposables: vscode.Disposable[
       return panel.exportPngs(snap.settings, folder);
     },
   };
+  let overview: { of: TileStainStats[]; data: DashboardStain } | undefined;
   return {
+    dashboard: {
+      data: () => {
+        const cur = service.current;
+        if (!cur) return undefined;
+        if (overview?.of !== cur) overview = { of: cur, data: stainOverview(cur) };
+        return overview.data;
+      },
+      onDidChange: service.onDidChange,
+    },
     disposables: [service, compute, show, { dispose: () => panel?.dispose() }],
     hooks,
     followTile: (id) => {
