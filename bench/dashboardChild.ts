@@ -1,15 +1,17 @@
 /**
  * Child process of the dashboard bench: one clean measurement per process.
  * Usage: node out/bench/dashboardChild.js floor|dashboard|warm <root>; prints one JSON line.
- * The index is built first and not timed (in the product it comes from the index cache).
- * dashboard: cold, with an empty storage folder (pass + aggregates + JSON + writing the cache).
- * warm: the cache written beforehand (untimed), then load it + aggregates + JSON, as on reopening.
+ * The index is built first and not timed (the dashboard opens on an indexed dataset); its one
+ * pass over polygons.jsonl already computed the per-tile numbers.
+ * dashboard: the index just built: pass from the index + aggregates + JSON.
+ * warm: the index written to the index cache and loaded back (untimed), then the same, as on reopening VS Code.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { indexDataset } from '../src/core/dataset/datasetIndex';
+import { inputSignature, loadCachedIndex, saveCachedIndex } from '../src/core/dataset/indexCache';
 import { computeDashboard } from '../src/core/overview/overviewData';
 
 export interface DashboardChildResult {
@@ -42,9 +44,14 @@ async function floor(root: string): Promise<number> {
 
 async function main(): Promise<void> {
   const [mode, root] = process.argv.slice(2);
-  const index = await indexDataset(root);
+  let index = await indexDataset(root);
   const storage = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'dash-bench-'));
-  if (mode === 'warm') await computeDashboard(index, undefined, storage);
+  if (mode === 'warm') {
+    await saveCachedIndex(storage, index, await inputSignature(root));
+    const cached = await loadCachedIndex(storage, root);
+    if (!cached) throw new Error('warm: the index cache did not load back');
+    index = cached;
+  }
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let result: DashboardChildResult;
@@ -52,8 +59,7 @@ async function main(): Promise<void> {
     const lines = await floor(root);
     result = { ms: 0, cpuMs: 0, payloadBytes: 0, lines, polygonPassMs: 0, dataHash: '' };
   } else {
-    const model = await computeDashboard(index, undefined, storage);
-    if (model.fromCache !== (mode === 'warm')) throw new Error(`${mode}: the polygon pass ${model.fromCache ? 'came' : 'did not come'} from the cache.`);
+    const model = await computeDashboard(index);
     // What the panel posts: the data message, serialised.
     const payloadBytes = Buffer.byteLength(JSON.stringify({ type: 'data', data: model.data }));
     const dataHash = crypto.createHash('sha1').update(JSON.stringify({ ...model.data, timing: undefined })).digest('hex');

@@ -20,3 +20,20 @@ export async function emptyWebviewMs(): Promise<number> {
     panel.dispose();
   }
 }
+
+/**
+ * The JS heap of the renderer that runs the webviews (here one process with the workbench), after
+ * a gc where exposed, read by a new empty webview: taken with a hidden retained tab and again once
+ * it is closed, the difference is what that tab keeps.
+ */
+export async function rendererHeap(): Promise<number | undefined> {
+  const nonce = Math.random().toString(36).slice(2);
+  const panel = vscode.window.createWebviewPanel('vasculatureExplorer.benchEmptyWebview', 'heap probe', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableScripts: true });
+  try {
+    const got = new Promise<number | undefined>((resolve) => panel.webview.onDidReceiveMessage((m: unknown) => resolve(typeof m === 'number' ? m : undefined)));
+    panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}';"></head><body><script nonce="${nonce}">globalThis.gc && globalThis.gc(); acquireVsCodeApi().postMessage(performance.memory ? performance.memory.usedJSHeapSize : null);</script></body></html>`;
+    return await Promise.race([got, sleep(30_000).then(() => undefined)]);
+  } finally {
+    panel.dispose();
+  }
+}

@@ -33,6 +33,9 @@ async function main(): Promise<void> {
     optionalSection('dashboard', 'dashboardBench.js', 'run', 'src/core/overview/overviewData.js'),
     optionalSection('viewer', 'viewerBench.js', 'run', 'src/extension/viewer/tileViewerData.js'),
     optionalSection('stain', 'stainBench.js', 'stainBench', 'src/core/stain/index.js'),
+    optionalSection('tuning', 'tuningBench.js', 'run', 'src/core/tuning/sweepPool.js'),
+    optionalSection('installed', 'installedBench.js', 'run', 'test/harness/installVsix.js'),
+    optionalSection('labels', 'labelsBench.js', 'run', 'src/core/labels/prepareLabels.js'),
   ].filter((s): s is Section => s !== undefined && (only.length === 0 || only.includes(s.name)));
   const rows: BenchRow[] = [];
   let failed = false;

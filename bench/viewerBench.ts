@@ -90,6 +90,8 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
     }).catch((e: unknown) => process.stderr.write(`bench: viewer: the VS Code run reported ${String(e)}\n`));
     const r = JSON.parse(fs.readFileSync(results, 'utf8')) as ViewerBenchResults;
     for (const e of r.errors) rows.push({ benchmark: 'viewer in VS Code: error', measured: e.slice(0, 120), target: '-', verdict: 'FAIL' });
+    // Issue 11: a first open is judged against the empty webview measured in the same run (docs/webview-startup.md).
+    const floor = r.emptyWebviewMs?.length ? median(r.emptyWebviewMs) : undefined;
     if (r.openMs.length) {
       const m = median(r.openMs);
       const ph = r.openPhases;
@@ -97,7 +99,8 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
       const phases = ph ? `; from the command: viewer panel created ${at(ph.resolve)}, webview document ${at(ph.document)}, script ${at(ph.script)}, ready ${at(ph.ready)} ms` : '';
       const scr = r.openToScreenMs?.length ? median(r.openToScreenMs) : undefined;
       if (r.emptyWebviewMs?.length) rows.push({ benchmark: `viewer: floor of a first open, an EMPTY webview panel (one inline script, no extension code): creation to its script's message (${r.emptyWebviewMs.length} runs, VS Code)`, measured: `median ${ms(median(r.emptyWebviewMs))}`, target: 'floor', verdict: 'info' });
-      rows.push({ benchmark: `viewer: first viewer open, new tile viewer panel + new webview, command to first full paint (${r.openMs.length} real tiles, VS Code)`, measured: `median ${ms(scr ?? m)} to the frame (${ms(m)} until the host hears "painted"; host load ${ms(median(r.openHostLoadMs))}, webview paint ${ms(median(r.openWebviewPaintMs))}${phases})`, target: '<= 150 ms', verdict: verdict((scr ?? m) <= 150) });
+      const v = scr ?? m;
+      rows.push({ benchmark: `viewer: first viewer open, new tile viewer panel + new webview, command to first full paint, tile and polygons (${r.openMs.length} real tiles, VS Code)`, measured: `median ${ms(v)} to the frame = ${floor !== undefined ? `floor + ${ms(v - floor)}` : 'no floor measured'} (${ms(m)} until the host hears "painted"; host load ${ms(median(r.openHostLoadMs))}, webview paint ${ms(median(r.openWebviewPaintMs))}${phases})`, target: '<= floor + 100 ms', verdict: verdict(floor !== undefined && v <= floor + 100) });
     }
     if (r.reuseMs?.length) {
       const m = median(r.reuseMs);
@@ -112,11 +115,19 @@ async function inVsCode(rows: BenchRow[]): Promise<void> {
       const scr = r.switchToScreenMs?.length ? median(r.switchToScreenMs) : undefined;
       const look = r.settleMs !== undefined ? `, ${r.settleMs} ms look at each tile first (prefetch lands)` : '';
       const kept = r.switchCached !== undefined ? `, ${r.switchCached} painted from the webview's kept tiles` : '';
-      rows.push({ benchmark: `viewer: next tile, in place, command to the frame showing it (${r.switchMs.length} switches, ${r.switchPrefetched} prefetched${kept}${look}, VS Code)`, measured: `median ${ms(scr ?? m)} (${ms(m)} until the host hears "painted"; host->webview message ${r.switchTransitMs.length ? ms(median(r.switchTransitMs)) : '?'}, webview paint ${ms(median(r.switchWebviewPaintMs))})`, target: '<= 50 ms', verdict: verdict((scr ?? m) <= 50) });
+      rows.push({ benchmark: `viewer: next tile, in place, command to the frame showing it (${r.switchMs.length} switches, ${r.switchPrefetched} prefetched${kept}${look}, VS Code)`, measured: `median ${ms(scr ?? m)} (${ms(m)} until the host hears "painted"; host->webview message ${r.switchTransitMs.length ? ms(median(r.switchTransitMs)) : '?'}, webview paint ${ms(median(r.switchWebviewPaintMs))})`, target: '<= 30 ms', verdict: verdict((scr ?? m) <= 30) });
     }
     if (r.pressMs?.length) {
       const draw = r.pressDrawMs?.length ? `; of it the switch and canvas drawing ${ms(median(r.pressDrawMs))}, the rest is the browser's frame` : '';
-      rows.push({ benchmark: `viewer: next tile started in the webview (n key handler, run by a test request), handler start to the frame showing it, webview clock (${r.pressMs.length} presses, ${r.pressLocal} switched in the webview from its kept tiles, the rest through the host${r.settleMs !== undefined ? `; ${r.settleMs} ms look at each tile first` : ''}, VS Code)`, measured: `median ${ms(median(r.pressMs))}${draw}`, target: '<= 50 ms', verdict: verdict(median(r.pressMs) <= 50) });
+      rows.push({ benchmark: `viewer: next tile started in the webview (n key handler, run by a test request), handler start to the frame showing it, webview clock (${r.pressMs.length} presses, ${r.pressLocal} switched in the webview from its kept tiles, the rest through the host${r.settleMs !== undefined ? `; ${r.settleMs} ms look at each tile first` : ''}, VS Code)`, measured: `median ${ms(median(r.pressMs))}${draw}`, target: '<= 30 ms', verdict: verdict(median(r.pressMs) <= 30) });
+    }
+    if (r.tabShowMs?.length) {
+      const m = median(r.tabShowMs);
+      rows.push({ benchmark: `viewer: hidden tile viewer tab shown again (a text editor over it, then its tab back: workbench.action.previousEditor) to a snapshot showing the tile painted (median of ${r.tabShowMs.length}; retainContextWhenHidden)`, measured: `median ${ms(m)}, max ${ms(Math.max(...r.tabShowMs))}`, target: '<= 100 ms', verdict: verdict(m <= 100) });
+    }
+    if (r.heapRetained !== undefined && r.heapClosed !== undefined) {
+      const kept = r.heapRetained - r.heapClosed;
+      rows.push({ benchmark: 'viewer: memory the hidden, retained tile viewer tab keeps: the webviews\' renderer JS heap (Chromium performance.memory after gc, read by an empty webview) with the tab hidden minus after it is closed', measured: `${fmtMiB(kept)} (${fmtMiB(r.heapRetained)} -> ${fmtMiB(r.heapClosed)}; the renderer is shared with the workbench${r.hiddenJsHeap !== undefined ? `, which the tab's own reading shows: ${fmtMiB(r.hiddenJsHeap)}` : ''})`, target: '<= 32 MiB', verdict: verdict(kept <= 32 << 20) });
     }
     if (r.memory.switches) {
       const hostGrowth = r.memory.hostEnd - r.memory.hostStart;

@@ -18,7 +18,9 @@ node('src/extension/extension.ts', 'dist/extension.js');
 node('src/inference/worker.ts', 'dist/inferenceWorker.js');
 node('src/extension/gallery/galleryThumbWorker.ts', 'dist/galleryThumbWorker.js');
 node('src/cli/main.ts', 'dist/cli.js');
+node('src/cli/scoreMapsMain.ts', 'dist/scoreMaps.js');
 node('src/core/stain/stainStatsWorker.ts', 'dist/stainStatsWorker.js');
+node('src/core/tuning/sweepWorker.ts', 'dist/tuningSweepWorker.js');
 
 // One browser bundle per webview folder that has a main.ts.
 const webviewDir = path.join(root, 'webview');

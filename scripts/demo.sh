@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Opens VS Code with this extension on a dataset folder (default: the synthetic full dataset in
-# .synthetic/full, generated once). Uses a desktop `code` when there is one; otherwise serves
-# code-server on 127.0.0.1 and prints the URL to open. Usage: bash scripts/demo.sh [folder]
+# .synthetic/full, generated once). The extension is what a user gets: the VSIX built by
+# scripts/package.js, installed into a fresh extensions folder (not the development folder).
+# Uses a desktop `code` when there is one; otherwise serves code-server on 127.0.0.1 and prints
+# the URL to open. Usage: bash scripts/demo.sh [folder]
 # Env: DEMO_PORT (default: a free port), DEMO_WEB=1 forces code-server even when `code` exists.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,29 +25,39 @@ fi
 [ -d "$FOLDER" ] || { echo "demo: $FOLDER is not a folder" >&2; exit 1; }
 FOLDER=$(cd "$FOLDER" && pwd)
 
+# The VSIX, as a user installs it.
+node scripts/package.js | grep '^package:' || { echo "demo: packaging the VSIX failed (run: node scripts/package.js)" >&2; exit 1; }
+VSIX="$ROOT/$(node -p 'const p = require("./package.json"); `${p.name}-${p.version}-linux-x64.vsix`')"
+DEMO_EXTENSIONS="$ROOT/.vscode-test/demo/extensions"
+rm -rf "$DEMO_EXTENSIONS" && mkdir -p "$DEMO_EXTENSIONS"
+
 if [ "${DEMO_WEB:-0}" != 1 ] && command -v code >/dev/null && code --version >/dev/null 2>&1; then
-  echo "demo: opening desktop VS Code on $FOLDER"
-  exec code --extensionDevelopmentPath="$ROOT" "$FOLDER"
+  echo "demo: installing $VSIX and opening desktop VS Code on $FOLDER"
+  code --extensions-dir "$DEMO_EXTENSIONS" --install-extension "$VSIX"
+  exec code --extensions-dir "$DEMO_EXTENSIONS" "$FOLDER"
 fi
 
-# No desktop VS Code: code-server, with the extension loaded from source through the `payload`
-# parameter (the web workbench's stand-in for --extensionDevelopmentPath).
+# No desktop VS Code: code-server, with the VSIX installed by `code-server --install-extension`
+# into the fresh extensions folder.
 exec node -e '
 const path = require("path");
 const { startCodeServer } = require(path.resolve("out/test/harness/codeServer.js"));
 const { workbenchUrl } = require(path.resolve("out/test/harness/workbenchUrl.js"));
-const [folder, root, port] = process.argv.slice(1);
+const { installVsix } = require(path.resolve("out/test/harness/installVsix.js"));
+const [folder, root, port, vsix, extensionsDir] = process.argv.slice(1);
 const profile = path.join(root, ".vscode-test", "demo");
 (async () => {
+  const installed = installVsix(vsix, extensionsDir);
+  console.log(`demo: installed ${path.basename(vsix)} into ${installed.folder} (${(installed.ms / 1000).toFixed(1)} s)`);
   const server = await startCodeServer({
-    userDataDir: path.join(profile, "user-data"), extensionsDir: path.join(profile, "extensions"),
+    userDataDir: path.join(profile, "user-data"), extensionsDir,
     logFile: path.join(profile, "code-server.log"), port: port ? Number(port) : undefined,
   });
-  const url = workbenchUrl({ port: server.port, folder, extensionDevelopmentPaths: [root] });
+  const url = workbenchUrl({ port: server.port, folder });
   console.log(`\ndemo: VS Code (code-server) is serving ${folder}\n\n  ${url}\n\nOpen that URL in a browser on this machine (or forward port ${server.port}). Ctrl+C stops it.`);
   const stop = () => server.stop().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   setInterval(() => {}, 1 << 30);
 })().catch((e) => { console.error(`demo: ${e.message}`); process.exit(1); });
-' "$FOLDER" "$ROOT" "${DEMO_PORT:-}"
+' "$FOLDER" "$ROOT" "${DEMO_PORT:-}" "$VSIX" "$DEMO_EXTENSIONS"

@@ -32,7 +32,7 @@ fi
 # --- Debian packages (only the missing ones) --------------------------------------------------
 apt_pkgs=(chromium libkrb5-dev ripgrep python3 make g++ python3-torch python3-onnx python3-torchvision
   python3-numpy python3-pil python3-opencv
-  python3-skimage python3-scipy python3-yaml)
+  python3-sklearn python3-skimage python3-scipy python3-yaml)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

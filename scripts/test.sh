@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it: setup, build, unit, integration (real VS Code), e2e (clicks +
-# screenshots). Runs every test stage even after a failure, prints each stage's wall time, and
-# exits non-zero when any stage failed.
+# screenshots), installed (the VSIX and the CLI package built, installed and run as a user
+# would). Runs every test stage even after a failure, prints each stage's wall time, and exits
+# non-zero when any stage failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ONNXRUNTIME_NODE_INSTALL=skip
@@ -43,4 +44,5 @@ stage build npm run --silent build || { summary; exit 1; }
 stage unit unit
 stage integration node out/test/harness/runIntegration.js
 stage e2e node out/test/harness/runE2e.js
+stage installed node out/test/harness/runInstalled.js
 summary

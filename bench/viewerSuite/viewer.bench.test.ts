@@ -10,7 +10,8 @@ import type { VasculatureExplorerApi } from '../../src/extension/common/api';
 import type { GalleryPhases } from '../../src/extension/gallery/galleryProvider';
 import type { ViewerSnapshot } from '../../src/shared/tileViewerProtocol';
 import { until, sleep } from '../../test/integration/wait';
-import { emptyWebviewMs } from '../emptyWebview';
+import { emptyWebviewMs, rendererHeap } from '../emptyWebview';
+import { tabShownAgainMs, within } from '../tabSwitch';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -52,6 +53,13 @@ export interface ViewerBenchResults {
   reuseNewEditors: number;
   memory: { switches: number; hostStart: number; hostEnd: number; webviewStart?: number; webviewEnd?: number; /** Webview JS heap every 100 switches (is growth a trend or garbage not yet collected?). */ webviewEvery100?: number[] };
   gallery?: { items: number; coldFirstScreenMs: number; screenMs: number[]; cachedScreenMs: number[]; screenCells: number; phases?: GalleryPhases };
+  /** The viewer's tab hidden behind a text editor, then shown again (as a tab click): ms to a snapshot showing the tile painted. */
+  tabShowMs?: number[];
+  /** The viewer webview's JS heap while its tab is hidden (what retainContextWhenHidden keeps), bytes. */
+  hiddenJsHeap?: number;
+  /** The webviews' renderer heap with the viewer hidden (retained), and after it is closed (bytes). */
+  heapRetained?: number;
+  heapClosed?: number;
   /** Extension-host memory just before opening the full synthetic set and right after its index is published. */
   hostIndex?: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number; tiles: number };
   errors: string[];
@@ -174,6 +182,28 @@ describe('viewer bench (real VS Code)', function () {
         if (r.transitMs !== undefined) out.reuseTransitMs.push(r.transitMs);
         if (r.open || tabsBefore() !== tabs) out.reuseNewEditors++;
       }
+
+      // Showing the hidden viewer tab again (issue 12, item 6): a text editor over it in the same group, then its tab back.
+      out.tabShowMs = [];
+      for (let k = 0; k < (quick ? 3 : 6); k++) {
+        const want = x.viewerTile()!.id;
+        out.tabShowMs.push(await tabShownAgainMs(async () => {
+          const s = await within(x.viewerShown(), 250);
+          return !!s && s.tileId === want && s.inkPixels > 0;
+        }, SETTLE_MS));
+      }
+      {
+        // What the hidden tab keeps: its webview's heap, asked while the text editor is in front.
+        const doc = await vscode.workspace.openTextDocument(path.join(repoRoot, 'README.md'));
+        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Active, preview: false });
+        await sleep(SETTLE_MS);
+        out.hiddenJsHeap = (await within(x.viewerSnapshot(), 2000))?.jsHeap;
+        out.heapRetained = await rendererHeap();
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await sleep(SETTLE_MS);
+        out.heapClosed = await rendererHeap();
+      }
+      write();
 
       // Next tile in place, after a person's look at each (SETTLE_MS: the neighbours' prefetch lands in the webview).
       const first = x.viewerNextPaint(ids[0], 30_000);

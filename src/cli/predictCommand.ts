@@ -18,7 +18,18 @@ import type { CliIO } from './validateCommand';
 
 const USAGE = `usage: vasculature-explorer predict <dataset-folder|image-folder|tile-image...> [--model m.onnx] [--out submission.csv]
          [--provider auto|cuda|dml|coreml|webgpu|cpu] [--threads n] [--threshold p] [--min-area px] [--dilation px]
-         [--tta] [--keep-glomerulus] [--ignore-mode count|ignore] [--limit n] [--json]`;
+         [--tta] [--keep-glomerulus] [--ignore-mode count|ignore] [--limit n] [--shard k/n] [--json]
+  --shard k/n keeps the k-th of n equal slices of the tiles in id order (k = 1..n), for array jobs`;
+
+/** The k-th (1-based) of n contiguous, near-equal slices of items (sorted by id first, so every job sees the same order). */
+export function shardOf<T extends { id: string }>(items: readonly T[], spec: string): T[] {
+  const m = /^(\d+)\/(\d+)$/.exec(spec);
+  const k = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || !(n >= 1) || !(k >= 1 && k <= n)) throw new Error(`--shard wants k/n with 1 <= k <= n (e.g. --shard 2/8), got "${spec}"`);
+  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sorted.slice(Math.floor(((k - 1) * sorted.length) / n), Math.floor((k * sorted.length) / n));
+}
 
 /** The bundled demo model: media/model/demo-unet.onnx of the package this file belongs to. */
 export function bundledModelPath(from: string = __dirname): string {
@@ -77,7 +88,7 @@ async function collectJobs(inputs: string[], io: CliIO): Promise<Job[] | undefin
 export async function predictCommand(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = splitArgs(args, ['--model', '--out', '--provider', '--threads', '--threshold', '--min-area', '--dilation', '--ignore-mode', '--limit']);
+    parsed = splitArgs(args, ['--model', '--out', '--provider', '--threads', '--threshold', '--min-area', '--dilation', '--ignore-mode', '--limit', '--shard']);
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -120,8 +131,25 @@ export async function predictCommand(args: string[], io: CliIO): Promise<number>
     io.err(`vasculature-explorer predict: model file not found: ${settings.modelPath}. Pass --model <file.onnx>.`);
     return 2;
   }
-  const jobs = await collectJobs(positional, io);
-  if (!jobs) return 2;
+  const collected = await collectJobs(positional, io);
+  if (!collected) return 2;
+  let jobs = collected;
+  const shard = flags.get('--shard');
+  if (shard !== undefined) {
+    try {
+      jobs = shardOf(collected, String(shard));
+    } catch (e) {
+      io.err(`vasculature-explorer predict: ${(e as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    if (!flags.has('--json')) io.err(`shard ${String(shard)}: ${jobs.length} of ${collected.length} tiles`);
+    if (jobs.length === 0 && collected.length > 0) {
+      // More jobs than tiles: this job's slice is empty; an empty submission keeps the merge simple.
+      if (flags.has('--out')) fs.writeFileSync(path.resolve(String(flags.get('--out'))), writeSubmissionCsv([]));
+      if (flags.has('--json')) io.out(JSON.stringify({ shard: String(shard), tiles: [], failures: [] }, null, 2));
+      return 0;
+    }
+  }
   const selected = jobs.slice(0, limit);
   if (selected.length === 0) {
     io.err(`vasculature-explorer predict: no tile images (.tif, .tiff, .png) in ${positional.join(', ')}.`);
@@ -138,13 +166,15 @@ export async function predictCommand(args: string[], io: CliIO): Promise<number>
     });
     if (flags.has('--out')) {
       const out = path.resolve(String(flags.get('--out')));
-      fs.writeFileSync(out, writeSubmissionCsv(result.tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels }))));
-      if (!json) io.out(`wrote ${out} (${result.tiles.length} rows)`);
+      const skipped: string[] = [];
+      fs.writeFileSync(out, writeSubmissionCsv(result.tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels })), skipped));
+      for (const id of skipped) io.err(`${out}: tile "${id}" is not a tile id (12 hex characters); its row was left out of the submission.`);
+      if (!json) io.out(`wrote ${out} (${result.tiles.length - skipped.length} rows)`);
     }
     const first = result.tiles[0];
     if (json) {
       io.out(JSON.stringify({
-        model: settings.modelPath, provider: first?.provider ?? null, fallbackReasons: first?.fallbackReasons ?? [],
+        model: settings.modelPath, ...(shard !== undefined ? { shard: String(shard), shardTiles: jobs.length, allTiles: collected.length } : {}), provider: first?.provider ?? null, fallbackReasons: first?.fallbackReasons ?? [],
         settings: { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation, tta: settings.tta, removeInsideGlomerulus: settings.removeInsideGlomerulus, threads: settings.threads },
         ...scoreJson(result.score),
         tiles: result.tiles.map((t) => ({ id: t.tileId, wsi: t.group || null, vessels: t.vessels.length, annotated: t.annotated, tp: t.tp, fp: t.fp, fn: t.fn, ap: t.ap ?? null, latencyMs: Math.round(t.inferenceMs) })),

@@ -1,17 +1,18 @@
 /** `vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]`: the competition metric of a submission. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileHash, readSubmissionsLog, recordSubmission, writeSubmissionsLog } from '../core/tuning';
 import type { IgnoreMode } from '../core/metric';
 import { indexDataset } from '../core/dataset';
 import { sortedProblems } from '../core/dataset';
 import { batchScoreMarkdown, scoreJson } from '../core/predict';
-import { parseSubmissionCsv } from '../core/metric';
+import { parseSubmissionCsv, readSubmissionFile } from '../core/metric';
 import { scoreSubmission } from '../core/predict';
 import { tileAnnotations, tileGroup } from '../core/predict';
 import type { Problem } from '../core/types';
 import type { CliIO } from './validateCommand';
 
-const USAGE = 'usage: vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]';
+const USAGE = 'usage: vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore] [--log vasculature-submissions.json [--public lb] [--private lb]]';
 
 /** Parses the value of `--name v` (undefined when absent); positional args are the rest. */
 export function splitArgs(args: string[], valued: readonly string[]): { flags: Map<string, string | true>; positional: string[] } {
@@ -38,7 +39,7 @@ export function problemJson(p: Problem): { file: string; line: number; column?: 
 export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = splitArgs(args, ['--ignore-mode']);
+    parsed = splitArgs(args, ['--ignore-mode', '--log', '--public', '--private']);
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -58,11 +59,28 @@ export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
   }
   const index = await indexDataset(dataset);
   const shown = positional[0];
-  const parse = parseSubmissionCsv(fs.readFileSync(csvPath, 'utf8'), { file: shown, knownIds: new Set(index.tiles.keys()) });
+  const read = readSubmissionFile(csvPath, shown);
+  if ('problem' in read) {
+    const p = read.problem;
+    if (flags.has('--json')) io.out(JSON.stringify({ submission: csvPath, dataset, rows: 0, scoredRows: 0, problems: [problemJson(p)] }, null, 2));
+    else io.out(`  ${p.file}: ${p.severity} [${p.code}] ${p.message}`);
+    return 1;
+  }
+  const parse = parseSubmissionCsv(read.text, { file: shown, knownIds: new Set(index.tiles.keys()) });
   const annotatedIds = [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined).map((t) => t.id);
   const scored = await scoreSubmission(parse.rows.filter((r) => r.ok), async (id) => ({ annotations: await tileAnnotations(index, id), group: tileGroup(index, id) }), mode as IgnoreMode, { file: shown, annotatedIds });
   const problems = sortedProblems([...parse.problems, ...scored.problems]);
   const errors = problems.filter((p) => p.severity === 'error').length;
+  if (typeof flags.get('--log') === 'string') {
+    // The submissions log (CV vs leaderboard): this file, its local AP overall and per WSI, and LB scores when given.
+    const logFile = path.resolve(flags.get('--log') as string);
+    const lb = (k: string) => { const v = flags.get(k); if (v === undefined) return undefined; const n = Number(v); if (!Number.isFinite(n)) throw new Error(`${k} wants a number, got "${String(v)}"`); return n; };
+    const log = readSubmissionsLog(logFile);
+    const pub = lb('--public'), priv = lb('--private');
+    recordSubmission(log, { path: csvPath, hash: fileHash(csvPath), localAp: scored.score.numGt > 0 ? scored.score.ap ?? null : null, perWsi: Object.fromEntries(scored.score.perWsi.map((w) => [w.group, w.ap ?? null])), settings: { ignoreMode: mode }, ...(pub !== undefined ? { publicLb: pub } : {}), ...(priv !== undefined ? { privateLb: priv } : {}) });
+    writeSubmissionsLog(logFile, log);
+    io.err(`recorded in ${logFile} (${log.submissions.length} submission(s))`);
+  }
   if (flags.has('--json')) {
     io.out(JSON.stringify({ submission: csvPath, dataset, rows: parse.rows.length, scoredRows: parse.rows.filter((r) => r.ok).length, ...scoreJson(scored.score), problems: problems.map(problemJson) }, null, 2));
   } else {

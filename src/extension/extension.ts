@@ -5,6 +5,7 @@ import { registerDashboard } from './overview/dashboardCommands';
 import { DatasetService } from './dataset/datasetService';
 import { log } from './common/log';
 import { registerPredict } from './predict/predictRegistration';
+import { registerLabels } from './labels/prepareCommand';
 import { ProblemsPublisher } from './dataset/problemsPublisher';
 import { DatasetStatusBar } from './dataset/statusBar';
 import { activeResource, registerTileCommands, tileIdOfUri } from './tree/tileCommands';
@@ -13,9 +14,13 @@ import { describeFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
 import { registerStain } from './stain/stainRegistration';
+import { registerTuning } from './tuning/tuningRegistration';
+import { registerTraining } from './training/trainCommands';
 import type { DatasetIndex } from '../core/types';
+import { registerLimitsSettings } from './common/limitsSettings';
 
 export async function activate(context: vscode.ExtensionContext): Promise<VasculatureExplorerApi> {
+  context.subscriptions.push(registerLimitsSettings()); // caps on hostile input, before anything is read
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const service = new DatasetService(storage);
   const problems = new ProblemsPublisher();
@@ -33,7 +38,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   // Stain: statistics (worker, cached beside the index), Compute Stain Statistics…, the Stain panel that follows the viewer's tile, the dashboard's stain section.
   const stain = registerStain({ extensionUri: context.extensionUri, storageDir: storage, index: () => service.index, viewerTileId: () => viewerApi.viewerTile()?.id });
   context.subscriptions.push(...stain.disposables);
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, stain: stain.dashboard });
+  const tuning = registerTuning({ context, service });
+  context.subscriptions.push(...tuning.disposables);
+  const training = registerTraining({ context, datasetRoot: () => service.root });
+  context.subscriptions.push(...training.disposables);
+  const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown') });
+  context.subscriptions.push(...labels.disposables);
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard, stain: stain.dashboard });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -82,9 +93,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     query: () => filter.current,
     orderedTileIds: () => tree.ordered.map((t) => t.id),
     treeSelection: () => (view?.selection ?? []).map((n) => (n.kind === 'tile' ? n.tile.id : n.key)),
+    treeElement: (key) => tree.elementForKey(key),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
     stain: stain.hooks,
+    tuning: tuning.hooks,
+    training: training.hooks,
+    labels: labels.hooks,
     ...viewerApi,
   };
 }

@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { DecodeOptions, Prediction } from '../core/model';
 import type { ModelContract, ModelIo } from '../core/model';
 import type { RgbImage } from '../core/model';
+import { limits, LIMITS_ENV } from '../core/limits';
 import type { FromWorker, PostprocessedInstances, PostprocessRequest, ProviderSetting, RawOutput, SessionSpec, ToWorker, WorkerTimings } from './protocol';
 
 export type { ProviderSetting } from './protocol';
@@ -17,7 +18,7 @@ export type { ProviderSetting } from './protocol';
 export interface InferenceClientOptions {
   /** The worker script; default: worker.js or inferenceWorker.js next to this file. */
   workerPath?: string;
-  /** Per-request timeout, ms (default 120000). */
+  /** Per-request timeout, ms (default 30000). */
   timeoutMs?: number;
   /** Receives the worker's log lines and the client's own (restarts, crashes). */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -99,6 +100,9 @@ interface Running {
   resolve: (m: FromWorker) => void;
   reject: (e: Error) => void;
 }
+
+/** A model run on one tile that takes longer is stopped (the worker is killed and restarts on the next request). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Default worker location: out/src/inference/worker.js in tests, dist/inferenceWorker.js when bundled. */
 export function defaultWorkerPath(dir: string = __dirname): string {
@@ -185,7 +189,7 @@ export class InferenceClient {
   private async exec(body: Body, call: CallOptions, t0: number): Promise<FromWorker> {
     if (this.disposed) throw new Error('inference client is disposed');
     if (call.signal?.aborted) throw new InferenceCancelledError('prediction cancelled before it started');
-    const timeoutMs = call.timeoutMs ?? this.opts.timeoutMs ?? 120_000;
+    const timeoutMs = call.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const child = await this.start();
     const id = this.nextId++;
     return new Promise<FromWorker>((resolve, reject) => {
@@ -232,7 +236,8 @@ export class InferenceClient {
     const workerPath = this.opts.workerPath ?? defaultWorkerPath();
     this.starts++;
     if (this.starts > 1) this.opts.log?.('info', `starting inference worker again (restart ${this.starts - 1})`);
-    const child = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    // The caps in force travel with the worker (model file size, output tensor bytes, contract sizes).
+    const child = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], env: { ...process.env, [LIMITS_ENV]: JSON.stringify(limits()) } });
     this.child = child;
     this.stderrTail = '';
     const keepTail = (chunk: Buffer) => {

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import type { InferenceSession as OrtSession } from 'onnxruntime-node';
 import { ModelContractError, resolveModelContract, type ModelContract, type ModelIo, type ValueInfo } from '../core/model';
 import { readOnnxMetadata } from './onnxMetadata';
+import { limits, raiseHint } from '../core/limits';
 import type { SessionSpec } from './protocol';
 import { providerCandidates, shortReason } from './providers';
 
@@ -66,6 +67,9 @@ export class SessionCache {
       stat = fs.statSync(spec.modelPath);
     } catch {
       throw new InferenceError('model-not-found', `Model file not found: ${spec.modelPath}. Check the vasculatureExplorer.modelPath setting, or leave it empty to use the bundled demo model.`);
+    }
+    if (stat.size > limits().modelFileBytes) {
+      throw new InferenceError('model-load-failed', `${spec.modelPath} is ${stat.size} bytes; it was not loaded: ${raiseHint('modelFileBytes')}.`);
     }
     // mtime and size in the key: a re-exported model file is reloaded.
     const key = `${spec.modelPath}|${stat.mtimeMs}|${stat.size}|${spec.provider}|${spec.threads ?? 2}`;
@@ -127,6 +131,9 @@ export class SessionCache {
     const io: ModelIo = sessionIo(session);
     const sidecarPath = `${spec.modelPath}.json`;
     let sidecar: unknown;
+    if (fs.existsSync(sidecarPath) && fs.statSync(sidecarPath).size > 1 << 20) {
+      throw new InferenceError('contract', `${sidecarPath} is ${fs.statSync(sidecarPath).size} bytes; a sidecar contract is a small JSON object (at most 1 MiB). Fix or delete it.`);
+    }
     if (fs.existsSync(sidecarPath)) {
       try {
         sidecar = JSON.parse(fs.readFileSync(sidecarPath, 'utf8'));

@@ -5,10 +5,12 @@
  */
 import { decodeOutputs, type RawTensor } from '../core/model';
 import { vesselClassIndex } from '../core/predict';
-import { applyContractStain, toInputTensor } from '../core/model';
+import { toInputTensor } from '../core/model';
+import { applyContractStain } from '../core/stain';
 import { semanticOutputToInstances } from '../core/model';
 import type { FromWorker, PostprocessedInstances, RawOutput, RunRequest, ToWorker } from './protocol';
 import { providerCandidates, shortReason } from './providers';
+import { limits, limitsFromEnvironment, raiseHint } from '../core/limits';
 import { InferenceError, SessionCache } from './sessionCache';
 
 type Ort = typeof import('onnxruntime-node');
@@ -50,6 +52,12 @@ async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promis
     results = await entry.session.run(feeds);
   }
   const t2 = performance.now();
+  let outBytes = 0;
+  for (const t of Object.values(results)) outBytes += (t.data as { byteLength?: number }).byteLength ?? 0;
+  if (outBytes > limits().outputTensorBytes) {
+    for (const t of Object.values(results)) t.dispose?.();
+    throw new InferenceError('limit', `${req.modelPath}: the model's outputs for one tile hold ${outBytes} bytes; they were dropped: ${raiseHint('outputTensorBytes')}.`);
+  }
   const outputs: Record<string, RawTensor> = {};
   const outputShapes: Record<string, number[]> = {};
   for (const [name, t] of Object.entries(results)) {
@@ -85,6 +93,7 @@ async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promis
 }
 
 async function main(): Promise<void> {
+  limitsFromEnvironment(process.env);
   if (!process.send) {
     console.error('inference worker: start me with child_process.fork (I talk over the IPC channel). Providers tried by "auto" here: ' + providerCandidates('auto').join(', '));
     process.exit(2);

@@ -6,6 +6,8 @@
 import { SCORE_TABLES, type DashboardScore } from './scoreTable';
 import type { DashboardStain } from '../core/stain';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
+import type { SubmissionsView, TuningSnapshot, TuningView } from './tuningView';
+import type { FoldsOverview } from '../core/folds';
 
 // ---- host -> webview ------------------------------------------------------------------------
 
@@ -20,9 +22,16 @@ export interface RequestMessage { type: 'request'; id: number; request: WebviewR
 /** The answer to a request from the webview. */
 export interface ResponseMessage { type: 'response'; inReplyTo: number; ok: boolean; result?: unknown; error?: string }
 
+/** The last post-processing sweep (undefined: none yet). */
+export interface TuningMessage { type: 'tuning'; view: TuningView | undefined; submissions?: SubmissionsView }
+
+/** The folds section: the last Prepare Training Data run's folds, or a preview of the default scheme. */
+export interface FoldsMessage { type: 'folds'; folds: FoldsOverview | undefined }
+
 /** The stain section's data (undefined until the colour statistics are measured). */
 export interface StainDataMessage { type: 'stain'; stain: DashboardStain | undefined }
-export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | StainDataMessage;
+
+export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | FoldsMessage | TuningMessage | StainDataMessage;
 
 /** What the host can ask the webview (used by the integration tests and export). */
 export type WebviewRequest =
@@ -31,7 +40,14 @@ export type WebviewRequest =
   /** Click bar x of series `series` of a chart through the webview's own click path. */
   | { kind: 'click'; chart: ChartId; x: number; series?: number }
   /** Click the first tile of the slide map (of the WSI shown). */
-  | { kind: 'clickSlideMap'; index: number };
+  | { kind: 'clickSlideMap'; index: number }
+  /** Answered after the next frame with ShownReply (a tab shown again: the same document, charts drawn?). */
+  | { kind: 'shown' }
+  /** Tuning section: click a heatmap cell (select), then optionally its Apply / Copy CLI flags button. */
+  | { kind: 'tuningCell'; index: number; action: 'select' | 'apply' | 'copy' };
+
+/** The answer to 'shown': the document's id (the same one: nothing to draw again), its charts and state. */
+export interface ShownReply { doc: string; charts: number; state: string | undefined; /** Chart resizes (each a redraw) since the document started. */ resizes?: number }
 
 // ---- webview -> host ------------------------------------------------------------------------
 
@@ -56,7 +72,15 @@ export interface ExportCsvMessage { type: 'exportCsv'; table: string }
 
 /** Show these tiles in the tile browser (a stain box was clicked); label says what was picked. */
 export interface StainSelectMessage { type: 'stainSelect'; ids: string[]; label: string }
-export type FromWebview = StainSelectMessage | ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage;
+/** Tuning section: apply cell `index` to the Predict settings, or copy its CLI flags. */
+export interface TuningActionMessage { type: 'tuningApply' | 'tuningCopy'; index: number }
+/** Tuning section's button: run Tune Post-processing…. */
+export interface RunTuningMessage { type: 'runTuning' }
+
+/** The folds section's button: run Prepare Training Data…. */
+export interface PrepareTrainingDataMessage { type: 'prepareTrainingData' }
+
+export type FromWebview = StainSelectMessage | ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TuningActionMessage | RunTuningMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -93,8 +117,14 @@ export interface DashboardSnapshot {
   score: ScoreSnapshot;
   /** The stain section: WSIs with a box per space, scatter points drawn (absent before it has data). */
   stain?: { wsis: number[]; spaces: string[]; points: number; boxesDrawn: number };
+  /** The tuning section (absent in builds without it). */
+  tuning?: TuningSnapshot;
+  /** The folds section (headline, table rows, charts drawn, slide-map ink). */
+  folds?: { headline: string; rows: string[][]; charts: number; slideInk: number };
   /** Elements that dataset text could have injected (img, iframe, object, embed, un-nonced script, on* attributes): must be 0. */
   foreignElements: string[];
+  /** The webview's JS heap in bytes (Chromium's performance.memory, after a gc where exposed), when available: what a hidden, retained tab keeps. */
+  jsHeap?: number;
 }
 
 // ---- validation -----------------------------------------------------------------------------
@@ -120,6 +150,7 @@ export function validateFromWebview(msg: unknown): Check {
   switch (m.type) {
     case 'ready':
     case 'clearFilter':
+    case 'prepareTrainingData':
       return only() ? { ok: true, message: { type: m.type } } : bad(`${m.type}: unexpected fields`);
     case 'select':
       if (!only('chart', 'x', 'series')) return bad('select: unexpected fields');
@@ -149,6 +180,12 @@ export function validateFromWebview(msg: unknown): Check {
     case 'rendered':
       if (!only('charts', 'ms') || !isIndex(m.charts) || typeof m.ms !== 'number' || !Number.isFinite(m.ms) || m.ms < 0) return bad('rendered: needs charts (integer) and ms (number)');
       return { ok: true, message: { type: 'rendered', charts: m.charts, ms: m.ms } };
+    case 'runTuning':
+      return only() ? { ok: true, message: { type: 'runTuning' } } : bad('runTuning: unexpected fields');
+    case 'tuningApply':
+    case 'tuningCopy':
+      if (!only('index') || !isIndex(m.index)) return bad(`${m.type}: index must be a non-negative integer`);
+      return { ok: true, message: { type: m.type, index: m.index } };
     case 'response':
       if (!only('inReplyTo', 'ok', 'result', 'error') || !isIndex(m.inReplyTo) || typeof m.ok !== 'boolean') return bad('response: needs inReplyTo (integer) and ok (boolean)');
       if (m.error !== undefined && typeof m.error !== 'string') return bad('response: error must be a string');

@@ -94,7 +94,11 @@ export type ViewerRequest =
   | { kind: 'setContext'; on: boolean }
   | { kind: 'togglePrediction'; visible?: boolean }
   /** Runs the viewer's key handler for n/p/]/[ (tests, bench); answers after the next frame. */
-  | { kind: 'press'; key: PressKey };
+  | { kind: 'press'; key: PressKey }
+  /** Answered after the next frame with what it shows (a tab shown again: painted yet?): ShownReply. */
+  | { kind: 'shown' };
+/** The answer to 'shown': the tile on show and its sampled non-background pixels, after a frame. */
+export interface ShownReply { tileId: string | undefined; inkPixels: number }
 /** The keys that step through the Tiles order in the webview. */
 export type PressKey = 'n' | 'p' | ']' | '[';
 export type ToWebview = TileMessage | PrefetchMessage | ShowCachedMessage | NeighboursMessage | DropCacheMessage | ErrorMessage | ContextMessage | PredictionMessage | RequestEnvelope<ViewerRequest> | ResponseEnvelope;

@@ -26,6 +26,10 @@ export const screenshotDir = path.join(testOutputDir, 'screenshots');
 export interface VscodeSession {
   readonly page: Page;
   readonly server: CodeServer;
+  /** The extensions folder of this VS Code; with VE_E2E_INSTALLED_EXTENSIONS_DIR set, the folder the VSIX was installed into. */
+  readonly extensionsDir: string;
+  /** True when the extension runs as installed (from extensionsDir), not from this repository. */
+  readonly installed: boolean;
   /** Non-loopback URLs the page tried to reach (all were aborted). */
   readonly blocked: string[];
   /** Saves test-output/screenshots/<name>.png and returns its path. */
@@ -55,9 +59,13 @@ export async function openVscode(browser: Browser, opts: { name: string; folder:
   // pid-named: several people may run the e2e tests from one checkout at once.
   const profile = path.join(repoRoot, '.vscode-test', 'e2e', `${opts.name.replace(/[^\w.-]+/g, '_')}-${process.pid}`);
   fs.rmSync(profile, { recursive: true, force: true });
+  // VE_E2E_INSTALLED_EXTENSIONS_DIR (set by runInstalled.ts): run the extension as installed from
+  // that folder (code-server --install-extension of the VSIX), not from this repository.
+  const installedDir = process.env.VE_E2E_INSTALLED_EXTENSIONS_DIR || undefined;
+  const extensionsDir = installedDir ?? path.join(profile, 'extensions');
   const server = await startCodeServer({
     userDataDir: path.join(profile, 'user-data'),
-    extensionsDir: path.join(profile, 'extensions'),
+    extensionsDir,
     logFile: path.join(testOutputDir, 'logs', `e2e-${path.basename(profile)}-code-server.log`),
   });
   const blocked: string[] = [];
@@ -65,10 +73,10 @@ export async function openVscode(browser: Browser, opts: { name: string; folder:
   try {
     context = await newLoopbackContext(browser, blocked);
     const page = await context.newPage();
-    await page.goto(workbenchUrl({ port: server.port, folder: opts.folder, extensionDevelopmentPaths: [repoRoot] }));
+    await page.goto(workbenchUrl({ port: server.port, folder: opts.folder, extensionDevelopmentPaths: installedDir ? [] : [repoRoot] }));
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
-    return makeSession(page, context, server, blocked, profile);
+    return makeSession(page, context, server, blocked, profile, extensionsDir, installedDir !== undefined);
   } catch (err) {
     await context?.close().catch(() => undefined);
     await server.stop();
@@ -76,10 +84,12 @@ export async function openVscode(browser: Browser, opts: { name: string; folder:
   }
 }
 
-function makeSession(page: Page, context: BrowserContext, server: CodeServer, blocked: string[], profile: string): VscodeSession {
+function makeSession(page: Page, context: BrowserContext, server: CodeServer, blocked: string[], profile: string, extensionsDir: string, installed: boolean): VscodeSession {
   return {
     page,
     server,
+    extensionsDir,
+    installed,
     blocked,
     async screenshot(name) {
       fs.mkdirSync(screenshotDir, { recursive: true });

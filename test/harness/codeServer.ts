@@ -21,6 +21,8 @@ export interface CodeServerOptions {
 
 export interface CodeServer {
   readonly port: number;
+  /** The code-server process; it leads its own process group (the extension host and its children are in it). */
+  readonly pid: number;
   /** http://127.0.0.1:PORT */
   readonly baseUrl: string;
   /** The last lines code-server printed (for error messages). */
@@ -140,6 +142,7 @@ async function tryStart(port: number, opts: CodeServerOptions): Promise<CodeServ
     if (await healthy(port)) {
       return {
         port,
+        pid: child.pid ?? -1,
         baseUrl: `http://127.0.0.1:${port}`,
         logTail,
         stop: async () => {

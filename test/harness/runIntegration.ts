@@ -55,7 +55,7 @@ async function runOnce(suite: Suite, attempt: number): Promise<{ ok: boolean; co
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: path.join(integrationOut, 'index.js'),
       launchArgs: [folder, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`],
-      extensionTestsEnv: { VE_INTEGRATION_DIR: suite.dir, VE_INTEGRATION_RESULTS: results, VE_INTEGRATION_ATTEMPT: String(attempt) },
+      extensionTestsEnv: { VE_INTEGRATION_DIR: suite.dir, VE_INTEGRATION_RESULTS: results, VE_INTEGRATION_ATTEMPT: String(attempt), ...(process.env.VE_INTEGRATION_GREP ? { VE_INTEGRATION_GREP: process.env.VE_INTEGRATION_GREP } : {}) },
     });
     return { ok: true, counts: readCounts(results) };
   } catch (err) {

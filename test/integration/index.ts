@@ -25,7 +25,8 @@ export function findTestFiles(dir: string, isRoot = true): string[] {
 /** Called by VS Code once the extension host is up; rejects when any test failed. */
 export async function run(): Promise<void> {
   const dir = process.env.VE_INTEGRATION_DIR || __dirname;
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // VE_INTEGRATION_GREP runs only the tests whose full title matches (e.g. one describe block).
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', ...(process.env.VE_INTEGRATION_GREP ? { grep: process.env.VE_INTEGRATION_GREP } : {}) });
   const files = findTestFiles(dir);
   for (const f of files) mocha.addFile(f);
   const counts: IntegrationCounts = { passed: 0, failed: 0, pending: 0 };

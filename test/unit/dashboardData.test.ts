@@ -167,7 +167,7 @@ describe('Dataset Overview polygon checks on a hand-worked tile', () => {
 
   it('finds 1 overlap, 1 duplicate, 1 border polygon, 1 tile without vessels, and the vessel union pixels', async () => {
     const reader = memoryFileReader(files);
-    const m = await computeDashboard(await indexDataset(root, { reader }), reader);
+    const m = await computeDashboard(await indexDataset(root, { reader }));
     const q = Object.fromEntries(m.data.quality.map((x) => [x.key, x]));
     assert.deepEqual([q.overlaps.polygons, q.duplicates.polygons, q.border.polygons, q.noVessel.tiles], [1, 1, 1, 1]);
     // Squares with corners included (Pillow fills the outline): 16x16 + 11x11; the duplicate adds nothing.
@@ -196,7 +196,7 @@ describe('Dataset Overview CSV export', () => {
       [`${root}/wsi_meta.csv`]: 'source_wsi,age,sex,race,height,weight,bmi\n1,50,"<img src=x onerror=alert(1)>","<script>alert(2)</script>",170,70,24\n',
       [`${root}/polygons.jsonl`]: '{"id":"<b>x</b>","annotations":[]}\n',
     });
-    const m = await computeDashboard(await indexDataset(root, { reader }), reader);
+    const m = await computeDashboard(await indexDataset(root, { reader }));
     const row = m.data.wsiMeta.find((r) => r.wsi === 1)!;
     assert.equal(row.sex, '<img src=x onerror=alert(1)>');
     const csv = dashboardCsv(m.data, 'wsiMeta')!;

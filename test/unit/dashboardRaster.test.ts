@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Coverage, RingRaster } from '../../src/core/overview/overviewRaster';
+import { Coverage, RingRaster } from '../../src/core/dataset/coverageRaster';
 import { fillRing } from '../../src/core/geometry/rasterize';
 import type { Ring } from '../../src/core/types/types';
 import { makeTilePolygons } from '../../src/core/synthetic/syntheticAnnotations';

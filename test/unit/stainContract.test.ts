@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { decodeTile } from '../../src/core/image';
-import { applyContractStain, parseContractStatements, toInputTensor } from '../../src/core/model';
-import { macenkoNormalise, MACENKO_REFERENCE, reinhardNormalise } from '../../src/core/stain';
+import { parseContractStatements, toInputTensor } from '../../src/core/model';
+import { applyContractStain, macenkoNormalise, MACENKO_REFERENCE, reinhardNormalise } from '../../src/core/stain';
 import { SAMPLE } from './helpers/paths';
 
 const tile = path.join(SAMPLE, 'train', '0667203ecaac.tif');

@@ -135,6 +135,6 @@ describe('submission.csv writer', () => {
 
   it('refuses a confidence outside [0, 1]', () => {
     const mask = instanceFromFullMask(new Uint8Array([1]), 1, 1);
-    assert.throws(() => writeSubmissionCsv([{ id: 'a', height: 1, width: 1, predictions: [{ confidence: 2, mask }] }]), /outside \[0, 1\]/);
+    assert.throws(() => writeSubmissionCsv([{ id: '0123456789ab', height: 1, width: 1, predictions: [{ confidence: 2, mask }] }]), /outside \[0, 1\]/);
   });
 });

@@ -6,6 +6,9 @@ import { resolveColor, themeBasics, withAlpha } from './theme.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
+/** Resizes chart.js made (each one redraws its chart), for the 'shown' answer: does a tab shown again redraw? */
+export const chartResizes = { count: 0 };
+
 export interface DrawnBarChart {
   readonly spec: BarChart;
   readonly canvas: HTMLCanvasElement;
@@ -65,6 +68,7 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
     options: {
       animation: false,
       responsive: true,
+      onResize: () => { chartResizes.count++; },
       maintainAspectRatio: false,
       color: t.fg,
       font: { family: t.font, size: t.fontSize - 1 },

@@ -2,11 +2,13 @@
 import type { BarChart, DashboardData, QualityKey } from '../../src/core/types/index.js';
 import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '../../src/shared/dashboardProtocol.js';
 import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
-import { drawBarChart, type DrawnBarChart } from './barChart.js';
+import { chartResizes, drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
 import { stainSection } from './stainSection.js';
+import { foldsSection } from './foldsSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
 import { themeKind } from './theme.js';
+import { tuningSection } from './tuningSection.js';
 
 interface VsCodeApi { postMessage(msg: FromWebview): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -49,6 +51,9 @@ const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table
 score.update(undefined);
 const stain = stainSection((ids, label) => post({ type: 'stainSelect', ids, label }), (id) => post({ type: 'openTile', id }));
 stain.update(undefined);
+const tuning = tuningSection((type, index) => post({ type, index }), () => post({ type: 'runTuning' }));
+tuning.update(undefined);
+const folds = foldsSection(() => post({ type: 'prepareTrainingData' }));
 
 function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
   const c = h('section', wide ? 'card wide' : 'card');
@@ -118,6 +123,8 @@ function render(): void {
   const grid = h('div', 'grid');
   grid.append(score.card);
   grid.append(stain.card);
+  grid.append(tuning.card);
+  grid.append(folds.card);
   for (const spec of d.charts) {
     const c = card(spec.id, spec.title, spec.clickHint);
     c.actions.append(
@@ -192,7 +199,16 @@ function render(): void {
   renderFilter();
   drawCharts();
   score.redraw();
+  folds.redraw();
 }
+
+/** JS heap in use (Chromium's performance.memory; no forced collection: snapshots are also polled). */
+function retainedHeap(): number | undefined {
+  return (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+}
+
+/** Names this document: a tab shown again answers with it when VS Code kept the webview (retainContextWhenHidden). */
+const DOCUMENT_ID = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 function snapshot(): DashboardSnapshot {
   return {
@@ -203,14 +219,22 @@ function snapshot(): DashboardSnapshot {
     theme: themeKind(),
     score: score.snapshot(),
     ...(stain.snapshot() ? { stain: stain.snapshot() } : {}),
+    tuning: tuning.snapshot(),
+    folds: folds.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
     foreignElements: Array.from(document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), *')).filter((e) => /^(IMG|IFRAME|OBJECT|EMBED)$/.test(e.tagName) || (e.tagName === 'SCRIPT' && !e.hasAttribute('nonce') && e.id !== '_vscodeApiScript') || Array.from(e.attributes).some((x) => x.name.toLowerCase().startsWith('on'))).map((e) => `${e.tagName.toLowerCase()}[${Array.from(e.attributes).map((x) => x.name).join(',')}]`),
+    jsHeap: retainedHeap(),
   };
 }
 
 function answer(id: number, req: WebviewRequest): void {
   const reply = (ok: boolean, result?: unknown, error?: string) => post({ type: 'response', inReplyTo: id, ok, ...(result !== undefined ? { result } : {}), ...(error ? { error } : {}) });
   if (req.kind === 'snapshot') return reply(true, snapshot());
+  if (req.kind === 'shown') {
+    // After a frame: this document (not a new one that has to draw again) and its charts, which keep their pixels.
+    requestAnimationFrame(() => reply(true, { doc: DOCUMENT_ID, charts: charts.size, state: app.dataset.state, resizes: chartResizes.count }));
+    return;
+  }
   if (req.kind === 'click') {
     const spec = data?.charts.find((c) => c.id === req.chart);
     if (!spec) return reply(false, undefined, `no chart ${req.chart}`);
@@ -222,6 +246,7 @@ function answer(id: number, req: WebviewRequest): void {
     slide.click(req.index);
     return reply(true, true);
   }
+  if (req.kind === 'tuningCell') return tuning.click(req.index, req.action) ? reply(true, true) : reply(false, undefined, `no heatmap cell ${req.index}`);
   reply(false, undefined, 'unknown request');
 }
 
@@ -237,6 +262,10 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     score.update(m.score);
   } else if (m.type === 'stain') {
     stain.update(m.stain);
+  } else if (m.type === 'tuning') {
+    tuning.update(m.view, m.submissions);
+  } else if (m.type === 'folds') {
+    folds.update(m.folds);
   } else if (m.type === 'filter') {
     filterText = m.description;
     renderFilter();
@@ -254,6 +283,8 @@ new MutationObserver(() => {
   drawCharts();
   score.redraw();
   stain.redraw();
+  tuning.redraw();
+  folds.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;

@@ -4,8 +4,7 @@
  * tiles in the tile browser. A haematoxylin-vs-eosin scatter of every tile, coloured by WSI;
  * click a point -> the tile opens. Canvas drawing; colours from the --vscode-* theme.
  */
-import type { DashboardStain } from '../../src/core/stain/stainOverview.js';
-import type { StainSpace } from '../../src/core/stain/tileStats.js';
+import type { DashboardStain, StainSpace } from '../../src/core/stain/index.js';
 
 export const NO_STAIN_TEXT = 'No stain statistics yet. Run "Vasculature: Compute Stain Statistics…" (or open the Stain panel from the tile viewer) to see each slide\'s colour spread here.';
 

@@ -544,6 +544,10 @@ function snapshot(): ViewerSnapshot {
 
 function answer(m: RequestEnvelope<ViewerRequest>): void {
   const r = m.request;
+  if (r.kind === 'shown') {
+    requestAnimationFrame(() => send({ type: 'response', inReplyTo: m.id, ok: true, result: { tileId: tile?.id, inkPixels: inkPixels() } }));
+    return;
+  }
   if (r.kind === 'ping') {
     send({ type: 'response', inReplyTo: m.id, ok: true, result: { oneWayMs: Date.now() - r.sentAt } });
     return;

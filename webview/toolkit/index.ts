@@ -15,6 +15,7 @@ import {
   vsCodeDropdown,
   vsCodeLink,
   vsCodeOption,
+  vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 
 let registered = false;
@@ -26,6 +27,7 @@ export function registerToolkit(): void {
   provideVSCodeDesignSystem().register(
     vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(),
     vsCodeDivider(), vsCodeDropdown(), vsCodeLink(), vsCodeOption(),
+    vsCodeTextField(),
   );
 }
 
@@ -107,4 +109,17 @@ export function dataGrid(headers: readonly string[], rows: readonly string[][], 
   row(headers, true);
   for (const r of rows) row(r, false);
   return g;
+}
+
+/** A one-line text field with a label; onChange gets the text on every edit. */
+export function textField(label: string, value: string, onChange: (value: string) => void, opts: { size?: number; title?: string } = {}): HTMLElement {
+  const f = el('vscode-text-field') as HTMLElement & { value: string };
+  f.setAttribute('value', value);
+  if (opts.size) f.setAttribute('size', String(opts.size));
+  if (opts.title) f.title = opts.title;
+  const l = el('span', label);
+  l.setAttribute('slot', 'start');
+  f.appendChild(l);
+  f.addEventListener('input', () => onChange(f.value));
+  return f;
 }

@@ -9,6 +9,7 @@ import { isDatasetFolder } from '../dataset';
 import { nodeFileReader } from '../dataset';
 import { readPolygonsJsonl, readTileAnnotations } from '../dataset';
 import { parseSubmissionCsv } from '../metric';
+import { limits, raiseHint } from '../limits';
 import { parseTileMeta } from '../dataset';
 import { decodeTile, TileImageError } from '../image';
 import type { Annotation, Problem } from '../types';
@@ -56,6 +57,15 @@ export async function checkFile(absPath: string, opts: { dataset?: string } = {}
       return { kind: 'image', summary: `${name}: unreadable image`, problems: [{ file: rel, line: 0, severity: 'error', code: 'image-unreadable', message: msg }] };
     }
   }
+  if (ext === '.jsonl') { // streamed line by line, never read whole
+    const r = await readPolygonsJsonl(nodeFileReader, absPath, rel);
+    return { kind: 'polygons', summary: `${name}: ${r.lineCount} lines, ${r.lines.length} usable`, problems: r.problems };
+  }
+  // Files read whole (CSV, COCO JSON) share the submission file cap.
+  const size = (await fs.promises.stat(absPath)).size;
+  if (size > limits().submissionFileBytes) {
+    return { kind: 'unknown', summary: `${name}: not read (${size} bytes)`, problems: [{ file: rel, line: 0, severity: 'error', code: 'file-too-large', message: `${name} is ${size} bytes; it was not read: ${raiseHint('submissionFileBytes')}.` }] };
+  }
   const text = await fs.promises.readFile(absPath, 'utf8');
   if (ext === '.csv') {
     const first = parseCsv(text.split(/\r?\n/, 1)[0] ?? '')[0]?.fields ?? [];
@@ -83,10 +93,6 @@ export async function checkFile(absPath: string, opts: { dataset?: string } = {}
       default:
         return { kind, summary: `${name}: unrecognised CSV`, problems: [{ file: rel, line: 1, severity: 'error', code: 'header', message: `${name} has columns "${first.join(',')}", which match no known file: submission.csv (id,height,width,prediction_string), tile_meta.csv (id,source_wsi,dataset,i,j) or wsi_meta.csv (source_wsi,age,sex,race,height,weight,bmi).` }] };
     }
-  }
-  if (ext === '.jsonl') {
-    const r = await readPolygonsJsonl(nodeFileReader, absPath, rel);
-    return { kind: 'polygons', summary: `${name}: ${r.lineCount} lines, ${r.lines.length} usable`, problems: r.problems };
   }
   if (ext === '.json') {
     const coco = parseCoco(text, rel);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { IMAGE_EXTENSIONS, imageId, POLYGONS_FILE, SPLITS, TILE_META_FILE, WSI_META_FILE } from './datasetLayout';
 import { nodeFileReader, type FileReader } from './fileReader';
 import { readPolygonsJsonl, zeroCounts } from './polygonsJsonl';
+import { readWholeCapped } from './polygonCaps';
 import { parseTileMeta } from './tileMetaCsv';
 import type { DatasetIndex, Problem, TileRecord, WsiMeta } from '../types';
 import { parseWsiMeta } from './wsiMetaCsv';
@@ -11,6 +12,8 @@ export interface IndexOptions {
   reader?: FileReader;
   /** Stops the indexing between chunks; the promise then rejects with an AbortError. */
   signal?: AbortSignal;
+  /** JSON.parse every polygons.jsonl line instead of scanning the clean ones (the reference road, for tests and benches). */
+  parseEveryLine?: boolean;
 }
 
 /** The public test tile: present in test/ but, as in the original download, not in tile_meta.csv. */
@@ -35,7 +38,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
   // tile_meta.csv: the list of tiles.
   if (metaStat && !metaStat.isDirectory) {
     files.tileMeta = TILE_META_FILE;
-    const meta = parseTileMeta((await fr.readFile(path.join(root, TILE_META_FILE))).toString('utf8'), TILE_META_FILE);
+    const meta = parseTileMeta((await readWholeCapped(fr, path.join(root, TILE_META_FILE), TILE_META_FILE, metaStat.size, problems)) ?? '', TILE_META_FILE);
     problems.push(...meta.problems);
     stats.metaRows = meta.rows.length;
     for (const r of meta.rows) {
@@ -55,7 +58,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
   // wsi_meta.csv: demographics (optional).
   if (wsiStat && !wsiStat.isDirectory) {
     files.wsiMeta = WSI_META_FILE;
-    const w = parseWsiMeta((await fr.readFile(path.join(root, WSI_META_FILE))).toString('utf8'), WSI_META_FILE);
+    const w = parseWsiMeta((await readWholeCapped(fr, path.join(root, WSI_META_FILE), WSI_META_FILE, wsiStat.size, problems)) ?? '', WSI_META_FILE);
     problems.push(...w.problems);
     for (const r of w.rows) wsiMeta.set(r.wsi, r);
   }
@@ -93,11 +96,13 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
 
   // polygons.jsonl: the annotations.
   const noImage: { id: string; line: number }[] = [];
+  let areaHist: DatasetIndex['areaHist'];
   if (polyStat && !polyStat.isDirectory) {
     files.polygons = POLYGONS_FILE;
     options.signal?.throwIfAborted();
-    const poly = await readPolygonsJsonl(fr, path.join(root, POLYGONS_FILE), POLYGONS_FILE, options.signal);
+    const poly = await readPolygonsJsonl(fr, path.join(root, POLYGONS_FILE), POLYGONS_FILE, { signal: options.signal, parseEveryLine: options.parseEveryLine });
     problems.push(...poly.problems);
+    areaHist = poly.areaHist;
     stats.polygonLines = poly.lineCount;
     const hasMeta = files.tileMeta !== undefined;
     for (const pl of poly.lines) {
@@ -116,6 +121,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
       t.polygonsLength = pl.length;
       t.counts = pl.counts;
       t.areas = pl.areas;
+      t.polygonStats = pl.stats;
       if (t.image) stats.annotatedTiles++;
       else noImage.push({ id: pl.id, line: pl.line });
     }
@@ -150,7 +156,7 @@ export async function indexDataset(root: string, options: IndexOptions = {}): Pr
     });
   }
 
-  return { root, tiles, problems, wsiMeta, stats, files };
+  return { root, tiles, problems, wsiMeta, stats, files, ...(areaHist ? { areaHist } : {}) };
 }
 
 /** True for a file name the indexer treats as a tile image. */

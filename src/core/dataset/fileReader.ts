@@ -15,8 +15,12 @@ export interface FileReader {
   readdir(p: string): Promise<string[]>;
   /** The whole file. */
   readFile(p: string): Promise<Buffer>;
-  /** Read the file in chunks (for streaming large files line by line). */
-  readChunks(p: string, chunkSize?: number): AsyncIterable<Buffer>;
+  /**
+   * Read the file in chunks (for streaming large files line by line). With reuse, each chunk may
+   * be the same buffer refilled: valid only until the next one is asked for (no 4 MiB allocation
+   * per chunk, so a large file does not grow the process's RSS).
+   */
+  readChunks(p: string, chunkSize?: number, reuse?: boolean): AsyncIterable<Buffer>;
   /** Read `length` bytes at `offset`. */
   readRange(p: string, offset: number, length: number): Promise<Buffer>;
 }
@@ -39,11 +43,12 @@ export const nodeFileReader: FileReader = {
     }
   },
   readFile: (p) => fs.promises.readFile(p),
-  async *readChunks(p, chunkSize = 4 << 20) {
+  async *readChunks(p, chunkSize = 4 << 20, reuse = false) {
     const fh = await fs.promises.open(p, 'r');
+    const shared = reuse ? Buffer.allocUnsafe(chunkSize) : undefined;
     try {
       for (;;) {
-        const buf = Buffer.allocUnsafe(chunkSize);
+        const buf = shared ?? Buffer.allocUnsafe(chunkSize);
         const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
         if (bytesRead === 0) break;
         yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);

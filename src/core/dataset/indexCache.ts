@@ -7,7 +7,7 @@ import { nodeFileReader, type FileReader } from './fileReader';
 import type { DatasetIndex, TileRecord, WsiMeta } from '../types';
 
 /** Bump when the index's shape or the validation rules change, so old caches are ignored. */
-export const CACHE_VERSION = 3;
+export const CACHE_VERSION = 4;
 
 /** Size and mtime of each input file and folder; any change invalidates the cache. */
 export type InputSignature = Record<string, [number, number] | null>;
@@ -21,6 +21,7 @@ interface CacheFile {
   wsiMeta: WsiMeta[];
   stats: DatasetIndex['stats'];
   files: DatasetIndex['files'];
+  areaHist?: DatasetIndex['areaHist'];
 }
 
 /** The signature of a dataset folder's inputs right now. */
@@ -75,6 +76,7 @@ export async function loadCachedIndex(storageDir: string, root: string, fr: File
     wsiMeta: new Map(c.wsiMeta.map((w) => [w.wsi, w])),
     stats: c.stats,
     files: c.files,
+    ...(c.areaHist ? { areaHist: c.areaHist } : {}),
   };
 }
 
@@ -90,6 +92,7 @@ export async function saveCachedIndex(storageDir: string, index: DatasetIndex, s
     wsiMeta: [...index.wsiMeta.values()],
     stats: index.stats,
     files: index.files,
+    areaHist: index.areaHist,
   };
   const file = cacheFileFor(storageDir, index.root);
   const tmp = `${file}.${process.pid}.tmp`;

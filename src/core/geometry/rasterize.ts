@@ -27,13 +27,92 @@ export function roundDown(f: number): number {
   return f >= 0 ? Math.ceil(f - 0.5) : -Math.ceil(-f - 0.5);
 }
 
-/** Sorts xs[a, b) ascending in place: insertion sort, as a row of a real ring holds a handful of crossings. */
+/** Rows above this many crossings are sorted natively (O(k log k)); below, insertion sort is faster. */
+const INSERTION_MAX = 24;
+
+/**
+ * Sorts xs[a, b) ascending in place: insertion sort for the handful of crossings a row of a real
+ * ring holds, the typed array's own O(k log k) sort for more (a hostile ring of 80,000 vertices
+ * crosses a row tens of thousands of times).
+ */
 export function sortCrossings(xs: Float32Array, a: number, b: number): void {
+  if (b - a > INSERTION_MAX) {
+    xs.subarray(a, b).sort();
+    return;
+  }
   for (let i = a + 1; i < b; i++) {
     const v = xs[i];
     let j = i - 1;
     while (j >= a && xs[j] > v) { xs[j + 1] = xs[j]; j--; }
     xs[j + 1] = v;
+  }
+}
+
+/** The non-horizontal edges of a ring: m of them, edge e from (x0[e], y0[e]) spanning rows ymin[e]..ymax[e] with slope dx[e] (float32). */
+export interface EdgeTable {
+  m: number;
+  x0: ArrayLike<number>;
+  y0: ArrayLike<number>;
+  ymin: ArrayLike<number>;
+  ymax: ArrayLike<number>;
+  dx: ArrayLike<number>;
+}
+
+/** Above this many crossings in all, a ring is filled row by row (memory O(edges)) instead of bucketing every crossing at once. */
+export const BUCKET_MAX_CROSSINGS = 1 << 18;
+
+/** How many crossings rows gymin..gymax of the edges hold (fillRing's rule: an edge's end row counts twice unless it is the last row). */
+export function countCrossings(t: EdgeTable, gymin: number, gymax: number): number {
+  let n = 0;
+  for (let e = 0; e < t.m; e++) {
+    const lo = t.ymin[e] > gymin ? t.ymin[e] : gymin, top = t.ymax[e], hi = top < gymax ? top : gymax;
+    if (hi >= lo) n += hi - lo + 1 + (top <= gymax && top < gymax ? 1 : 0);
+  }
+  return n;
+}
+
+/**
+ * The crossings of rows gymin..gymax with an active-edge list: per row, the edges that span it
+ * give their crossings (same float32 values as the bucketed pass), sorted, to span(xs, a, b, y).
+ * Time O(crossings + sum of k log k), memory O(edges): what keeps a hostile ring bounded.
+ */
+export function scanActiveEdges(t: EdgeTable, gymin: number, gymax: number, span: (xs: Float32Array, a: number, b: number, y: number) => void): void {
+  const rows = gymax - gymin + 1;
+  if (rows <= 0 || t.m === 0) return;
+  // Edges ordered by their first row (a counting sort over the rows).
+  const startAt = new Int32Array(rows + 1);
+  let live = 0;
+  for (let e = 0; e < t.m; e++) {
+    const lo = t.ymin[e] > gymin ? t.ymin[e] : gymin, hi = t.ymax[e] < gymax ? t.ymax[e] : gymax;
+    if (hi >= lo) { startAt[lo - gymin + 1]++; live++; }
+  }
+  for (let r = 0; r < rows; r++) startAt[r + 1] += startAt[r];
+  const order = new Int32Array(live);
+  const put = startAt.slice(0, rows);
+  for (let e = 0; e < t.m; e++) {
+    const lo = t.ymin[e] > gymin ? t.ymin[e] : gymin, hi = t.ymax[e] < gymax ? t.ymax[e] : gymax;
+    if (hi >= lo) order[put[lo - gymin]++] = e;
+  }
+  const active = new Int32Array(live);
+  const xs = new Float32Array(2 * live);
+  let nActive = 0;
+  for (let r = 0; r < rows; r++) {
+    const y = r + gymin;
+    for (let k = startAt[r]; k < startAt[r + 1]; k++) active[nActive++] = order[k];
+    let n = 0, keep = 0;
+    for (let k = 0; k < nActive; k++) {
+      const e = active[k];
+      const top = t.ymax[e];
+      const x = Math.fround(Math.fround((y - t.y0[e]) * t.dx[e]) + t.x0[e]);
+      xs[n++] = x;
+      if (y === top && y < gymax) xs[n++] = x;
+      if (top > y && y < gymax) active[keep++] = e; // still spans the next row
+    }
+    nActive = keep;
+    if (n >= 2) {
+      sortCrossings(xs, 0, n);
+      span(xs, 0, n, y);
+    }
   }
 }
 
@@ -91,9 +170,16 @@ export function fillRing(
   const rows = gymax - gymin + 1;
   if (rows <= 0 || ex0.length === 0) return;
 
+  const m = ex0.length;
+  const table: EdgeTable = { m, x0: ex0, y0: ey0, ymin: eymin, ymax: eymax, dx: edx };
+  if (countCrossings(table, gymin, gymax) > BUCKET_MAX_CROSSINGS) {
+    scanActiveEdges(table, gymin, gymax, (xs, a, b, y) => {
+      for (let i = a + 1; i < b; i += 2) hline(mask, width, height, roundUp(xs[i - 1]), y, roundDown(xs[i]), value);
+    });
+    return;
+  }
   // Bucket the crossings by row: total work is proportional to the ring's height sum, not rows x edges.
   const counts = new Int32Array(rows + 1);
-  const m = ex0.length;
   for (let e = 0; e < m; e++) {
     const lo = Math.max(eymin[e], gymin), hi = Math.min(eymax[e], gymax);
     for (let y = lo; y <= hi; y++) counts[y - gymin + 1] += y === eymax[e] && y < gymax ? 2 : 1;

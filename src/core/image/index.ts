@@ -2,3 +2,4 @@
 // the thumbnail cache.
 export * from './thumbnailCache';
 export * from './tileImage';
+export * from './tiffDirectories';

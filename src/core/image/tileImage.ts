@@ -7,9 +7,11 @@
  */
 import * as fs from 'node:fs';
 import type { Sharp, SharpOptions } from 'sharp';
+import { limits, raiseHint } from '../limits';
+import { readTiffDirectories, TiffCapError } from './tiffDirectories';
 
 /** Why a tile could not be decoded. */
-export type TileImageErrorCode = 'not-found' | 'unsupported-format' | 'corrupt' | 'too-large' | 'bad-region';
+export type TileImageErrorCode = 'not-found' | 'unsupported-format' | 'corrupt' | 'too-large' | 'bad-region' | 'limit';
 
 /** A decoding failure a person can act on: which file, what is wrong, what to do. */
 export class TileImageError extends Error {
@@ -89,6 +91,8 @@ export interface DecodeOptions {
 }
 
 export const DEFAULT_MAX_PIXELS = 4096 * 4096;
+/** The imagePixels cap in force (DEFAULT_MAX_PIXELS unless raised). */
+const maxPixelsCap = (): number => limits().imagePixels;
 
 type SharpFactory = (input?: string | Buffer, options?: SharpOptions) => Sharp;
 let sharpModule: SharpFactory | undefined;
@@ -144,8 +148,43 @@ export function toTileImageError(file: string, err: unknown): TileImageError {
   return new TileImageError(file, 'corrupt', `${file}: cannot decode the image, it looks truncated or corrupt (${first.trim()}). Re-download or re-export this file.`);
 }
 
+/**
+ * A TIFF's directory chain walked under the tiffLevels and tiffHeaderBytes caps before any decoder
+ * opens it: refuses (TileImageError 'limit') a file with too many pages, sub-IFDs or directory
+ * bytes. Other formats and files that are not readable TIFFs pass (sharp reports those).
+ */
+export function checkTiffCaps(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return; // sharp names the missing file
+  }
+  try {
+    const head = Buffer.alloc(4);
+    if (fs.readSync(fd, head, 0, 4, 0) < 4 || sniffFormat(head) !== 'tiff') return;
+    const cap = limits();
+    let dirs;
+    try {
+      dirs = readTiffDirectories(fd, cap.tiffLevels, cap.tiffHeaderBytes);
+    } catch (e) {
+      if (e instanceof TiffCapError) {
+        const which = e.cap === 'levels' ? 'tiffLevels' : 'tiffHeaderBytes';
+        throw new TileImageError(file, 'limit', `${file}: refused, ${e.message}; only the first directories were read: ${raiseHint(which)}.`);
+      }
+      return; // a malformed chain: sharp's own error says more
+    }
+    if (dirs.maxSubIfds > cap.tiffLevels) {
+      throw new TileImageError(file, 'limit', `${file}: refused, a page lists ${dirs.maxSubIfds} sub-IFDs (pyramid levels): ${raiseHint('tiffLevels')}.`);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads the header of an image: size, channels, bit depth and its pyramid levels. */
 export async function readTileInfo(file: string): Promise<TileImageInfo> {
+  checkTiffCaps(file);
   const sharp = sharpLib();
   try {
     const m = await sharp(file, { limitInputPixels: false }).metadata();
@@ -245,12 +284,12 @@ export async function decodeTile(file: string, opts: DecodeOptions = {}): Promis
     width: Math.max(1, Math.min(lv.width, Math.ceil((left + width) * sx)) - l0),
     height: Math.max(1, Math.min(lv.height, Math.ceil((top + height) * sy)) - t0),
   };
-  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = opts.maxPixels ?? maxPixelsCap();
   if (lr.width * lr.height > maxPixels) {
     throw new TileImageError(
       file,
       'too-large',
-      `${file}: decoding ${lr.width}x${lr.height} px (level ${level} of ${info.levels.length}) exceeds the ${maxPixels} px limit. Request a smaller region or a smaller maxSize${info.levels.length < 2 ? ', or save the image as a pyramidal TIFF' : ''}.`,
+      `${file}: decoding ${lr.width}x${lr.height} px (level ${level} of ${info.levels.length}) exceeds the ${maxPixels} px limit. Request a smaller region or a smaller maxSize${info.levels.length < 2 ? ', or save the image as a pyramidal TIFF' : ''}${opts.maxPixels === undefined ? `; ${raiseHint('imagePixels')}` : ''}.`,
     );
   }
   const whole = lr.left === 0 && lr.top === 0 && lr.width === lv.width && lr.height === lv.height;

@@ -3,3 +3,4 @@
 export * from './apAtIou';
 export * from './rleCoco';
 export * from './submissionCsv';
+export * from './submissionMerge';

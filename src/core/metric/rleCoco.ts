@@ -5,6 +5,7 @@
  */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { InstanceMask, emptyInstance } from '../geometry';
+import { limits, raiseHint } from '../limits';
 
 /** Run lengths of a row-major height x width binary mask, column-major order, first run = 0s. */
 export function maskToRuns(mask: Uint8Array, height: number, width: number): number[] {
@@ -140,10 +141,14 @@ export function runsToCountsString(runs: readonly number[]): string {
   return s;
 }
 
-/** Inverse of runsToCountsString; throws on characters outside the alphabet or a truncated value. */
-export function countsStringToRuns(s: string): number[] {
+/**
+ * Inverse of runsToCountsString; throws on characters outside the alphabet or a truncated value.
+ * With maxTotal (a mask's height*width), stops at the first run that takes the sum past it, or
+ * at the (maxTotal+2)-th run, so a hostile string never builds more than maxTotal+1 runs.
+ */
+export function countsStringToRuns(s: string, maxTotal?: number): number[] {
   const runs: number[] = [];
-  let p = 0;
+  let p = 0, total = 0;
   while (p < s.length) {
     let x = 0, k = 0, more = true;
     while (more) {
@@ -156,33 +161,50 @@ export function countsStringToRuns(s: string): number[] {
       if (!more && (c & 0x10)) x |= -1 << (5 * k);
     }
     if (runs.length > 2) x += runs[runs.length - 2];
+    if (maxTotal !== undefined) {
+      total += x;
+      if (x < 0) throw new Error(`RLE holds a negative run length (run ${runs.length + 1}, ending at character ${p})`);
+      if (total > maxTotal || runs.length >= maxTotal + 1) {
+        throw new RunsOverflowError(`RLE runs pass the ${maxTotal} pixels of the mask at run ${runs.length + 1} (character ${p} of ${s.length}); decoding stopped there`);
+      }
+    }
     runs.push(x);
   }
   return runs;
 }
+
+/** countsStringToRuns stopped: the runs would cover more than the mask. */
+export class RunsOverflowError extends Error {}
 
 /** Submission mask text: base64(zlib level 9(counts string)). */
 export function encodeCountsForSubmission(counts: string): string {
   return deflateSync(Buffer.from(counts, 'latin1'), { level: 9 }).toString('base64');
 }
 
-/** Counts string from submission mask text; throws Error with a reason (base64 or zlib). */
-export function decodeSubmissionToCounts(text: string): string {
+/**
+ * Counts string from submission mask text; throws RleDecodeError with a reason (base64, zlib, or
+ * 'limit' when it would inflate past maxInflated bytes: inflation stops there, nothing larger is
+ * ever allocated).
+ */
+export function decodeSubmissionToCounts(text: string, maxInflated = limits().maskInflatedBytes): string {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
     throw new RleDecodeError('base64', `'${abbreviate(text)}' is not base64 text`);
   }
   const bytes = Buffer.from(text, 'base64');
   let inflated: Buffer;
   try {
-    inflated = inflateSync(bytes);
+    inflated = inflateSync(bytes, { maxOutputLength: maxInflated });
   } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new RleDecodeError('limit', `its ${bytes.length} zlib bytes inflate past ${maxInflated} bytes (a zlib bomb?); inflation stopped there: ${raiseHint('maskInflatedBytes')}`);
+    }
     throw new RleDecodeError('zlib', `base64 decodes to ${bytes.length} bytes that are not zlib data (${(e as Error).message})`);
   }
   return inflated.toString('latin1');
 }
 
 /** Which decoding stage failed. */
-export type RleStage = 'base64' | 'zlib' | 'rle' | 'size';
+export type RleStage = 'base64' | 'zlib' | 'rle' | 'size' | 'limit';
 
 /** A decoding failure that names the stage it failed in. */
 export class RleDecodeError extends Error {
@@ -201,14 +223,19 @@ export function encodeInstance(inst: InstanceMask, height: number, width: number
   return encodeCountsForSubmission(runsToCountsString(instanceToRuns(inst, height, width)));
 }
 
-/** Decodes submission mask text to column-major runs checked against height*width; throws RleDecodeError. */
-export function decodeRuns(text: string, height: number, width: number): number[] {
-  const counts = decodeSubmissionToCounts(text);
+/**
+ * Decodes submission mask text to column-major runs checked against height*width; throws
+ * RleDecodeError. Memory stays bounded: inflation stops at maxInflated bytes and the runs array
+ * at height*width+1 entries.
+ */
+export function decodeRuns(text: string, height: number, width: number, maxInflated?: number, stats?: { inflatedBytes: number }): number[] {
+  const counts = decodeSubmissionToCounts(text, maxInflated);
+  if (stats) stats.inflatedBytes += counts.length;
   let runs: number[];
   try {
-    runs = countsStringToRuns(counts);
+    runs = countsStringToRuns(counts, height * width);
   } catch (e) {
-    throw new RleDecodeError('rle', (e as Error).message);
+    throw new RleDecodeError(e instanceof RunsOverflowError ? 'size' : 'rle', (e as Error).message);
   }
   const total = runs.reduce((a, b) => a + b, 0);
   if (runs.some((n) => n < 0)) throw new RleDecodeError('rle', `RLE holds a negative run length`);

@@ -2,7 +2,9 @@
  * submission.csv (id,height,width,prediction_string): a validating parser that reports every
  * problem at its line and column and still returns the good rows, and the writer.
  */
+import * as fs from 'node:fs';
 import { InstanceMask } from '../geometry';
+import { limits, raiseHint } from '../limits';
 import { decodeRuns, encodeInstance, RleDecodeError, runsToInstance } from './rleCoco';
 import { Problem, Severity } from '../types';
 
@@ -44,6 +46,19 @@ export interface SubmissionParseResult {
 }
 
 const ID_RE = /^[0-9a-f]{12}$/;
+
+/**
+ * Reads a submission file as text, or refuses it (a located problem, nothing read) when it is
+ * larger than the submissionFileBytes cap.
+ */
+export function readSubmissionFile(absPath: string, file: string): { text: string } | { problem: Problem } {
+  const size = fs.statSync(absPath).size;
+  const cap = limits().submissionFileBytes;
+  if (size > cap) {
+    return { problem: { file, line: 0, severity: 'error', code: 'submission-too-large', message: `${file} is ${size} bytes; it was not read: ${raiseHint('submissionFileBytes')}.` } };
+  }
+  return { text: fs.readFileSync(absPath, 'utf8') };
+}
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const BYTES_LITERAL_RE = /^b(['"])(.*)\1$/;
 
@@ -147,6 +162,10 @@ function parseRow(raw: string, lineNo: number, options: SubmissionParseOptions, 
     }
   }
   const predictions: SubmissionPrediction[] = [];
+  // Masks of one row share an inflation budget; once it is spent, the row's later masks are not inflated.
+  const inflated = { inflatedBytes: 0 };
+  const rowCap = limits().submissionRowInflatedBytes;
+  let rowRefused = false;
   for (let k = 0; k + 2 < tokens.length; k += 3) {
     const [cls, conf, mask] = [tokens[k], tokens[k + 1], tokens[k + 2]];
     let good = true;
@@ -168,16 +187,31 @@ function parseRow(raw: string, lineNo: number, options: SubmissionParseOptions, 
       maskText = bytes[2];
       good = false;
     }
+    if (rowRefused) {
+      note('submission-mask-limit', `The row's masks inflate past ${rowCap} bytes together; later masks were not decoded: ${raiseHint('submissionRowInflatedBytes')}.`, mask);
+      continue;
+    }
+    const left = rowCap - inflated.inflatedBytes;
     try {
-      const runs = decodeRuns(maskText, expected.height, expected.width);
+      const runs = decodeRuns(maskText, expected.height, expected.width, Math.min(limits().maskInflatedBytes, left + 1), inflated);
       if (good) predictions.push({ confidence: c, mask: runsToInstance(runs, expected.height, expected.width), column: cls.col });
     } catch (e) {
       const stage = e instanceof RleDecodeError ? e.stage : 'rle';
+      if (stage === 'limit') {
+        // A bomb: this row's later masks are not inflated at all (the row is refused either way).
+        rowRefused = true;
+        const rowCapHit = left < limits().maskInflatedBytes;
+        note('submission-mask-limit', rowCapHit
+          ? `The row's masks inflate past ${rowCap} bytes together; this and later masks were not decoded: ${raiseHint('submissionRowInflatedBytes')}.`
+          : `The mask ${(e as Error).message}; the row's later masks were not decoded.`, mask);
+        continue;
+      }
       const what: Record<string, string> = {
         base64: 'is not base64 text',
         zlib: 'is base64 but not zlib-compressed data',
         rle: 'inflates to text that is not a COCO RLE counts string',
         size: `does not cover the ${expected.height}x${expected.width} tile`,
+        limit: 'is too large',
       };
       note(`submission-mask-${stage}`, `The mask ${what[stage]} (${(e as Error).message}); encode it as base64(zlib(pycocotools RLE counts)) of the full ${expected.height}x${expected.width} mask.`, mask);
     }
@@ -205,10 +239,18 @@ export interface SubmissionWriteRow {
   predictions: ReadonlyArray<{ confidence: number; mask: InstanceMask }>;
 }
 
-/** Writes submission.csv text (header, one line per row, trailing newline). */
-export function writeSubmissionCsv(rows: readonly SubmissionWriteRow[]): string {
+/**
+ * Writes submission.csv text (header, one line per row, trailing newline). Only tile ids (12
+ * lowercase hex characters) become rows: any other id (a file name with a newline, a comma or a
+ * formula in it) is left out and pushed to `skipped`, so no file name can add a row or a cell.
+ */
+export function writeSubmissionCsv(rows: readonly SubmissionWriteRow[], skipped?: string[]): string {
   const out = [SUBMISSION_HEADER];
   for (const r of rows) {
+    if (!ID_RE.test(r.id)) {
+      skipped?.push(r.id);
+      continue;
+    }
     const parts: string[] = [];
     for (const p of r.predictions) {
       if (!(p.confidence >= 0 && p.confidence <= 1)) throw new Error(`tile ${r.id}: confidence ${p.confidence} is outside [0, 1]`);

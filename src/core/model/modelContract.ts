@@ -4,6 +4,9 @@
  * `vasculature_explorer.contract` key, or ultralytics' flat `task`/`names`/`imgsz` keys), and
  * otherwise detected from the input/output names and shapes.
  */
+import { limits, raiseHint } from '../limits';
+
+import { parseInstanceSplit, type InstanceSplitOptions } from './instanceSplit';
 
 /** The three output layouts the decoders understand. */
 export type OutputKind = 'semantic' | 'instance' | 'yolov8-seg';
@@ -50,6 +53,8 @@ export interface ModelContract {
   /** Probability threshold for binary masks. */
   threshold: number;
   outputs: OutputNames;
+  /** Semantic models: how the foreground becomes instances by default (absent = connected components). */
+  instanceSplit?: InstanceSplitOptions;
   /** Where the contract came from. */
   source: 'sidecar' | 'metadata' | 'ultralytics-metadata' | 'detected';
   /** Stain normalisation applied to the tile before the tensor (a model trained on normalised tiles); absent = none. */
@@ -123,6 +128,7 @@ export interface ContractStatements {
   threshold?: number;
   outputs?: Record<string, string>;
   stainNormalise?: StainNormalise;
+  instanceSplit?: InstanceSplitOptions;
 }
 
 /** Validates a contract JSON object; `where` names the file (or metadata key) for messages. */
@@ -183,6 +189,13 @@ export function parseContractStatements(json: unknown, where: string): ContractS
     out.outputs = o.outputs as Record<string, string>;
   }
   if (o.stainNormalise !== undefined) out.stainNormalise = parseStainNormalise(o.stainNormalise, (what) => bad('stainNormalise', what));
+  if (o.instanceSplit !== undefined) {
+    try {
+      out.instanceSplit = parseInstanceSplit(o.instanceSplit, where);
+    } catch (e) {
+      throw new ModelContractError((e as Error).message);
+    }
+  }
   return out;
 }
 
@@ -303,6 +316,12 @@ export function resolveModelContract(io: ModelIo, opts: { modelPath: string; met
     if (inputSize && (inputSize[0] !== h || inputSize[1] !== w)) notes.push(`contract inputSize ${inputSize.join('x')} ignored: the model's input is fixed at ${h}x${w}`);
     inputSize = [h, w];
   }
+  // A contract (or a model's fixed input) may not make every tile cost an enormous tensor.
+  const side = limits().modelInputSide;
+  const sizeMultiple = statements.sizeMultiple ?? 1;
+  if ((inputSize && (inputSize[0] > side || inputSize[1] > side)) || sizeMultiple > side) {
+    throw new ModelContractError(`${where}: ${inputSize && (inputSize[0] > side || inputSize[1] > side) ? `input size ${inputSize.join('x')}` : `sizeMultiple ${sizeMultiple}`} is larger than ${side} px; the model was not run: ${raiseHint('modelInputSide')}.`);
+  }
 
   let classNames = statements.classNames;
   if (!classNames) {
@@ -335,6 +354,7 @@ export function resolveModelContract(io: ModelIo, opts: { modelPath: string; met
     threshold: statements.threshold ?? 0.5,
     ...(statements.stainNormalise ? { stainNormalise: statements.stainNormalise } : {}),
     outputs,
+    ...(kind === 'semantic' && statements.instanceSplit ? { instanceSplit: statements.instanceSplit } : {}),
     source,
     notes,
   };

@@ -6,6 +6,7 @@
 import { ScoredInstance } from '../metric';
 import { Connectivity, labelComponents } from '../geometry';
 import { InstanceMask } from '../geometry';
+import { splitForeground, type InstanceSplitOptions } from './instanceSplit';
 import { averageUntransformed, TransformedMap } from './tta';
 
 export interface PostprocessOptions {
@@ -18,6 +19,8 @@ export interface PostprocessOptions {
   connectivity: Connectivity;
   /** With a glomerulus mask: drop instances with at least this fraction of pixels inside it. */
   glomerulusInsideFraction: number;
+  /** Split the foreground by watershed instead of connected components (absent = components; a model's contract may set it). */
+  split?: InstanceSplitOptions;
 }
 
 /** Defaults shared by single-tile Predict and batch runs. */
@@ -29,13 +32,14 @@ export const DEFAULT_POSTPROCESS: Readonly<PostprocessOptions> = Object.freeze({
   glomerulusInsideFraction: 0.5,
 });
 
-/** Instances of one probability map (row-major height x width), sorted by confidence, highest first. */
+/** Instances of one probability map (row-major height x width), sorted by confidence, highest first; splitChannel = the map of options.split's channel. */
 export function probabilityToInstances(
   probability: Float32Array,
   height: number,
   width: number,
   options: Partial<PostprocessOptions> = {},
   glomerulusMask?: Uint8Array,
+  splitChannel?: Float32Array,
 ): ScoredInstance[] {
   const opt = { ...DEFAULT_POSTPROCESS, ...options };
   const n = height * width;
@@ -43,7 +47,7 @@ export function probabilityToInstances(
   if (glomerulusMask && glomerulusMask.length !== n) throw new Error(`glomerulus mask has ${glomerulusMask.length} pixels, expected ${n}`);
   const fg = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (probability[i] >= opt.threshold) fg[i] = 1;
-  const { labels, count } = labelComponents(fg, height, width, opt.connectivity);
+  const { labels, count } = opt.split && opt.split.method === 'watershed' ? splitForeground(fg, height, width, opt.split, opt.connectivity, splitChannel) : labelComponents(fg, height, width, opt.connectivity);
   if (count === 0) return [];
 
   // One pass for per-component box, area, probability sum and glomerulus overlap.
@@ -81,15 +85,17 @@ export function probabilityToInstances(
   return out.sort((a, b) => b.confidence - a.confidence);
 }
 
-/** TTA then post-processing: averages the un-transformed maps of one height x width tile, then probabilityToInstances. */
+/** TTA then post-processing: averages the un-transformed maps (and split-channel maps) of one height x width tile, then probabilityToInstances. */
 export function instancesFromTta(
   maps: readonly TransformedMap[],
   height: number,
   width: number,
   options: Partial<PostprocessOptions> = {},
   glomerulusMask?: Uint8Array,
+  splitMaps?: readonly TransformedMap[],
 ): ScoredInstance[] {
-  return probabilityToInstances(averageUntransformed(maps, height, width), height, width, options, glomerulusMask);
+  const split = splitMaps && splitMaps.length ? averageUntransformed(splitMaps, height, width) : undefined;
+  return probabilityToInstances(averageUntransformed(maps, height, width), height, width, options, glomerulusMask, split);
 }
 
 /** Grows an instance by k px with a square kernel, clipped to the height x width tile. */

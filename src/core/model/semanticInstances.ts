@@ -7,6 +7,7 @@
  */
 import type { ScoredInstance } from '../metric';
 import { decodeSemantic, type RawTensor, type SemanticPrediction } from './decodeOutputs';
+import { splitChannelIndex } from './instanceSplit';
 import type { ModelContract } from './modelContract';
 import { DEFAULT_POSTPROCESS, probabilityToInstances, type PostprocessOptions } from './postprocess';
 import type { InputGeometry } from './preprocess';
@@ -46,12 +47,15 @@ function resolveActivation(data: Float32Array, c: number, activation: ModelContr
  */
 export function semanticOutputToInstances(
   t: RawTensor,
-  contract: Pick<ModelContract, 'classNames' | 'activation'>,
+  contract: Pick<ModelContract, 'classNames' | 'activation'> & Partial<Pick<ModelContract, 'instanceSplit'>>,
   g: InputGeometry,
   pickClass: (classNames: readonly string[]) => number,
-  options: Partial<PostprocessOptions> = {},
+  requested: Partial<PostprocessOptions> = {},
   glomerulusMask?: Uint8Array,
 ): SemanticInstances {
+  // A split asked for in the options wins; otherwise the contract's (if any).
+  const split = requested.split ?? contract.instanceSplit;
+  const options: Partial<PostprocessOptions> = split ? { ...requested, split } : requested;
   const [, c, oh, ow] = t.dims;
   const { tileWidth: w, tileHeight: h } = g;
   const threshold = options.threshold ?? DEFAULT_POSTPROCESS.threshold;
@@ -72,12 +76,19 @@ export function semanticOutputToInstances(
         const floor = Math.log(threshold / (1 - threshold)) - LOGIT_MARGIN;
         for (let i = 0; i < n; i++) if (logits[i] >= floor) probability[i] = sigmoid(logits[i]);
       }
-      const instances = probabilityToInstances(probability, h, w, options, glomerulusMask);
+      const s = split ? splitChannelIndex(split, classNames) : undefined;
+      let splitMap: Float32Array | undefined;
+      if (s !== undefined) {
+        const raw = t.data.subarray(s * n, (s + 1) * n);
+        splitMap = activation === 'sigmoid' ? Float32Array.from(raw, sigmoid) : raw;
+      }
+      const instances = probabilityToInstances(probability, h, w, options, glomerulusMask, splitMap);
       return { prediction: { kind: 'semantic', width: w, height: h, classNames, probabilities: [], activation }, classIndex: k, instances, fastPath: true };
     }
   }
   const full = decodeSemantic(t, contract, g);
   const k = pickClass(full.classNames);
-  const instances = probabilityToInstances(full.probabilities[k], h, w, options, glomerulusMask);
+  const s = split ? splitChannelIndex(split, full.classNames) : undefined;
+  const instances = probabilityToInstances(full.probabilities[k], h, w, options, glomerulusMask, s === undefined ? undefined : full.probabilities[s]);
   return { prediction: { ...full, probabilities: [] }, classIndex: k, instances, fastPath: false };
 }

@@ -1,9 +1,6 @@
-// The Dataset Overview's data: the per-polygon pass (byte scanner + raster), aggregates,
-// selection into the shared filter, its cache and CSV export.
-export * from './lineScan';
-export * from './overviewCache';
+// The Dataset Overview's data: the polygon pass read from the index (whose one pass over
+// polygons.jsonl computed it), aggregates, selection into the shared filter and CSV export.
 export * from './overviewCsv';
 export * from './overviewData';
-export * from './overviewRaster';
 export * from './polygonPass';
 export * from './selection';

@@ -3,9 +3,7 @@
  * polygon pass, and sent to the webview as compact chart data (never the polygons themselves).
  */
 import { tileState } from '../dataset';
-import { nodeFileReader, type FileReader } from '../dataset';
-import { polygonPassWithCache } from './overviewCache';
-import { AREA_BIN_EDGES, DASHBOARD_TILE_SIZE, polygonPass, type PolygonPass } from './polygonPass';
+import { AREA_BIN_EDGES, DASHBOARD_TILE_SIZE, passFromIndex, type PolygonPass } from './polygonPass';
 import { CLASS_NAMES, type ClassName, type DatasetIndex, type Severity, type TileRecord, type TileState } from '../types';
 import type { BarChart, ChartSeries, ColorRef, DashboardData, ProblemGroup, QualityItem, SlideMapWsi, WsiMetaRow } from '../types';
 // The overview's plain data types live in core/types (the webview imports them); re-exported for core callers.
@@ -17,8 +15,6 @@ export interface DashboardModel {
   index: DatasetIndex;
   pass: PolygonPass;
   data: DashboardData;
-  /** True when the polygon pass came from the on-disk cache. */
-  fromCache?: boolean;
 }
 
 export const TILE_STATES: readonly TileState[] = ['annotated', 'notAnnotated', 'imageMissing'];
@@ -180,14 +176,10 @@ export function buildDashboard(index: DatasetIndex, pass: PolygonPass, name = in
   };
 }
 
-/** Index -> polygon pass -> chart data, ready for the panel; with storageDir the pass goes through the on-disk cache. */
-export async function computeDashboard(index: DatasetIndex, reader: FileReader = nodeFileReader, storageDir?: string): Promise<DashboardModel> {
-  if (storageDir === undefined) {
-    const pass = await polygonPass(index, reader);
-    return { index, pass, data: buildDashboard(index, pass), fromCache: false };
-  }
-  const { pass, fromCache } = await polygonPassWithCache(storageDir, index, reader);
-  return { index, pass, data: buildDashboard(index, pass), fromCache };
+/** Index -> polygon pass (read from the index: the file is not read again) -> chart data, ready for the panel. */
+export async function computeDashboard(index: DatasetIndex): Promise<DashboardModel> {
+  const pass = passFromIndex(index);
+  return { index, pass, data: buildDashboard(index, pass) };
 }
 
 export { NO_KEY as NO_GROUP_KEY, keysOf };

@@ -89,7 +89,14 @@ export interface BatchResult {
   ms: number;
 }
 
-/** Predicts tileIds one by one (loaded by `load`) with the same settings; a failing tile is recorded, cancel stops between tiles. */
+/** After this many tiles in a row time out, a batch stops: a model that hangs would otherwise cost the timeout on every tile. */
+export const MAX_CONSECUTIVE_TIMEOUTS = 3;
+
+/**
+ * Predicts tileIds one by one (loaded by `load`) with the same settings; a failing tile is
+ * recorded, cancel stops between tiles, and MAX_CONSECUTIVE_TIMEOUTS timeouts in a row stop the
+ * batch (the tiles not run are listed as failures saying so).
+ */
 export async function predictBatch(
   predictor: Predictor,
   tileIds: readonly string[],
@@ -101,6 +108,7 @@ export async function predictBatch(
   const tiles: TilePrediction[] = [];
   const failures: { tileId: string; message: string }[] = [];
   let cancelled = false;
+  let timeoutsInARow = 0;
   for (let k = 0; k < tileIds.length; k++) {
     if (opts.signal?.aborted) {
       cancelled = true;
@@ -110,6 +118,7 @@ export async function predictBatch(
     try {
       const t = await predictTile(predictor, await load(id), settings, { signal: opts.signal, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
       tiles.push(t);
+      timeoutsInARow = 0;
       opts.onTile?.(t);
     } catch (e) {
       if (opts.signal?.aborted) {
@@ -120,6 +129,13 @@ export async function predictBatch(
       failures.push({ tileId: id, message });
       // A model that cannot load fails every tile the same way: stop at the first.
       if (opts.stopOnModelError !== false && e instanceof Error && /model-(load-failed|not-found)|Model file not found|not a valid ONNX|contract/i.test(`${(e as { code?: string }).code ?? ''} ${message}`)) break;
+      timeoutsInARow = e instanceof Error && e.name === 'InferenceTimeoutError' ? timeoutsInARow + 1 : 0;
+      if (timeoutsInARow >= MAX_CONSECUTIVE_TIMEOUTS && k + 1 < tileIds.length) {
+        const why = `not run: the batch stopped after ${MAX_CONSECUTIVE_TIMEOUTS} tiles in a row timed out (the model does not answer within the timeout; raise vasculatureExplorer.predict.timeoutSeconds or use another model)`;
+        for (const rest of tileIds.slice(k + 1)) failures.push({ tileId: rest, message: why });
+        opts.onProgress?.({ done: tileIds.length, total: tileIds.length, tileId: id });
+        break;
+      }
     }
     opts.onProgress?.({ done: k + 1, total: tileIds.length, tileId: id });
   }

@@ -10,7 +10,7 @@ import { averagePrecision, DEFAULT_AP_OPTIONS, matchTile, stableOrderByConfidenc
 import type { DecodeOptions, Prediction } from '../model';
 import { instanceFromFullMask, type InstanceMask } from '../geometry';
 import type { ModelContract } from '../model';
-import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, probabilityToInstances, type PostprocessOptions } from '../model';
+import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, probabilityToInstances, splitChannelIndex, type PostprocessOptions } from '../model';
 import type { RgbImage } from '../model';
 import { rasterizeAnnotation } from '../geometry';
 import { transformedSize, transformPixels, type TtaTransform } from '../model';
@@ -285,18 +285,24 @@ export async function predictTile(predictor: Predictor, input: TileInput, settin
     inferenceMs -= postprocessMs;
   } else if (first.prediction.kind === 'semantic') {
     const k = vesselClassIndex(first.prediction.classNames);
+    // A contract's watershed split (its channel is averaged over the TTA passes like the vessel map).
+    const split = pp.split ?? first.contract.instanceSplit;
+    const s = split ? splitChannelIndex(split, first.prediction.classNames) : undefined;
+    if (split) pp.split = split;
     const maps = [{ transform: 'identity' as TtaTransform, data: first.prediction.probabilities[k] }];
+    const splitMaps = s === undefined ? [] : [{ transform: 'identity' as TtaTransform, data: first.prediction.probabilities[s] }];
     for (const t of wantTta) {
       const r = await predictor.predict({ ...req, image: transformImage(input.image, t) }, call);
       if (r.prediction.kind !== 'semantic') throw new Error(`model output kind changed between TTA passes (${r.prediction.kind})`);
       inferenceMs += r.latencyMs;
       runMs += r.timings.runMs;
       maps.push({ transform: t, data: r.prediction.probabilities[k] });
+      if (s !== undefined) splitMaps.push({ transform: t, data: r.prediction.probabilities[s] });
     }
     tta = maps.map((m) => m.transform);
     const tp0 = performance.now();
     // Without TTA the one map is used as it is (averaging would copy it three times).
-    predictions = maps.length === 1 ? probabilityToInstances(maps[0].data, height, width, pp, glomerulus()) : instancesFromTta(maps, height, width, pp, glomerulus());
+    predictions = maps.length === 1 ? probabilityToInstances(maps[0].data, height, width, pp, glomerulus(), splitMaps[0]?.data) : instancesFromTta(maps, height, width, pp, glomerulus(), splitMaps);
     postprocessMs = performance.now() - tp0;
   } else {
     if (wantTta.length > 0) notes.push(`TTA skipped: it averages probability maps, and this ${first.contract.outputKind} model returns instances`);

@@ -60,13 +60,12 @@ export function parseCsv(text: string): CsvRow[] {
   return rows;
 }
 
-/** Quote a field for CSV output when needed. */
+/** Quote a field for CSV output when needed (strings get csvCell's formula-injection guard). */
 export function csvField(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvCell(value);
 }
 
-/** One CSV cell: quoted when needed; a leading = + - @ (formula injection) gets a ' prefix. */
+/** One CSV cell: quoted when needed; a string starting with = + - @ tab or CR (OWASP's CSV-injection list) gets a ' prefix so a spreadsheet shows it as text. */
 export function csvCell(v: string | number | boolean | undefined): string {
   if (v === undefined) return '';
   if (typeof v !== 'string') return String(v);

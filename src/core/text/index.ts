@@ -1,3 +1,4 @@
-// Plain-text formats and safe text: the CSV parser and cell writer. Browser-safe (no Node
-// modules), so webviews may import it.
+// Plain-text formats and safe text: the CSV parser and cell writer, safe file names for ids and
+// control/bidi/Markdown escaping. Browser-safe (no Node modules), so webviews may import it.
 export * from './csv';
+export * from './safeText';

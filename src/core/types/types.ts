@@ -52,6 +52,22 @@ export interface TileRecord {
   counts: ClassCounts;
   /** Total polygon area per class, px. */
   areas: ClassCounts;
+  /** The per-polygon numbers of its polygons.jsonl line (computed by the index's one pass), when it has one. */
+  polygonStats?: TilePolygonNumbers;
+}
+
+/** What the index's pass over one polygons.jsonl line learned for the Dataset Overview. */
+export interface TilePolygonNumbers {
+  /** Pixels covered by the union of its blood_vessel polygons (Pillow fill rule). */
+  vesselPixels: number;
+  /** Per class, a bit mask of the area bins its polygons fall in (bit k = bin k). */
+  areaBins: Record<ClassName, number>;
+  /** Polygons repeating an earlier polygon of the same class exactly. */
+  duplicates: number;
+  /** Polygons with a point on (or beyond) the tile border. */
+  border: number;
+  /** Blood vessels whose pixels overlap a glomerulus of the tile. */
+  overlaps: number;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -108,6 +124,8 @@ export interface DatasetIndex {
     /** Tiles with a polygons line and an image. */
     annotatedTiles: number;
   };
+  /** Per class, polygons per area bin (AREA_BIN_EDGES) over the lines the index kept; absent without polygons.jsonl. */
+  areaHist?: Record<ClassName, number[]>;
   /** Which files existed, relative to root. */
   files: {
     polygons?: string;

@@ -4,6 +4,9 @@ import type { TileQuery } from '../../core/dataset';
 import type { DashboardTestHooks } from '../overview/dashboardCommands';
 import type { PredictTestHooks } from '../predict/predictRegistration';
 import type { StainTestHooks } from '../stain/stainRegistration';
+import type { TuningTestHooks } from '../tuning/tuningRegistration';
+import type { TrainingTestHooks } from '../training/trainCommands';
+import type { LabelsTestHooks } from '../labels/prepareCommand';
 
 export interface VasculatureExplorerApi {
   /** The current index, if a dataset is open. */
@@ -20,12 +23,20 @@ export interface VasculatureExplorerApi {
   orderedTileIds(): string[];
   /** The tile browser's selection: tile ids (other rows by key). */
   treeSelection(): string[];
+  /** The tile browser's element of a row by key, as VS Code passes it to that row's menu commands. */
+  treeElement(key: string): unknown;
   /** The Dataset Overview panel: open it, read what it drew, click through it. */
   dashboard: DashboardTestHooks;
   /** Predict: last prediction and its layer, last batch, errors, log lines, status bar. */
   predict: PredictTestHooks;
   /** Stain statistics and the Stain panel. */
   stain: StainTestHooks;
+  /** Tune Post-processing: run a sweep without prompts, its view, undo of Apply, the cache. */
+  tuning: TuningTestHooks;
+  /** Train Baseline Model: cancel the running job, the last outcome. */
+  training: TrainingTestHooks;
+  /** Prepare Training Data: the form, the last run, leak Problems. */
+  labels: LabelsTestHooks;
 }
 
 /** The tile viewer's and gallery's part of the test API (see tileViewerRegistration.ts). */
@@ -36,6 +47,8 @@ export interface TileViewerTestApi {
   viewerSnapshot(): Promise<import('../../shared/tileViewerProtocol').ViewerSnapshot | undefined>;
   /** A message to the active viewer's webview and its answer: one-way and round-trip ms (undefined with no viewer). */
   viewerPing(): Promise<{ oneWayMs: number; roundTripMs: number } | undefined>;
+  /** The active viewer's 'shown' answer (after a frame): its tile and sampled ink. */
+  viewerShown(): Promise<import('../../shared/tileViewerProtocol').ShownReply | undefined>;
   /** Every paint report so far (id, drawn per class, host and webview timings). */
   viewerPaints(): import('../viewer/tileViewerPanel').PaintReport[];
   /** Resolves at the next full paint (of tile id, when given). */

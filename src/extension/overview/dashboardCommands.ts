@@ -4,11 +4,13 @@ import { computeDashboard, type DashboardModel } from '../../core/overview';
 import type { DashboardScore } from '../../shared/scoreTable';
 import type { DatasetIndex } from '../../core/types';
 import type { DashboardSnapshot, WebviewRequest } from '../../shared/dashboardProtocol';
-import { DashboardPanel, type DashboardDeps, type DashboardPhases } from './dashboardPanel';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel, type DashboardDeps, type DashboardPhases } from './dashboardPanel';
 import type { DatasetService } from '../dataset/datasetService';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import type { TileFilterState } from '../tree/tileFilterState';
+import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
+import type { FoldsOverview } from '../../core/folds';
 
 export const SHOW_DASHBOARD = 'vasculatureExplorer.showDashboard';
 
@@ -24,7 +26,7 @@ export interface DashboardTestHooks {
   phases(): DashboardPhases | undefined;
 }
 
-/** One model per index object: the polygon pass runs once, in the background after indexing, or loads from the on-disk cache. */
+/** One model per index object: its polygon numbers come from the index (computed in the index's one pass over polygons.jsonl). */
 class DashboardModels {
   private key: DatasetIndex | undefined;
   private pending: Promise<DashboardModel> | undefined;
@@ -35,10 +37,10 @@ class DashboardModels {
     if (this.key !== index || !this.pending) {
       this.key = index;
       const t0 = performance.now();
-      this.pending = computeDashboard(index, undefined, this.storageDir);
+      this.pending = computeDashboard(index);
       void this.pending.then(
-        (m) => log().info(`Dataset Overview data: polygon pass ${m.fromCache ? `from cache (computed in ${m.pass.ms.toFixed(0)} ms)` : `${m.pass.ms.toFixed(0)} ms`}, aggregates ${m.data.timing.aggregateMs.toFixed(0)} ms (${(performance.now() - t0).toFixed(0)} ms in all).`),
-        (e: unknown) => log().error(`Dataset Overview: could not read ${index.root}/polygons.jsonl: ${e instanceof Error ? e.message : String(e)}`),
+        (m) => log().info(`Dataset Overview data: polygon numbers from the index ${m.pass.ms.toFixed(0)} ms, aggregates ${m.data.timing.aggregateMs.toFixed(0)} ms (${(performance.now() - t0).toFixed(0)} ms in all).`),
+        (e: unknown) => log().error(`Dataset Overview: could not build the data of ${index.root}: ${e instanceof Error ? e.message : String(e)}`),
       );
     }
     return this.pending;
@@ -46,7 +48,7 @@ class DashboardModels {
 }
 
 /** Register the command and status bar entry; returns disposables and the test hooks. */
-export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; stain?: DashboardDeps['stain'] }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
+export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void>; tuning?: TuningDashboardHooks; stain?: DashboardDeps['stain'] }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
   const models = new DashboardModels(deps.storageDir);
   const status = vscode.window.createStatusBarItem('vasculatureExplorer.overview', vscode.StatusBarAlignment.Left, 49);
   status.name = 'Vasculature Explorer: Dataset Overview';
@@ -58,6 +60,9 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
     filter: deps.filter,
     batches: deps.batches,
     stain: deps.stain,
+    tuning: deps.tuning,
+    folds: deps.folds,
+    onDidChangeFolds: deps.onDidChangeFolds,
     model: async () => {
       const index = deps.service.index;
       return index ? models.get(index) : undefined;
@@ -81,6 +86,8 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
       void DashboardPanel.open?.refresh();
     }),
     { dispose: () => DashboardPanel.open?.dispose() },
+    // After a window reload VS Code hands back the Dataset Overview tab; it draws again once the dataset is indexed.
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, panelDeps) }),
   ];
   if (deps.service.index) status.show();
   const hooks: DashboardTestHooks = {

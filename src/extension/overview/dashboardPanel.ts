@@ -12,7 +12,9 @@ import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromW
 import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
+import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
 import type { TileFilterState } from '../tree/tileFilterState';
+import type { FoldsOverview } from '../../core/folds';
 
 export const DASHBOARD_VIEW_TYPE = 'vasculatureExplorer.dashboard';
 
@@ -37,6 +39,11 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 </html>`;
 }
 
+/** Scripts on, resources only from the extension's dist/ and media/. */
+export function dashboardWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
 export interface DashboardDeps {
   extensionUri: vscode.Uri;
   filter: TileFilterState;
@@ -46,6 +53,11 @@ export interface DashboardDeps {
   batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>;
   /** The stain section's data and its change event (src/extension/stain). */
   stain?: { data(): DashboardStain | undefined; onDidChange: vscode.Event<unknown> };
+  /** The last post-processing sweep, and Apply / Copy of its cells. */
+  tuning?: TuningDashboardHooks;
+  /** The folds section's data and when it changes (the labels feature). */
+  folds?: () => FoldsOverview | undefined;
+  onDidChangeFolds?: vscode.Event<void>;
 }
 
 /** Milestones of one command-to-drawn, ms after the command. */
@@ -82,11 +94,23 @@ export class DashboardPanel extends Disposable {
       return DashboardPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Dataset Overview', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
+      ...dashboardWebviewOptions(deps.extensionUri),
+      // Hidden, the webview keeps its document: showing the tab again paints at once instead of
+      // starting a new webview (docs/webview-startup.md; its memory is measured in the bench).
+      retainContextWhenHidden: true,
     });
     DashboardPanel.current = new DashboardPanel(panel, deps);
     return DashboardPanel.current;
+  }
+
+  /** A Dataset Overview tab VS Code restored after a reload: it draws again from the open index (or closes when one is already open). */
+  static revive(panel: vscode.WebviewPanel, deps: DashboardDeps): void {
+    if (DashboardPanel.current) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = dashboardWebviewOptions(deps.extensionUri);
+    DashboardPanel.current = new DashboardPanel(panel, deps);
   }
 
   /** The open panel, if any. */
@@ -116,6 +140,8 @@ export class DashboardPanel extends Disposable {
     this._register(deps.filter.onDidChange(() => void this.postFilter()));
     if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
     if (deps.stain) this._register(deps.stain.onDidChange(() => void this.post({ type: 'stain', stain: deps.stain?.data() })));
+    if (deps.tuning) this._register(deps.tuning.onDidChange(() => void this.postTuning()));
+    if (deps.onDidChangeFolds) this._register(deps.onDidChangeFolds(() => void this.postFolds()));
   }
 
   /** Recompute (or reuse) the model and send it. */
@@ -125,6 +151,8 @@ export class DashboardPanel extends Disposable {
     // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
     await this.postScore();
     if (this.deps.stain) await this.post({ type: 'stain', stain: this.deps.stain.data() });
+    await this.postTuning();
+    await this.postFolds();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
     this.lastPhases.postedMs = performance.now() - this.shownAt;
     await this.postFilter();
@@ -144,6 +172,12 @@ export class DashboardPanel extends Disposable {
     return this.post({ type: 'score', score: this.lastPostedScore });
   }
 
+  private postTuning(): Thenable<boolean> {
+    if (!this.deps.tuning) return Promise.resolve(true);
+    const submissions = this.deps.tuning.submissions();
+    return this.post({ type: 'tuning', view: this.deps.tuning.view(), ...(submissions ? { submissions } : {}) });
+  }
+
   /** Resolves with the command-to-drawn time at the webview's next 'rendered' message. */
   whenRendered(): Promise<number> {
     return new Promise((resolve) => this.renderedCb.push(resolve));
@@ -161,6 +195,10 @@ export class DashboardPanel extends Disposable {
 
   private post(m: ToWebview): Thenable<boolean> {
     return this.panel.webview.postMessage(m);
+  }
+
+  private postFolds(): Thenable<boolean> {
+    return this.post({ type: 'folds', folds: this.deps.folds?.() });
   }
 
   private postFilter(): Thenable<boolean> {
@@ -183,6 +221,15 @@ export class DashboardPanel extends Disposable {
       case 'response':
         this.requests.handleResponse(m);
         return;
+      case 'tuningApply':
+        await this.deps.tuning?.apply(m.index);
+        return;
+      case 'tuningCopy':
+        await this.deps.tuning?.copy(m.index);
+        return;
+      case 'runTuning':
+        await vscode.commands.executeCommand('vasculatureExplorer.tunePostprocessing');
+        return;
       case 'select': {
         const f = this.model && selectionFilter(this.model, m);
         if (f) this.deps.filter.setFilter(f);
@@ -193,6 +240,9 @@ export class DashboardPanel extends Disposable {
         return;
       case 'clearFilter':
         this.deps.filter.clear();
+        return;
+      case 'prepareTrainingData':
+        await vscode.commands.executeCommand('vasculatureExplorer.prepareTrainingData');
         return;
       case 'openTile':
         if (!this.model?.index.tiles.has(m.id)) return;

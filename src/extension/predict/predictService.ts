@@ -12,7 +12,7 @@ import type { InferenceClient } from '../../inference/client';
 import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import type { PredictionStore, StoredPrediction } from './predictionStore';
-import { readPredictSettings } from './predictSettings';
+import { readPredictSettings, untrustedModelError } from './predictSettings';
 import { PredictStatusBar } from './predictStatusBar';
 
 /** A failure as shown to the person. */
@@ -67,8 +67,8 @@ export class PredictService extends Disposable {
 
   /** Per-tile limit of a model run (all TTA passes share nothing: each call gets it), ms. */
   private timeoutMs(): number {
-    const s = vscode.workspace.getConfiguration('vasculatureExplorer').get<number>('predict.timeoutSeconds', 120);
-    return (typeof s === 'number' && s > 0 ? s : 120) * 1000;
+    const s = vscode.workspace.getConfiguration('vasculatureExplorer').get<number>('predict.timeoutSeconds', 30);
+    return (typeof s === "number" && s > 0 ? s : 30) * 1000;
   }
 
   /** The session's inference client, started on first use. */
@@ -94,6 +94,8 @@ export class PredictService extends Disposable {
     const ac = new AbortController();
     const sub = token?.onCancellationRequested(() => ac.abort());
     try {
+      const untrusted = untrustedModelError(s.modelPath);
+      if (untrusted) throw untrusted;
       const r = await predictTile(this.inference(), input, s, { signal: ac.signal, timeoutMs: this.timeoutMs() });
       this.noteRun(r, s);
       this.store.set(this.stored(r, s));
@@ -114,6 +116,11 @@ export class PredictService extends Disposable {
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     try {
+      const untrusted = untrustedModelError(s.modelPath);
+      if (untrusted) {
+        this.fail(untrusted, s.modelPath);
+        throw untrusted;
+      }
       const result = await predictBatch(this.inference(), tileIds, load, s, { signal: ac.signal, timeoutMs: this.timeoutMs(), onProgress, onTile: (t) => this.noteRun(t, s) });
       this.store.setMany(result.tiles.map((t) => this.stored(t, s)), { source: 'predict', label: path.basename(s.modelPath), scope, score: result.score, tileIds: result.tiles.map((t) => t.tileId), result, at: Date.now() });
       for (const f of result.failures) this.log('error', `Predict ${f.tileId}: ${f.message}`);

@@ -22,6 +22,20 @@ export function resolveModelPath(value: string, extensionPath: string): string {
   return path.isAbsolute(expanded) ? expanded : path.resolve(ws ?? extensionPath, expanded);
 }
 
+/**
+ * In an untrusted workspace no model (and so no sidecar contract) is loaded from inside the
+ * workspace: the error to show, or undefined when the model may run.
+ */
+export function untrustedModelError(modelPath: string): Error | undefined {
+  if (vscode.workspace.isTrusted) return undefined;
+  const inside = (vscode.workspace.workspaceFolders ?? []).find((f) => {
+    const rel = path.relative(f.uri.fsPath, modelPath);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+  if (!inside) return undefined;
+  return Object.assign(new Error(`this workspace is not trusted, and Predict does not load a model or its sidecar from inside it (${modelPath}). Trust the workspace (Workspaces: Manage Workspace Trust) or choose a model outside it.`), { code: 'model-load-failed' });
+}
+
 /** Current settings, with the same defaults as the CLI and batch runs (DEFAULT_PREDICT_SETTINGS). */
 export function readPredictSettings(extensionPath: string): PredictSettings {
   const c = vscode.workspace.getConfiguration('vasculatureExplorer');

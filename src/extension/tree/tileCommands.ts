@@ -9,6 +9,9 @@ import type { TileFilterState } from './tileFilterState';
 import { log } from '../common/log';
 import { tileCountsText, type TileNode, type TileTreeProvider } from './tileTree';
 import { fileOfTilePanelTab } from '../viewer/tileViewerTabs';
+import { fileUriArg, isTileNode, stringArg, tileIdArg } from './commandArgs';
+
+const SORT_KEYS: readonly TileSortKey[] = ['id', 'vesselCount', 'vesselArea'];
 
 export interface TileCommandDeps {
   service: DatasetService;
@@ -39,7 +42,9 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
     return service.index;
   };
 
-  const openTile = async (id?: string) => {
+  // A tile id, or a tile row of the tree (its context menu passes the row).
+  const openTile = async (arg?: unknown) => {
+    const id = tileIdArg(arg);
     const index = needIndex();
     const t = id ? index?.tiles.get(id) : undefined;
     if (!index || !t) return;
@@ -91,10 +96,13 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('vasculatureExplorer.openTile', openTile),
     vscode.commands.registerCommand('vasculatureExplorer.treeShowMore', (key: string) => tree.showMore(key)),
-    vscode.commands.registerCommand('vasculatureExplorer.showLog', () => vscode.commands.executeCommand('workbench.action.output.show.extension-output-vasculature-explorer.vasculature-explorer-#1-Vasculature Explorer')),
+    // The channel's own show(): an output view id built by hand is not found in every VS Code.
+    vscode.commands.registerCommand('vasculatureExplorer.showLog', () => log().show()),
 
-    vscode.commands.registerCommand('vasculatureExplorer.openDatasetFolder', async (arg?: vscode.Uri | string) => {
-      let folder = typeof arg === 'string' ? vscode.Uri.file(arg) : arg;
+    // A folder path or URI (the Explorer); the title bar's tree element means "ask".
+    vscode.commands.registerCommand('vasculatureExplorer.openDatasetFolder', async (arg?: unknown) => {
+      const given = stringArg(arg);
+      let folder = given ? vscode.Uri.file(given) : fileUriArg(arg);
       if (!folder) {
         const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Open Dataset', title: 'Choose the folder that holds polygons.jsonl, tile_meta.csv, train/ and test/' });
         folder = picked?.[0];
@@ -114,7 +122,9 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       await service.open(root, { force: true });
     }),
 
-    vscode.commands.registerCommand('vasculatureExplorer.goToTile', async (id?: string) => {
+    // Only a string is a tile id: the title bar passes its focused row, the keybinding nothing; both ask.
+    vscode.commands.registerCommand('vasculatureExplorer.goToTile', async (arg?: unknown) => {
+      let id = stringArg(arg);
       const index = needIndex();
       if (!index) return;
       if (!id) {
@@ -135,7 +145,7 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       await openTile(id);
     }),
 
-    vscode.commands.registerCommand('vasculatureExplorer.revealActiveTile', (id?: string, quiet?: boolean) => reveal(typeof id === 'string' ? id : undefined, quiet === true)),
+    vscode.commands.registerCommand('vasculatureExplorer.revealActiveTile', (id?: unknown, quiet?: unknown) => reveal(stringArg(id), quiet === true)),
 
     vscode.commands.registerCommand('vasculatureExplorer.searchTiles', async (text?: string) => {
       const value = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: 'Search tiles by id', prompt: 'Part of a tile id (empty clears the search)', value: filter.current.filter.search ?? '' });
@@ -144,6 +154,44 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
     }),
 
     vscode.commands.registerCommand('vasculatureExplorer.clearFilter', () => filter.clear()),
+
+    // The tile browser's row context menu: each receives the row's element.
+    vscode.commands.registerCommand('vasculatureExplorer.copyTileId', async (arg?: unknown) => {
+      const id = tileIdArg(arg);
+      if (!id) return undefined;
+      await vscode.env.clipboard.writeText(id);
+      vscode.window.setStatusBarMessage(`$(copy) Copied tile id ${id}`, 4000);
+      return id;
+    }),
+    vscode.commands.registerCommand('vasculatureExplorer.revealTileInExplorer', async (arg?: unknown) => {
+      const id = tileIdArg(arg);
+      const t = id ? service.index?.tiles.get(id) : undefined;
+      if (!t?.image || !service.index) {
+        if (t) void vscode.window.showWarningMessage(`Tile ${t.id} has no image on disk to reveal (listed in tile_meta.csv line ${t.metaLine ?? '?'}).`);
+        return undefined;
+      }
+      const uri = vscode.Uri.file(path.join(service.index.root, t.image));
+      await vscode.commands.executeCommand('revealInExplorer', uri);
+      return uri.fsPath;
+    }),
+    vscode.commands.registerCommand('vasculatureExplorer.filterToWsi', (arg?: unknown) => {
+      const wsi = !isTileNode(arg) ? undefined : arg.kind === 'tile' ? arg.tile.wsi : arg.kind === 'more' ? undefined : arg.wsi;
+      if (wsi === undefined) {
+        if (isTileNode(arg) && arg.kind !== 'more') void vscode.window.showInformationMessage('These tiles belong to no WSI (test tiles): nothing to filter on.');
+        return undefined;
+      }
+      filter.patchFilter({ wsis: [wsi] });
+      return wsi;
+    }),
+    vscode.commands.registerCommand('vasculatureExplorer.filterToDataset', (arg?: unknown) => {
+      const ds = !isTileNode(arg) ? undefined : arg.kind === 'tile' ? arg.tile.dataset : arg.kind === 'dataset' ? arg.dataset : undefined;
+      if (ds === undefined) {
+        if (isTileNode(arg) && (arg.kind === 'tile' || arg.kind === 'dataset')) void vscode.window.showInformationMessage('These tiles belong to no dataset: nothing to filter on.');
+        return undefined;
+      }
+      filter.patchFilter({ datasets: [ds] });
+      return ds;
+    }),
 
     vscode.commands.registerCommand('vasculatureExplorer.filterTiles', async () => {
       const f = filter.current.filter;
@@ -156,10 +204,12 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
         { label: 'Classes present', kind: vscode.QuickPickItemKind.Separator },
         ...CLASS_NAMES.map(cls),
         { label: 'State', kind: vscode.QuickPickItemKind.Separator },
-        { label: 'Has image', picked: f.hasImage === true, apply: (a) => (a.hasImage = true) } as Item,
+        // The set a person trains on; the same "annotated" the dashboard and the tree's counts mean.
+        { label: 'Annotated, with image', description: 'polygons and an image on disk', picked: f.hasImage === true && f.annotated === true, apply: (a) => { a.hasImage = true; a.annotated = true; } } as Item,
+        { label: 'Has image', picked: f.hasImage === true && f.annotated !== true, apply: (a) => (a.hasImage = true) } as Item,
         { label: 'Image missing', picked: f.hasImage === false, apply: (a) => (a.hasImage = a.hasImage === true ? undefined : false) } as Item,
-        { label: 'Annotated', picked: f.annotated === true, apply: (a) => (a.annotated = true) } as Item,
-        { label: 'Not annotated', picked: f.annotated === false, apply: (a) => (a.annotated = a.annotated === true ? undefined : false) } as Item,
+        { label: 'Has a polygons line', description: 'with or without an image', picked: f.annotated === true && f.hasImage !== true, apply: (a) => (a.annotated = true) } as Item,
+        { label: 'No polygons line', picked: f.annotated === false, apply: (a) => (a.annotated = a.annotated === true ? undefined : false) } as Item,
       ];
       const picks = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Filter tiles (datasets: any of; classes and states: all of)', placeHolder: 'Check what tiles must match; uncheck all to clear' });
       if (!picks) return;
@@ -174,7 +224,9 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       });
     }),
 
-    vscode.commands.registerCommand('vasculatureExplorer.sortTiles', async (key?: TileSortKey) => {
+    // Only a known sort key sorts at once; anything else (the title bar's focused row, nothing) opens the picker.
+    vscode.commands.registerCommand('vasculatureExplorer.sortTiles', async (arg?: unknown) => {
+      let key = SORT_KEYS.find((k) => k === arg);
       if (!key) {
         const items: (vscode.QuickPickItem & { key: TileSortKey })[] = [
           { label: 'Id', description: 'A → Z', key: 'id' },

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { describeFilter, isEmptyFilter, queryTiles, tileState } from '../../core/dataset';
 import type { DatasetIndex, TileRecord } from '../../core/types';
+import { displayText, escapeMarkdown } from '../../core/text';
 import { Disposable } from '../common/disposable';
 import type { TileFilterState } from './tileFilterState';
 
@@ -23,6 +24,20 @@ export function tileCountsText(t: TileRecord): string {
   if (t.counts.unsure) parts.push(`${t.counts.unsure} unsure`);
   if (parts.length === 0) return tileState(t) === 'imageMissing' ? 'image missing' : t.polygonsLine === undefined ? 'not annotated' : 'no polygons';
   return parts.join(' · ') + (t.image ? '' : ' · image missing');
+}
+
+/**
+ * "27 annotated · 194 annotations without image": "annotated" is the dashboard's state (polygons
+ * and an image, the set a person trains on); polygons whose image is not on disk are named apart.
+ */
+export function stateCountsText(tiles: readonly TileRecord[]): string {
+  let annotated = 0, noImage = 0;
+  for (const t of tiles) {
+    if (t.polygonsLine === undefined) continue;
+    if (t.image) annotated++;
+    else noImage++;
+  }
+  return `${annotated.toLocaleString('en-US')} annotated` + (noImage ? ` · ${noImage.toLocaleString('en-US')} annotations without image` : '');
 }
 
 export class TileTreeProvider extends Disposable implements vscode.TreeDataProvider<TileNode> {
@@ -157,8 +172,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     switch (node.kind) {
       case 'wsi': {
         const item = new vscode.TreeItem(node.wsi === undefined ? 'No WSI (test tiles)' : `WSI ${node.wsi}`, vscode.TreeItemCollapsibleState.Collapsed);
-        const ann = node.tiles.filter((t) => t.polygonsLine !== undefined).length;
-        item.description = `${count(node.tiles.length, node.total)} · ${ann.toLocaleString('en-US')} annotated`;
+        item.description = `${count(node.tiles.length, node.total)} · ${stateCountsText(node.tiles)}`;
         item.iconPath = new vscode.ThemeIcon('layers');
         item.contextValue = 'wsi';
         item.id = node.key;
@@ -167,8 +181,7 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'dataset': {
         const item = new vscode.TreeItem(node.dataset === undefined ? 'No dataset' : `Dataset ${node.dataset}`, vscode.TreeItemCollapsibleState.Collapsed);
         const withImage = node.tiles.filter((t) => t.image).length;
-        const ann = node.tiles.filter((t) => t.polygonsLine !== undefined).length;
-        item.description = `${count(node.tiles.length, node.total)} · ${ann.toLocaleString('en-US')} annotated · ${withImage.toLocaleString('en-US')} with image`;
+        item.description = `${count(node.tiles.length, node.total)} · ${stateCountsText(node.tiles)} · ${withImage.toLocaleString('en-US')} with image`;
         item.iconPath = new vscode.ThemeIcon('database');
         item.contextValue = 'dataset';
         item.id = node.key;
@@ -188,7 +201,9 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private tileItem(node: Extract<TileNode, { kind: 'tile' }>): vscode.TreeItem {
     const t = node.tile;
-    const item = new vscode.TreeItem(t.id, vscode.TreeItemCollapsibleState.None);
+    // Ids come from data files: controls and bidi characters are shown escaped, Markdown as text.
+    const shownId = displayText(t.id, 80);
+    const item = new vscode.TreeItem(shownId, vscode.TreeItemCollapsibleState.None);
     item.id = node.key;
     item.description = tileCountsText(t);
     const state = tileState(t);
@@ -200,13 +215,18 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
           : new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('vasculatureExplorer.tileImageMissing'));
     item.contextValue = `tile.${state}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${t.id}**  \n`);
-    md.appendMarkdown(`WSI ${t.wsi ?? '—'} · dataset ${t.dataset ?? '—'} · offset (${t.i ?? '—'}, ${t.j ?? '—'})  \n`);
+    md.appendMarkdown('**');
+    md.appendText(shownId);
+    md.appendMarkdown('**  \n');
+    md.appendMarkdown(`WSI ${t.wsi ?? "—"} · dataset ${t.dataset === undefined ? "—" : escapeMarkdown(String(t.dataset))} · offset (${t.i ?? '—'}, ${t.j ?? '—'})  \n`);
     md.appendMarkdown(`${t.counts.blood_vessel} blood vessels (${Math.round(t.areas.blood_vessel).toLocaleString('en-US')} px) · ${t.counts.glomerulus} glomeruli · ${t.counts.unsure} unsure  \n`);
-    md.appendMarkdown(t.image ? `image: \`${t.image}\`` : '_image not on disk_');
+    if (t.image) {
+      md.appendMarkdown('image: ');
+      md.appendText(displayText(t.image, 120));
+    } else md.appendMarkdown('_image not on disk_');
     if (t.polygonsLine !== undefined) md.appendMarkdown(`  \npolygons.jsonl line ${t.polygonsLine}`);
     item.tooltip = md;
-    item.accessibilityInformation = { label: `Tile ${t.id}, ${item.description}` };
+    item.accessibilityInformation = { label: `Tile ${shownId}, ${item.description}` };
     if (t.image) item.command = { command: 'vasculatureExplorer.openTile', title: 'Open Tile', arguments: [t.id] };
     if (t.image && this.index) item.resourceUri = vscode.Uri.file(`${this.index.root}/${t.image}`);
     return item;
@@ -249,6 +269,17 @@ export class TileTreeProvider extends Disposable implements vscode.TreeDataProvi
     const n: TileNode = { kind: 'tile', gen: this.gen, key, tile, parentKey };
     this.nodes.set(key, n);
     return n;
+  }
+
+  /** The tree element VS Code hands a menu command for the row with this key ('wsi:1', 'ds:1:2', 'tile:<id>'), built on demand. */
+  elementForKey(key: string): TileNode | undefined {
+    if (key.startsWith('tile:')) return this.nodeForTile(key.slice(5));
+    const known = this.nodes.get(key);
+    if (known) return known;
+    const m = /^ds:([^:]+):/.exec(key);
+    const wsi = m ? this.nodes.get(`wsi:${m[1]}`) : undefined;
+    if (wsi) this.getChildren(wsi);
+    return this.nodes.get(key);
   }
 
   /** The visible roots (for tests): label and description of each WSI node. */

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { exportTiles, type ExportKind, type ExportSummary, type ExportTileRef } from '../../core/interchange';
 import type { DatasetIndex, TileRecord } from '../../core/types';
 import { log } from '../common/log';
+import { escapeNotification } from '../../core/text';
 import { tileAnnotations } from './tileViewerData';
 
 export interface ExportDeps {
@@ -48,13 +49,14 @@ async function run(tiles: ExportTileRef[], kinds: ExportKind[], outDir: string, 
         outDir, kinds, signal: ac.signal,
         onProgress: (done, total, id) => {
           const pct = (100 * done) / total;
-          progress.report({ increment: pct - last, message: `${done} of ${total} (${id})` });
+          progress.report({ increment: pct - last, message: `${done} of ${total} (${escapeNotification(id.slice(0, 40))})` });
           last = pct;
         },
       });
     });
     log().info(`Exported ${summary.tiles} tiles, ${summary.annotations} annotations, ${summary.files.length} files to ${outDir}.`);
-    void vscode.window.showInformationMessage(`Exported ${what}: ${summary.files.length} files in ${outDir}.`, 'Reveal').then((a) => a && vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir)));
+    const renamed = summary.renamed.length ? ` ${summary.renamed.length} id(s) are not tile ids and were written under safe names listed in manifest.json.` : '';
+    void vscode.window.showInformationMessage(`Exported ${escapeNotification(what)}: ${summary.files.length} files in ${outDir}.${renamed}`, 'Reveal').then((a) => a && vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir)));
     return summary;
   } catch (e) {
     if (e instanceof Error && e.name === 'AbortError') {

@@ -48,7 +48,9 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
 
   constructor(private readonly deps: TileViewerDeps) {
     super();
-    this._register(vscode.window.registerCustomEditorProvider(TILE_VIEWER_TYPE, this, { supportsMultipleEditorsPerDocument: true }));
+    // retainContextWhenHidden: a hidden viewer keeps its webview, so showing its tab again paints at
+    // once instead of starting a new webview (docs/webview-startup.md; its memory is in the bench).
+    this._register(vscode.window.registerCustomEditorProvider(TILE_VIEWER_TYPE, this, { supportsMultipleEditorsPerDocument: true, webviewOptions: { retainContextWhenHidden: true } }));
     this._register({ dispose: () => { for (const p of [...this.panels]) p.dispose(); } });
     // After a window reload VS Code hands back the reusable panel's tab; it shows the tile it showed.
     this._register(vscode.window.registerWebviewPanelSerializer(TILE_PANEL_TYPE, { deserializeWebviewPanel: (panel, state: unknown) => this.restore(panel, state) }));
@@ -125,7 +127,7 @@ export class TileViewerProvider extends Disposable implements vscode.CustomReado
       void p.show(file, t);
       return true;
     }
-    const panel = vscode.window.createWebviewPanel(TILE_PANEL_TYPE, path.basename(file), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(this.deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(TILE_PANEL_TYPE, path.basename(file), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { ...webviewOptions(this.deps.extensionUri), retainContextWhenHidden: true });
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'logo.png');
     this.browser = new TileViewerPanel(panel, vscode.Uri.file(file), this.viewerHost(), false);
     this.panels.add(this.browser);

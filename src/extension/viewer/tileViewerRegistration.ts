@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { TileQuery } from '../../core/dataset';
 import type { DatasetIndex, TileRecord } from '../../core/types';
 import type { TileViewerTestApi } from '../common/api';
+import type { ShownReply } from '../../shared/tileViewerProtocol';
 import { GalleryProvider } from '../gallery/galleryProvider';
 import type { PredictionStore } from '../predict/predictionStore';
 import { registerExportCommands } from './tileViewerExport';
@@ -59,6 +60,7 @@ export function registerTileViewer(w: TileViewerWiring): TileViewerTestApi {
       const r = await viewer.active?.request<{ oneWayMs: number }>({ kind: 'ping', sentAt: Date.now() });
       return r && { oneWayMs: r.oneWayMs, roundTripMs: performance.now() - t0 };
     },
+    viewerShown: () => viewer.active?.request<ShownReply>({ kind: 'shown' }) ?? Promise.resolve(undefined),
     viewerPaints: () => [...viewer.paintReports],
     viewerNextPaint: (id?: string, timeoutMs?: number) => viewer.nextPaint(id, timeoutMs),
     gallerySnapshot: () => gallery.snapshot(),

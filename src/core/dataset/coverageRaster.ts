@@ -1,10 +1,14 @@
 /**
- * Pixel coverage of rings given as flat coordinates, for the Dataset Overview's polygon pass: the
- * same pixels as rasterize.fillRing (Pillow's fill rule, restated there), set in a tile-sized
+ * Pixel coverage of rings given as flat coordinates, for the per-tile numbers the index's one pass
+ * over polygons.jsonl computes (vessel coverage, vessel/glomerulus overlap): the same pixels as rasterize.fillRing (Pillow's fill rule, restated there), set in a tile-sized
  * bit set that counts its pixels as they are set, with reused buffers (no mask, no run list).
  */
 
-import { roundDown, roundUp, sortCrossings } from '../geometry';
+import * as geometry from '../geometry';
+import type { EdgeTable } from '../geometry';
+
+// Bound once: a named import from a folder's index is a getter call on every use (tsc's re-exports), and these run per row.
+const { BUCKET_MAX_CROSSINGS, countCrossings, roundDown, roundUp, scanActiveEdges, sortCrossings } = geometry;
 
 const f32 = Math.fround;
 /** Crossings a row of one ring holds in the one-pass case (dense outlines cross a row 2-4 times). */
@@ -170,8 +174,15 @@ export class RingRaster {
     return true;
   }
 
-  /** Any case: crossings counted per row, then placed (two passes over the edges). */
+  /** Any case: crossings counted per row, then placed (two passes over the edges); a huge ring row by row (rasterize.scanActiveEdges: bounded memory, O(n log n)). */
   private crossingsBucketed(m: number, gymin: number, gymax: number): void {
+    const table: EdgeTable = { m, x0: this.ex0, y0: this.ey0, ymin: this.eymin, ymax: this.eymax, dx: this.edx };
+    if (countCrossings(table, gymin, gymax) > BUCKET_MAX_CROSSINGS) {
+      scanActiveEdges(table, gymin, gymax, (xs, a, b, y) => {
+        for (let i = a + 1; i < b; i += 2) this.hline(roundUp(xs[i - 1]), y, roundDown(xs[i]));
+      });
+      return;
+    }
     const rows = gymax - gymin + 1;
     if (this.counts.length < rows + 1) { this.counts = new Int32Array(rows + 1); this.pos = new Int32Array(rows + 1); }
     const counts = this.counts, pos = this.pos;

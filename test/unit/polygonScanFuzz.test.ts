@@ -1,9 +1,10 @@
-/** Fuzz: on randomly damaged real lines, the byte scanner either hands the line back or reads exactly what JSON.parse + the filter read. */
+/** Fuzz: on randomly damaged real lines, the index's byte scanner either hands the line back or reads exactly what JSON.parse + flattenParsed read (id included). */
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FlatAnnotations, flattenParsed, scanLine } from '../../src/core/overview/lineScan';
+import { FlatAnnotations, flattenParsed } from '../../src/core/dataset/flatAnnotations';
+import { scanPolygonLine } from '../../src/core/dataset/polygonScan';
 import { SAMPLE } from './helpers/paths';
 import { seededRandom } from './support/seededRandom';
 
@@ -21,7 +22,7 @@ function flat(f: FlatAnnotations): string {
 
 const ALPHABET = ['[', ']', '{', '}', ',', ':', '"', '-', '.', 'e', '1', '0', ' ', '\\', 'x', 'null', '1.5', '"type"', '"coordinates"', '"glomerulus"'];
 
-describe('dashboard line scanner under damage (seeded fuzz on real lines)', () => {
+describe('polygons.jsonl line scanner under damage (seeded fuzz on real lines)', () => {
   it('never reads a line differently from JSON.parse + the filter, and never accepts broken JSON', () => {
     const lines = fs.readFileSync(path.join(SAMPLE, 'polygons.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).slice(0, 40);
     const rnd = seededRandom(2024);
@@ -38,12 +39,16 @@ describe('dashboard line scanner under damage (seeded fuzz on real lines)', () =
       }
       const buf = Buffer.from(`x\n${s}\n{`, 'utf8');
       const f = new FlatAnnotations();
-      const ok = scanLine(buf, 2, 2 + Buffer.byteLength(s), f);
+      const id = scanPolygonLine(buf, 2, 2 + Buffer.byteLength(s), f);
+      const ok = id !== undefined;
       let ref: string | undefined;
+      let refId: unknown;
       try {
         const g = new FlatAnnotations();
-        flattenParsed(JSON.parse(s), g);
+        const v = JSON.parse(s) as { id?: unknown };
+        flattenParsed(v, g);
         ref = flat(g);
+        refId = v?.id;
       } catch {
         ref = undefined;
       }
@@ -55,6 +60,7 @@ describe('dashboard line scanner under damage (seeded fuzz on real lines)', () =
       accepted++;
       assert.notEqual(ref, undefined, `scanner accepted a line JSON.parse rejects: ${s.slice(0, 300)}`);
       assert.equal(flat(f), ref, `scanner read differently: ${s.slice(0, 300)}`);
+      assert.equal(id, refId, `scanner read another id: ${s.slice(0, 300)}`);
     }
     // The damage must exercise both roads.
     assert.ok(accepted > 100 && brokenRejected > 100, `accepted ${accepted}, handed back ${handedBack} (${brokenRejected} broken)`);

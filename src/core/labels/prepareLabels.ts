@@ -1,0 +1,259 @@
+/**
+ * One run of "Prepare Training Data": select the tiles of a dataset version, make the folds and
+ * check them for leakage, write masks / label maps / instance maps / YOLO / COCO / images, then
+ * folds.csv, README.md and manifest.json (last, so an interrupted folder never looks complete).
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { indexDataset, POLYGONS_FILE, TILE_META_FILE } from '../dataset';
+import { checkLeakage, describeScheme, foldSplit, foldStats, foldsCsv, makeFolds, overlappingPairs, tileFootprint, type FoldTile, type LeakPair } from '../folds';
+import type { ClassName, DatasetIndex, TileRecord } from '../types';
+import { cocoCategories, cocoTile, writeCocoFile, type CocoTileText } from './cocoSplits';
+import { checkLabelOptions, outputClasses, type LabelOptions } from './labelOptions';
+import { classMask, instanceMap, labelMap, unionMask } from './labelRaster';
+import { conventions, readmeText, stableHash, type LabelsManifest } from './manifest';
+import { clearOwnOutput, ensureWritable, inspectOutput, LabelsError, MANIFEST_FILE, WrittenFiles } from './outputFolder';
+import { decodeRgb, greyPng, rgbPng } from './pngEncode';
+import { tileLabels } from './tileLabels';
+import { yoloDataYaml, yoloLabelText } from './yoloLabels';
+
+const TILE = 512;
+
+export interface PrepareRequest {
+  /** The dataset folder. */
+  root: string;
+  /** The output folder. */
+  out: string;
+  options: LabelOptions;
+  /** An index of root already built (the extension's); indexed here when absent. */
+  index?: DatasetIndex;
+  /** Write into a folder that holds other files (CLI --force; the extension asks first). */
+  force?: boolean;
+  /** Allow an output folder inside the dataset folder. */
+  allowInsideDataset?: boolean;
+  signal?: AbortSignal;
+  /** done of total tiles, with what is happening. */
+  onProgress?: (done: number, total: number, message: string) => void;
+  tool?: { name: string; version: string };
+  /** Tiles written at once (rasterise + encode + write overlap on the thread pool). */
+  concurrency?: number;
+}
+
+export interface PrepareResult {
+  /** The folder already held this exact output (same inputs and options): nothing was written. */
+  upToDate: boolean;
+  out: string;
+  manifest: LabelsManifest;
+  /** Leaking pairs (for Problems). */
+  leaks: LeakPair[];
+}
+
+const inside = (child: string, parent: string) => {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/** The fold table of the selected tiles, from the index. */
+export function foldTiles(tiles: readonly TileRecord[]): FoldTile[] {
+  return tiles.map((t) => ({
+    id: t.id, wsi: t.wsi ?? 0, dataset: t.dataset ?? 0, i: t.i ?? 0, j: t.j ?? 0, vessels: t.counts.blood_vessel,
+    classes: (Object.keys(t.counts) as ClassName[]).filter((c) => t.counts[c] > 0),
+  }));
+}
+
+/** The annotated tiles of a version (datasets, WSIs), split into those with and without an image. */
+export function selectTiles(index: DatasetIndex, o: Pick<LabelOptions, 'datasets' | 'wsis'>): { tiles: TileRecord[]; withoutImage: TileRecord[] } {
+  const tiles: TileRecord[] = [], withoutImage: TileRecord[] = [];
+  for (const t of index.tiles.values()) {
+    if (t.polygonsLine === undefined || t.dataset === undefined || !o.datasets.includes(t.dataset)) continue;
+    if (o.wsis && (t.wsi === undefined || !o.wsis.includes(t.wsi))) continue;
+    (t.image ? tiles : withoutImage).push(t);
+  }
+  return { tiles, withoutImage };
+}
+
+/** Runs the export; throws LabelsError for a problem a person fixes, the signal's AbortError when cancelled (after removing what it wrote). */
+export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult> {
+  const o = req.options;
+  const bad = checkLabelOptions(o);
+  if (bad.length) throw new LabelsError('options', `Options: ${bad.join(' ')}`);
+  const root = path.resolve(req.root), out = path.resolve(req.out);
+  if (inside(out, root) && !req.allowInsideDataset) throw new LabelsError('inside-dataset', `The output folder ${out} is inside the dataset folder ${root}; nothing is written there unless asked (CLI --inside-dataset). Choose a folder outside it.`);
+  const state = await inspectOutput(out);
+  if (state.kind === 'other' && !req.force) throw new LabelsError('other-files', `The output folder ${out} holds other files (${state.otherEntries.slice(0, 5).join(', ')}${state.otherEntries.length > 5 ? ', …' : ''}). Choose an empty folder, or write beside them with --force.`);
+  // Probe before any work: a folder that cannot be written fails now, not after minutes.
+  const created = await ensureWritable(out);
+  const progress = req.onProgress ?? (() => undefined);
+  const signal = req.signal;
+
+  progress(0, 1, 'indexing the dataset');
+  const index = req.index ?? (await indexDataset(root, { signal }));
+  signal?.throwIfAborted();
+  if (!index.files.polygons) throw new LabelsError('dataset', `${root} has no ${POLYGONS_FILE}: there is nothing to make labels from. Open the competition folder.`);
+  const { tiles, withoutImage } = selectTiles(index, o);
+  if (tiles.length === 0) {
+    if (created) await fs.rmdir(out).catch(() => undefined);
+    throw new LabelsError('no-tiles', `No annotated tile with an image in datasets ${o.datasets.join('+')}${o.wsis ? ` of WSIs ${o.wsis.join(', ')}` : ''} (${withoutImage.length} annotated tiles have no image in train/). Check the dataset filter or complete the download.`);
+  }
+
+  // Inputs hash: the annotation and meta files, and the images used (name + size).
+  const h = createHash('sha256');
+  for (const f of [POLYGONS_FILE, TILE_META_FILE]) {
+    h.update(`${f}\0`);
+    try { h.update(await fs.readFile(path.join(root, f))); } catch { h.update('missing'); }
+  }
+  const stats = await Promise.all(tiles.map((t) => fs.stat(path.join(root, t.image!)).then((s) => s.size, () => -1)));
+  tiles.forEach((t, k) => h.update(`${t.image}:${stats[k]}\n`));
+  const inputsHash = h.digest('hex');
+  const { transformImage: _t, ...recorded } = o;
+  void _t;
+  const optionsHash = stableHash({ ...recorded, out, transform: o.transformImage ? o.transformName ?? 'unnamed' : undefined });
+  if (state.kind === 'ours' && state.manifest?.complete && state.manifest.optionsHash === optionsHash && state.manifest.inputsHash === inputsHash) {
+    const manifest = JSON.parse(await fs.readFile(path.join(out, MANIFEST_FILE), 'utf8')) as LabelsManifest;
+    return { upToDate: true, out, manifest, leaks: [] };
+  }
+  if (state.kind === 'ours') await clearOwnOutput(out);
+  else await fs.rm(path.join(out, MANIFEST_FILE), { force: true });
+
+  // Folds and their leakage check, before any pixel work.
+  const folds = makeFolds(foldTiles(tiles), o.folds);
+  const footprints = tiles.map((t) => ({ ...tileFootprint({ id: t.id, wsi: t.wsi ?? 0, i: t.i ?? 0, j: t.j ?? 0 }), line: t.metaLine }));
+  const overlaps = overlappingPairs(footprints).length;
+  const leaks = checkLeakage(footprints, folds);
+
+  const classes = outputClasses(o);
+  const written = new WrittenFiles(out);
+  const f = o.formats;
+  const reencode = o.images === 'png' || !!o.transformImage;
+  const imageRel = (t: TileRecord) => `images/${t.id}${reencode ? '.png' : path.extname(t.image!)}`;
+  const counts: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
+  const skippedByCode: Record<string, number> = {}, droppedByClass: Record<string, number> = {};
+  const dedupe = { exact: 0, sameMask: 0 };
+  let ignoreRegions = 0;
+  const coco = new Map<string, CocoTileText>();
+  const instancesPerTile = new Map<string, Record<string, number>>();
+  const vesselFraction = new Map<string, number>();
+  const polyPath = path.join(root, POLYGONS_FILE);
+  const problemLines = new Set(index.problems.filter((p) => p.file === index.files.polygons && p.line > 0).map((p) => p.line));
+  const fh = await fs.open(polyPath, 'r');
+
+  const oneTile = async (t: TileRecord, k: number): Promise<void> => {
+    const buf = Buffer.alloc(t.polygonsLength!);
+    await fh.read(buf, 0, buf.length, t.polygonsOffset!);
+    const line = JSON.parse(buf.toString('utf8').replace(/^\uFEFF/, '')) as { annotations?: unknown[] };
+    const useDedupe = o.dedupe === 'all' || (o.dedupe === 'dataset2' && t.dataset === 2);
+    const lab = tileLabels(Array.isArray(line.annotations) ? line.annotations : [], { classes: o.classes, unsure: o.unsure, dedupe: useDedupe, checked: !problemLines.has(t.polygonsLine!) });
+    for (const [c, n] of Object.entries(lab.skipped)) skippedByCode[c] = (skippedByCode[c] ?? 0) + n;
+    for (const [c, n] of Object.entries(lab.dropped)) droppedByClass[c] = (droppedByClass[c] ?? 0) + n;
+    dedupe.exact += lab.deduped.exact;
+    dedupe.sameMask += lab.deduped.sameMask;
+    ignoreRegions += lab.ignore.length;
+    const per: Record<string, number> = {};
+    for (const a of lab.instances) { counts[a.type]++; per[a.type] = (per[a.type] ?? 0) + 1; }
+    instancesPerTile.set(t.id, per);
+    vesselFraction.set(t.id, t.areas.blood_vessel / (TILE * TILE));
+    const jobs: Promise<void>[] = [];
+    if (f.binaryMasks) {
+      for (const c of classes) jobs.push(greyPng(classMask(lab.instances, c, f.binaryMasks.value), TILE).then((png) => written.write(`masks/${c}/${t.id}.png`, png)));
+      if (o.unsure === 'ignore') jobs.push(greyPng(unionMask(lab.ignore, f.binaryMasks.value), TILE).then((png) => written.write(`masks/ignore/${t.id}.png`, png)));
+    }
+    if (f.labelPng) jobs.push(greyPng(labelMap(lab.instances, classes, lab.ignore), TILE).then((png) => written.write(`masks/label/${t.id}.png`, png)));
+    if (f.instancePng) jobs.push(greyPng(instanceMap(lab.instances), TILE).then((png) => written.write(`masks/instance/${t.id}.png`, png)));
+    if (f.yolo) {
+      jobs.push(written.write(`labels/${t.id}.txt`, yoloLabelText(lab.instances, classes)));
+    }
+    if (f.coco) coco.set(t.id, cocoTile(t.id, imageRel(t).slice('images/'.length), lab.instances, k + 1, 0));
+    const src = path.join(root, t.image!);
+    if (reencode) {
+      jobs.push((async () => {
+        let img = await decodeRgb(src);
+        if (o.transformImage) img = await o.transformImage(img);
+        await written.write(imageRel(t), await rgbPng(img.data, img.width, img.height));
+      })());
+    } else if (o.images === 'copy') jobs.push(written.copy(imageRel(t), src));
+    else jobs.push(written.link(imageRel(t), src));
+    await Promise.all(jobs);
+  };
+
+  try {
+    const total = tiles.length;
+    let next = 0, done = 0;
+    const conc = Math.max(1, req.concurrency ?? 8);
+    // The first failure (or the cancel) stops every worker; all of them settle before anything is undone.
+    let failure: unknown;
+    const worker = async () => {
+      while (next < total && failure === undefined) {
+        try {
+          signal?.throwIfAborted();
+          const k = next++;
+          await oneTile(tiles[k], k);
+        } catch (e) {
+          failure ??= e;
+          return;
+        }
+        done++;
+        if (done % 16 === 0 || done === total) progress(done, total, `wrote ${done} of ${total} tiles`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(conc, total) }, worker));
+    if (failure !== undefined) throw failure;
+    signal?.throwIfAborted();
+    progress(total, total, 'writing folds, YOLO and COCO files');
+
+    // Folds, lists, YOLO data files, COCO splits.
+    const ids = tiles.map((t) => t.id);
+    await written.write('folds.csv', foldsCsv(folds, ids));
+    const imageList = (list: string[]) => list.map((id) => `./${imageRel(index.tiles.get(id)!)}`).join('\n') + '\n';
+    const categories = cocoCategories(classes);
+    for (let k = 0; k < folds.folds; k++) {
+      signal?.throwIfAborted();
+      const { train, val } = foldSplit(folds, k);
+      await written.write(`folds/fold${k}_train.txt`, train.join('\n') + '\n');
+      await written.write(`folds/fold${k}_val.txt`, val.join('\n') + '\n');
+      if (f.yolo) {
+        await written.write(`fold${k}_train.txt`, imageList(train));
+        await written.write(`fold${k}_val.txt`, imageList(val));
+        await written.write(`data_fold${k}.yaml`, yoloDataYaml(out, `fold${k}_train.txt`, `fold${k}_val.txt`, classes));
+      }
+      if (f.coco) {
+        const info = { description: `Vasculature Explorer training data, ${folds.names[k]}`, fold: k };
+        for (const [split, list] of [['train', train], ['val', val]] as const) {
+          await writeCocoFile(await written.prepare(`coco/fold${k}_${split}.json`), list.map((id) => coco.get(id)!), categories, info);
+        }
+      }
+    }
+    signal?.throwIfAborted();
+
+    const statTiles = tiles.map((t) => ({ id: t.id, wsi: t.wsi ?? 0, dataset: t.dataset ?? 0, counts: instancesPerTile.get(t.id) ?? {}, vesselFraction: vesselFraction.get(t.id) ?? 0 }));
+    const manifest: LabelsManifest = {
+      format: 'vasculature-explorer-labels/1',
+      complete: true,
+      tool: req.tool ?? { name: 'vasculature-explorer', version: 'unknown' },
+      createdAt: new Date().toISOString(),
+      dataset: { root, files: { polygons: POLYGONS_FILE, tileMeta: TILE_META_FILE } },
+      inputsHash,
+      optionsHash,
+      options: recorded,
+      classes: classes.map((c, k) => ({ index: k, name: c, cocoId: categories.find((x) => x.name === c)?.id ?? 0, yoloIndex: k, labelValue: k + 1 })),
+      conventions: conventions(o, classes),
+      counts: { tiles: tiles.length, instances: counts, ignoreRegions, files: written.count + 2 },
+      folds: {
+        scheme: folds.scheme,
+        description: describeScheme(folds.scheme),
+        names: folds.names,
+        perFold: foldStats(folds, statTiles),
+        leakage: { overlappingPairs: overlaps, leakingPairs: leaks.length, examples: leaks.slice(0, 50).map((l) => ({ a: l.a, b: l.b, wsi: l.wsi, overlapPx: l.overlapPx, foldA: l.foldA, foldB: l.foldB })) },
+      },
+      skipped: { byCode: skippedByCode, droppedByClass, deduplicated: dedupe, tilesWithoutImage: { count: withoutImage.length, examples: withoutImage.slice(0, 10).map((t) => t.id) } },
+    };
+    await written.write('README.md', readmeText(manifest));
+    await written.write(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+    return { upToDate: false, out, manifest, leaks };
+  } catch (e) {
+    await written.undo(created);
+    throw e;
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,48 @@
+/** Merging the submission.csv files of several jobs into one: each input validated, a tile in two places is an error (never a silent overwrite). */
+import type { Problem } from '../types';
+import { parseSubmissionCsv, SUBMISSION_HEADER, type SubmissionParseOptions } from './submissionCsv';
+
+/** One input: the name reported in problems and its text. */
+export interface MergeInput {
+  file: string;
+  text: string;
+}
+
+export interface MergeResult {
+  /** The merged submission.csv (header, the inputs' rows as written, in input order); undefined when there are errors. */
+  text?: string;
+  /** Rows taken from each input, in input order. */
+  rowsPerInput: number[];
+  rows: number;
+  /** Every input's own problems plus `submission-merge-duplicate` for a tile already given by an earlier input. */
+  problems: Problem[];
+}
+
+/** Validates each input with parseSubmissionCsv and joins the rows; any error (a duplicate tile included) means no text. */
+export function mergeSubmissions(inputs: readonly MergeInput[], options: Omit<SubmissionParseOptions, 'file'> = {}): MergeResult {
+  const problems: Problem[] = [];
+  const out = [SUBMISSION_HEADER];
+  const firstSeen = new Map<string, { input: number; file: string; line: number }>();
+  const rowsPerInput: number[] = [];
+  for (const [k, input] of inputs.entries()) {
+    const parsed = parseSubmissionCsv(input.text, { ...options, file: input.file });
+    problems.push(...parsed.problems);
+    const lines = input.text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    let taken = 0;
+    for (const row of parsed.rows) {
+      const seen = firstSeen.get(row.id);
+      if (seen && seen.input !== k) {
+        problems.push({ file: input.file, line: row.line, column: 1, endColumn: row.id.length + 1, severity: 'error', code: 'submission-merge-duplicate',
+          message: `Tile ${row.id} is already in ${seen.file === input.file ? `${seen.file} (given twice)` : seen.file} at line ${seen.line}; each tile must come from one input (check the --shard values of the jobs).` });
+        continue;
+      }
+      if (!seen) firstSeen.set(row.id, { input: k, file: input.file, line: row.line });
+      out.push(lines[row.line - 1]);
+      taken++;
+    }
+    rowsPerInput.push(taken);
+  }
+  const rows = rowsPerInput.reduce((a, b) => a + b, 0);
+  const failed = problems.some((p) => p.severity === 'error');
+  return { text: failed ? undefined : out.join('\n') + '\n', rowsPerInput, rows, problems };
+}

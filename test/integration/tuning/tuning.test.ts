@@ -1,0 +1,113 @@
+/**
+ * Tune Post-processing in a real VS Code on the sample with the demo model: the command sweeps a
+ * 3 x 2 grid, the Dataset Overview's heatmap has one cell per combination with the sweep's APs,
+ * clicking a cell and Apply writes its values to the workspace Predict settings, Undo restores them.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
+import type { TuningView } from '../../../src/shared/tuningView';
+import { until } from '../wait';
+import { writeSubmissionCsv } from '../../../src/core/metric';
+import { rasterizeGroundTruth, tileAnnotations } from '../../../src/core/predict';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
+const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
+const GRID = 'threshold=0.3,0.5,0.7 dilation=0,1 min-area=10 tta=none glomerulus=remove';
+const config = () => vscode.workspace.getConfiguration('vasculatureExplorer');
+
+describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function () {
+  this.timeout(300_000);
+  let a: VasculatureExplorerApi;
+  let view: TuningView | undefined;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`);
+    assert.ok(ext, 'extension not loaded');
+    a = await ext.activate();
+    await until(() => a.index()?.root === sample && a.index(), 60_000, 'the sample to be indexed');
+    await config().update('predict.executionProvider', 'cpu', vscode.ConfigurationTarget.Global);
+    await a.tuning.clearCache();
+  });
+  after(async () => {
+    await config().update('predict.executionProvider', undefined, vscode.ConfigurationTarget.Global);
+    await a.tuning.clearCache();
+  });
+
+  it('the command sweeps every combination on the sample\'s annotated tiles and caches the model outputs once', async () => {
+    view = (await vscode.commands.executeCommand('vasculatureExplorer.tunePostprocessing', { grid: GRID, folds: '', datasets: 'all' })) as TuningView | undefined;
+    assert.ok(view, 'the sweep ran');
+    assert.equal(view.cells.length, 6);
+    assert.equal(view.tiles, 27);
+    assert.equal(view.leftOut, 0);
+    assert.ok(view.cells.some((c) => (c.ap ?? 0) > 0));
+    assert.ok(a.tuning.cacheBytes() > 0 && a.tuning.cacheBytes() < 27 * 300 * 1024, `cache ${a.tuning.cacheBytes()} bytes`);
+  });
+
+  it('the Dataset Overview shows a heatmap with one cell per combination, each with its AP', async () => {
+    const snap = await until(async () => {
+      const s = await a.dashboard.snapshot();
+      return s?.tuning?.shown && s.tuning.heatmap.length === 6 ? s : undefined;
+    }, 60_000, 'the tuning heatmap to be drawn');
+    const t = snap.tuning!;
+    assert.deepEqual([t.x, t.y], ['threshold', 'dilation']);
+    assert.deepEqual(t.heatmap.map((c) => c.index).sort(), [0, 1, 2, 3, 4, 5]);
+    for (const c of t.heatmap) assert.equal(c.text, view!.cells[c.index].ap === null ? '—' : view!.cells[c.index].ap!.toFixed(3));
+    assert.equal(t.selected, view!.best.byWorstFold);
+    assert.ok(t.wsiRows.length >= 1, 'the selected cell\'s per-WSI AP is shown');
+    assert.ok(t.ranking.length === 6);
+  });
+
+  it('clicking a cell and Apply writes its values to the workspace Predict settings; Undo restores them', async () => {
+    const target = view!.cells.find((c) => c.params.threshold !== 0.5 && c.params.dilation === 1)!;
+    assert.equal(config().inspect('predict.threshold')?.workspaceValue, undefined);
+    await a.dashboard.click({ kind: 'tuningCell', index: target.index, action: 'apply' });
+    // The five settings are written one after the other; removeInsideGlomerulus is the last.
+    await until(() => config().inspect('predict.removeInsideGlomerulus')?.workspaceValue === true, 20_000, 'the Predict settings to change');
+    assert.equal(config().inspect('predict.threshold')?.workspaceValue, target.params.threshold);
+    assert.equal(config().inspect('predict.dilation')?.workspaceValue, 1);
+    assert.equal(config().inspect('predict.minArea')?.workspaceValue, 10);
+    assert.equal(config().inspect('predict.tta')?.workspaceValue, false);
+    const snap = await a.dashboard.snapshot();
+    assert.equal(snap?.tuning?.selected, target.index);
+    assert.equal(await a.tuning.undo(), true);
+    assert.equal(config().inspect('predict.threshold')?.workspaceValue, undefined);
+    assert.equal(config().inspect('predict.dilation')?.workspaceValue, undefined);
+    assert.equal(config().inspect('predict.removeInsideGlomerulus')?.workspaceValue, undefined);
+  });
+
+  it('exported or scored submissions go to the workspace submissions log; typed LB scores give the CV vs LB scatter with its line and r', async () => {
+    const index = a.index()!;
+    const ids = [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined && t.image).map((t) => t.id);
+    const gt = await Promise.all(ids.map(async (id) => ({ id, vessels: rasterizeGroundTruth((await tileAnnotations(index, id))!, 512, 512).vessels })));
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir() as string, 've-subs-'));
+    // Three submissions: every tile with all, half and a quarter of its ground-truth vessels (three different recalls, so local APs).
+    const files = [1, 2, 4].map((k) => {
+      const f = path.join(dir, `sub${k}.csv`);
+      fs.writeFileSync(f, writeSubmissionCsv(gt.map((t) => ({ id: t.id, height: 512, width: 512, predictions: t.vessels.filter((_, i) => i % k === 0).map((m) => ({ mask: m, confidence: 0.9 })) }))));
+      return f;
+    });
+    for (const f of files) await vscode.commands.executeCommand('vasculatureExplorer.openSubmission', f);
+    const logFile = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'vasculature-submissions.json');
+    const log = await until(() => {
+      try { const j = JSON.parse(fs.readFileSync(logFile, 'utf8')) as { submissions: { path: string; hash: string; localAp: number }[] }; return j.submissions.length === 3 ? j : undefined; } catch { return undefined; }
+    }, 30_000, 'three submissions in the log');
+    assert.deepEqual(log.submissions.map((s) => s.path), files);
+    assert.ok(log.submissions[0].localAp > log.submissions[1].localAp && log.submissions[1].localAp > log.submissions[2].localAp, `all > half > a quarter of the vessels: ${log.submissions.map((x) => x.localAp).join(', ')}`);
+    const lb = [[0.61, 0.58], [0.40, 0.43], [0.22, 0.19]];
+    for (const [k, s] of log.submissions.entries()) assert.equal(await vscode.commands.executeCommand('vasculatureExplorer.recordLeaderboardScore', { hash: s.hash, publicLb: lb[k][0], privateLb: lb[k][1] }), true);
+    await a.dashboard.show();
+    const snap = await until(async () => {
+      const t = (await a.dashboard.snapshot())?.tuning?.submissions;
+      return t && t.publicPoints === 3 && t.inkPixels > 0 ? t : undefined;
+    }, 30_000, 'the CV vs LB scatter to be drawn');
+    assert.equal(snap.count, 3);
+    assert.equal(snap.privatePoints, 3);
+    assert.match(snap.fitText, /public: 3 point\(s\), LB = -?\d+\.\d\d x CV [+-] \d\.\d{3}, r = (0\.9\d|1\.00)/);
+    const again = JSON.parse(fs.readFileSync(logFile, 'utf8')) as { submissions: { publicLb: number; privateLb: number }[] };
+    assert.deepEqual(again.submissions.map((s) => [s.publicLb, s.privateLb]), lb);
+  });
+});
