@@ -12,6 +12,7 @@ export const LABELS_USAGE = `usage: vasculature-explorer labels <dataset-folder>
   --preset <name>          ${Object.keys(LABEL_PRESETS).join(' | ')}
   --datasets 1|2|1,2       annotated datasets used (default 1,2)
   --wsis 1,2               only these WSIs (default all)
+  --tiles-file <file>      only the tile ids listed in the file (one per line, or a folds.csv / id column)
   --classes blood_vessel[,glomerulus]   trained classes (default blood_vessel)
   --unsure drop|class|ignore            unsure polygons (default drop)
   --dedupe none|dataset2|all            drop polygons whose mask has IoU 1 with another (default dataset2)
@@ -41,6 +42,13 @@ export function parseLabelArgs(args: string[]): LabelOptions {
   if (ds) o.datasets = list(ds).map(Number);
   const wsis = value(args, '--wsis');
   if (wsis) o.wsis = list(wsis).map(Number);
+  const tf = value(args, '--tiles-file');
+  if (tf) {
+    let text: string;
+    try { text = fs.readFileSync(tf, 'utf8'); } catch (e) { throw new LabelsError('options', `cannot read --tiles-file ${tf} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`); }
+    o.tileIds = text.split(/\r?\n/).map((l) => l.split(',')[0].trim()).filter((id) => id && id !== 'id');
+    o.tileFilter = `ids in ${path.basename(tf)}`;
+  }
   const cls = value(args, '--classes');
   if (cls) o.classes = list(cls) as ClassName[];
   const un = value(args, '--unsure');
@@ -92,7 +100,7 @@ function packageVersion(): string {
 /** Run labels; returns the exit code (0 done or up to date, 1 refused or failed, 2 usage). */
 export async function labelsCommand(args: string[], io: CliIO): Promise<number> {
   const out = value(args, '--out');
-  const flagsWithValue = new Set(['--out', '--preset', '--datasets', '--wsis', '--classes', '--unsure', '--dedupe', '--formats', '--mask-value', '--images', '--folds', '--k', '--seed', '--stratify', '--share', '--stain']);
+  const flagsWithValue = new Set(['--out', '--preset', '--datasets', '--wsis', '--tiles-file', '--classes', '--unsure', '--dedupe', '--formats', '--mask-value', '--images', '--folds', '--k', '--seed', '--stratify', '--share', '--stain']);
   const positional = args.filter((a, n) => !a.startsWith('--') && !flagsWithValue.has(args[n - 1]));
   if (positional.length !== 1 || !out) {
     io.err(LABELS_USAGE);

@@ -10,7 +10,7 @@ import { ProblemsPublisher } from './dataset/problemsPublisher';
 import { DatasetStatusBar } from './dataset/statusBar';
 import { activeResource, registerTileCommands, tileIdOfUri } from './tree/tileCommands';
 import { TileFilterState } from './tree/tileFilterState';
-import { describeFilter } from '../core/dataset';
+import { describeFilter, isEmptyFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
 import { registerStain } from './stain/stainRegistration';
@@ -42,7 +42,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   context.subscriptions.push(...tuning.disposables);
   const training = registerTraining({ context, datasetRoot: () => service.root });
   context.subscriptions.push(...training.disposables);
-  const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown') });
+  const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown'),
+    filter: () => (isEmptyFilter(filter.current.filter) ? undefined : { ids: tree.ordered.map((t) => t.id), description: describeFilter(filter.current.filter) }) });
   context.subscriptions.push(...labels.disposables);
   const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard, stain: stain.dashboard });
   context.subscriptions.push(

@@ -21,6 +21,8 @@ export interface LabelsFormValues {
   seed: number;
   stratify: (typeof STRATIFY_KEYS)[number];
   share: number;
+  /** Only the tiles of the tile browser's filter. */
+  useFilter: boolean;
   out: string;
 }
 
@@ -29,7 +31,7 @@ export interface FormPreset { id: string; label: string; values: Partial<LabelsF
 
 // ---- host -> webview ------------------------------------------------------------------------
 /** The form's starting values, the presets and what the dataset holds. */
-export interface InitMessage { type: 'init'; values: LabelsFormValues; presets: FormPreset[]; dataset: string }
+export interface InitMessage { type: 'init'; values: LabelsFormValues; presets: FormPreset[]; dataset: string; /** The tile browser's filter, when one is set. */ filter?: { description: string; tiles: number } }
 /** The output folder picked with Browse… */
 export interface OutMessage { type: 'out'; out: string }
 /** A run started or ended; text says how it ended. */
@@ -76,8 +78,9 @@ export function validateFormValues(v: unknown): { ok: true; values: LabelsFormVa
   if (!isInt(o.seed, -2147483648, 2147483647)) return { ok: false, error: 'seed: an integer' };
   if (!oneOf(o.stratify, STRATIFY_KEYS)) return { ok: false, error: 'stratify: unknown' };
   if (typeof o.share !== 'number' || !(o.share > 0 && o.share <= 0.5)) return { ok: false, error: 'share: a number in (0, 0.5]' };
+  if (typeof o.useFilter !== 'boolean') return { ok: false, error: 'useFilter: a boolean' };
   if (typeof o.out !== 'string' || o.out.trim() === '' || o.out.length > 4096) return { ok: false, error: 'output folder: give a folder' };
-  const keys = ['datasets', 'classes', 'unsure', 'dedupe', 'formats', 'maskValue', 'images', 'folds', 'k', 'seed', 'stratify', 'share', 'out'];
+  const keys = ['datasets', 'classes', 'unsure', 'dedupe', 'formats', 'maskValue', 'images', 'folds', 'k', 'seed', 'stratify', 'share', 'useFilter', 'out'];
   if (Object.keys(o).some((k) => !keys.includes(k))) return { ok: false, error: 'values: unexpected fields' };
   return { ok: true, values: o as unknown as LabelsFormValues };
 }

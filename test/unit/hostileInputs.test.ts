@@ -18,6 +18,9 @@ import { csvCell } from '../../src/core/text/csv';
 import { escapeControls, escapeNotification, safeFileName } from '../../src/core/text/safeText';
 import { DEFAULT_LIMITS, setLimits } from '../../src/core/limits/limits';
 import { predictBatch } from '../../src/core/predict/batch';
+import { forEachLine } from '../../src/core/dataset/lineReader';
+import { memoryFileReader } from '../../src/core/dataset/fileReader';
+import { seededRandom } from './support/seededRandom';
 import { DEFAULT_PREDICT_SETTINGS } from '../../src/core/predict/pipeline';
 import type { Annotation } from '../../src/core/types/types';
 import { bombSubmission, bombToken, crashCaseSubmission, hexId, pyramidTiff, writeLongLinePolygons } from './support/hostileFixtures';
@@ -174,6 +177,25 @@ describe('ids that must never become paths', () => {
 });
 
 describe('hostile polygons.jsonl and CSV', () => {
+  it('forEachLine: any chunk size gives the lines of split(\'\\n\'), long ones reported in order instead', async () => {
+    const rand = seededRandom(3);
+    for (let trial = 0; trial < 200; trial++) {
+      const lines = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => 'x'.repeat(Math.floor(rand() * 40)));
+      const text = lines.join('\n') + (rand() < 0.5 ? '\n' : '');
+      const chunk = 1 + Math.floor(rand() * 20), cap = 1 + Math.floor(rand() * 30);
+      const mem = memoryFileReader({ '/f': text });
+      const fr = { ...mem, readChunks: (p: string) => mem.readChunks(p, chunk) };
+      const got: string[] = [];
+      await forEachLine(fr, '/f', (b, s0, e, off) => got.push(`${off}:${b.toString('utf8', s0, e)}`), undefined, { maxLineBytes: cap, onLongLine: (off, len) => got.push(`${off}:long ${len}`) });
+      const want: string[] = [];
+      let off = 0;
+      const all = text.split('\n');
+      if (all[all.length - 1] === '') all.pop();
+      for (const l of all) { want.push(`${off}:${l.length > cap ? `long ${l.length}` : l}`); off += l.length + 1; }
+      assert.deepEqual(got, want, `chunk ${chunk}, cap ${cap}, ${JSON.stringify(text)}`);
+    }
+  });
+
   it('a line over the cap is reported at its line, skipped unread, and every other line indexed', async () => {
     setLimits({ polygonsLineBytes: 1 << 20 });
     try {

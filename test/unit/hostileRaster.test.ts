@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { rasterizeRing, sortCrossings, BUCKET_MAX_CROSSINGS, countCrossings } from '../../src/core/geometry/rasterize';
+import { rasterizeRing, sortCrossings, radixSortF32, BUCKET_MAX_CROSSINGS, countCrossings } from '../../src/core/geometry/rasterize';
 import { Coverage, RingRaster } from '../../src/core/dataset/coverageRaster';
 import type { Ring } from '../../src/core/types/types';
 import { randomRing } from './support/hostileFixtures';
@@ -77,6 +77,16 @@ describe('hostile rings', () => {
       const want = Float32Array.from(xs).sort();
       sortCrossings(xs, 0, n);
       assert.deepEqual(xs, want);
+    }
+  });
+
+  it('radixSortF32 gives TypedArray sort\'s order (negatives, -0 before +0, halves, duplicates)', () => {
+    const rand = seededRandom(11);
+    for (const n of [1, 2, 600, 5000]) {
+      const xs = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? -0 : i % 5 === 0 ? 0 : i % 3 === 0 ? Math.round(rand() * 20) / 2 - 3 : Math.fround(rand() * 700 - 100)));
+      const want = Float32Array.from(xs).sort();
+      radixSortF32(xs, n, new Uint32Array(n), new Uint32Array(n));
+      for (let i = 0; i < n; i++) assert.ok(Object.is(xs[i], want[i]), `n ${n} at ${i}: ${xs[i]} vs ${want[i]}`);
     }
   });
 

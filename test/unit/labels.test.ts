@@ -75,6 +75,15 @@ describe('Training data from the real sample', () => {
     assert.equal(m.folds.perFold.reduce((s, f) => s + (f.instances.blood_vessel ?? 0), 0), m.counts.instances.blood_vessel);
   });
 
+  it('worker threads write the same bytes as the single-thread run', async () => {
+    const out2 = path.join(tmp('labels-workers-'), 'out');
+    await prepareLabels({ root: SAMPLE, out: out2, options: ALL_FORMATS, workers: 2, tool: { name: 'test', version: '0' } });
+    const list = (d: string, rel = ''): string[] => fs.readdirSync(path.join(d, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(d, path.join(rel, e.name)) : [path.join(rel, e.name)])).sort();
+    const files = list(out).filter((f) => !['manifest.json', 'README.md'].includes(f) && !f.endsWith('.yaml'));
+    assert.deepEqual(list(out2).filter((f) => !['manifest.json', 'README.md'].includes(f) && !f.endsWith('.yaml')), files);
+    for (const f of files) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out2, f))), f);
+  });
+
   it('re-running with the same options into the same folder is a no-op', async () => {
     const before = fs.statSync(path.join(out, 'manifest.json')).mtimeMs;
     const again = await prepareLabels({ root: SAMPLE, out, options: ALL_FORMATS });
@@ -115,6 +124,24 @@ describe('Output folder rules', () => {
     await assert.rejects(prepareLabels({ root: SAMPLE, out, options: ALL_FORMATS, signal: ac.signal, concurrency: 1, onProgress: (done) => { if (done >= 16) ac.abort(); } }), (e: unknown) => (e as Error).name === 'AbortError');
     assert.equal(fs.existsSync(path.join(out, 'manifest.json')), false);
     assert.equal(fs.existsSync(out), false, 'the folder the run created is removed again');
+    const ac2 = new AbortController();
+    await assert.rejects(prepareLabels({ root: SAMPLE, out, options: ALL_FORMATS, signal: ac2.signal, workers: 2, concurrency: 1, onProgress: (done) => { if (done >= 4) ac2.abort(); } }), (e: unknown) => (e as Error).name === 'AbortError');
+    assert.equal(fs.existsSync(out), false, 'with worker threads too');
+  });
+});
+
+describe('A tile filter', () => {
+  it('restricts the version to the listed tiles (CLI --tiles-file) and records it', async () => {
+    const dir = tmp('labels-filter-');
+    const ids = fs.readdirSync(path.join(SAMPLE, 'train')).map((n) => n.slice(0, -4)).filter((id) => fs.readFileSync(POLY, 'utf8').includes(`"id":"${id}"`)).slice(0, 7);
+    fs.writeFileSync(path.join(dir, 'ids.txt'), ids.join('\n') + '\n');
+    const lines: string[] = [];
+    assert.equal(await main(['labels', SAMPLE, '--out', path.join(dir, 'out'), '--tiles-file', path.join(dir, 'ids.txt'), '--folds', 'lowo', '--json'], { out: (s) => lines.push(s), err: () => undefined }), 0);
+    const m = JSON.parse(lines.join('\n')) as { counts: { tiles: number }; options: { tileIds: string[]; tileFilter: string } };
+    assert.equal(m.counts.tiles, 7);
+    assert.deepEqual(m.options.tileIds, ids);
+    assert.equal(m.options.tileFilter, 'ids in ids.txt');
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'out', 'folds.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]).sort(), [...ids].sort());
   });
 });
 

@@ -6,7 +6,8 @@ import { drawBarChart, inkInside, type DrawnBarChart } from './barChart.js';
 import { cssVar, themeBasics, withAlpha } from './theme.js';
 
 const TILE = 512;
-const FOLD_VARS: [string, string][] = [['--vscode-charts-blue', '#3794ff'], ['--vscode-charts-orange', '#d18616'], ['--vscode-charts-green', '#89d185'], ['--vscode-charts-purple', '#b180d7'], ['--vscode-charts-red', '#f14c4c'], ['--vscode-charts-yellow', '#cca700']];
+// The same order as theme.ts's dataset colours (dataset:1..6), so a fold has one colour in the charts and on the map.
+const FOLD_VARS: [string, string][] = [['--vscode-charts-blue', '#3794ff'], ['--vscode-charts-purple', '#b180d7'], ['--vscode-charts-green', '#89d185'], ['--vscode-charts-orange', '#d18616'], ['--vscode-charts-red', '#f14c4c'], ['--vscode-charts-yellow', '#cca700']];
 const CLASSES = ['blood_vessel', 'glomerulus', 'unsure'] as const;
 
 function h(tag: string, cls?: string, text?: string): HTMLElement {
@@ -96,7 +97,7 @@ export function foldsSection(onPrepare: () => void): FoldsSection {
     const specs = [
       spec('foldsTiles', 'Tiles per fold', 'fold', 'tiles', names, ['1', '2'].map((ds) => ({ label: `dataset ${ds}`, values: d.perFold.map((f) => f.byDataset[ds] ?? 0), color: `dataset:${ds}` as ColorRef, stack: 'tiles' }))),
       spec('foldsInstances', 'Instances per class per fold', 'fold', 'instances', names, CLASSES.filter((c) => d.perFold.some((f) => (f.instances[c] ?? 0) > 0)).map((c) => ({ label: c, values: d.perFold.map((f) => f.instances[c] ?? 0), color: `class:${c}` as ColorRef }))),
-      spec('foldsVesselArea', 'Vessel-area fraction per tile, by fold (% of the fold\'s tiles)', 'vessel area per tile', 'tiles', d.areaBins, d.perFold.map((f, k) => ({ label: f.name, values: f.vesselArea, color: `dataset:${k + 1}` as ColorRef })), true),
+      spec('foldsVesselArea', 'Vessel-area fraction per tile, by fold (% of the fold\'s tiles)', 'vessel area per tile', 'tiles', d.areaBins, d.perFold.map((f, k) => ({ label: f.name, values: f.vesselArea, color: `dataset:${(k % FOLD_VARS.length) + 1}` as ColorRef })), true),
     ];
     specs.forEach((sp, k) => {
       const box = boxes[k];

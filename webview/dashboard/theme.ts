@@ -18,6 +18,10 @@ const DATASET_VAR: Record<string, [string, string]> = {
   '1': ['--vscode-charts-blue', '#3794ff'],
   '2': ['--vscode-charts-purple', '#b180d7'],
   '3': ['--vscode-charts-green', '#89d185'],
+  // Beyond the three datasets: the folds section's folds 4-6.
+  '4': ['--vscode-charts-orange', '#d18616'],
+  '5': ['--vscode-charts-red', '#f14c4c'],
+  '6': ['--vscode-charts-yellow', '#cca700'],
 };
 
 /** The colour a chart series names by role: the product's class colours, or a chart colour per dataset. */

@@ -11,6 +11,7 @@ const app = document.getElementById('app')!;
 let values: LabelsFormValues | undefined;
 let presets: FormPreset[] = [];
 let dataset = '';
+let filter: { description: string; tiles: number } | undefined;
 let running = false;
 let status = '';
 let statusOk: boolean | undefined;
@@ -45,6 +46,7 @@ function render(): void {
   version.append(
     row('Datasets', checkbox('1 (expert-reviewed)', v.datasets.includes(1), (c) => set({ datasets: toggle(values!.datasets, 1, c) })), checkbox('2 (sparse)', v.datasets.includes(2), (c) => set({ datasets: toggle(values!.datasets, 2, c) }))),
     row('Classes', checkbox('blood_vessel', v.classes.includes('blood_vessel'), (c) => set({ classes: toggle(values!.classes, 'blood_vessel', c) })), checkbox('glomerulus', v.classes.includes('glomerulus'), (c) => set({ classes: toggle(values!.classes, 'glomerulus', c) }))),
+    ...(filter ? [row('Tiles', checkbox(`only the ${filter.tiles} tiles of the tile browser's filter (${filter.description})`, v.useFilter, (c) => set({ useFilter: c })))] : []),
     row('unsure', dropdown([{ value: 'drop', label: 'dropped' }, { value: 'class', label: 'kept as its own class' }, { value: 'ignore', label: 'kept as an ignore mask' }], v.unsure, (x) => set({ unsure: x as LabelsFormValues['unsure'] }), 'unsure')),
     row('De-duplicate', dropdown([{ value: 'dataset2', label: 'dataset 2 (IoU 1, as the 1st place)' }, { value: 'all', label: 'all datasets' }, { value: 'none', label: 'off' }], v.dedupe, (x) => set({ dedupe: x as LabelsFormValues['dedupe'] }), 'De-duplicate')),
   );
@@ -68,13 +70,13 @@ function render(): void {
     ], v.folds, (x) => set({ folds: x as LabelsFormValues['folds'] }, true), 'Fold scheme')),
   );
   if (v.folds === 'kfold' || v.folds === 'group-wsi') {
-    folds.append(row('Folds', textField('k', String(v.k), (x) => set({ k: Number(x) }), { size: 4 }), ...(v.folds === 'kfold' ? [textField('seed', String(v.seed), (x) => set({ seed: Number(x) }), { size: 8 })] : []),
+    folds.append(row('Folds', h('span', 'field-label', 'k'), textField('number of folds', String(v.k), (x) => set({ k: Number(x) }), { size: 4 }), ...(v.folds === 'kfold' ? [h('span', 'field-label', 'seed'), textField('seed', String(v.seed), (x) => set({ seed: Number(x) }), { size: 8 })] : []),
       dropdown([{ value: 'dataset', label: 'stratified on dataset' }, { value: 'vesselBins', label: 'on vessel-count bins' }, { value: 'classPresence', label: 'on class presence' }, { value: 'wsi', label: 'on WSI' }, { value: 'none', label: 'not stratified' }], v.stratify, (x) => set({ stratify: x as LabelsFormValues['stratify'] }), 'Stratify')));
   }
-  if (v.folds === 'share') folds.append(row('Share', textField('share of i', String(v.share), (x) => set({ share: Number(x) }), { size: 6 })));
+  if (v.folds === 'share') folds.append(row('Share of i', textField('share of i', String(v.share), (x) => set({ share: Number(x) }), { size: 6 })));
   const out = h('fieldset');
   out.append(h('legend', undefined, 'Output'));
-  const outField = textField('folder', v.out, (x) => set({ out: x }), { size: 60 });
+  const outField = textField('output folder', v.out, (x) => set({ out: x }), { size: 70 });
   outField.id = 'out-folder';
   out.append(row('Folder', outField, button('Browse…', () => post({ type: 'browse' }), { appearance: 'secondary' })));
   const go = button(running ? 'Preparing…' : 'Prepare', () => { if (!running && values) post({ type: 'submit', values }); });
@@ -111,6 +113,8 @@ window.addEventListener('message', (e: MessageEvent<ToFormWebview>) => {
     values = saved && typeof saved === 'object' && Array.isArray(saved.datasets) ? { ...m.values, ...saved, out: saved.out || m.values.out } : m.values;
     presets = m.presets;
     dataset = m.dataset;
+    filter = m.filter;
+    if (!filter && values) values = { ...values, useFilter: false };
     render();
   } else if (m.type === 'out' && values) {
     values = { ...values, out: m.out };

@@ -111,15 +111,13 @@ export function dataGrid(headers: readonly string[], rows: readonly string[][], 
   return g;
 }
 
-/** A one-line text field with a label; onChange gets the text on every edit. */
+/** A one-line text field (label = its accessible name); onChange gets the text on every edit. */
 export function textField(label: string, value: string, onChange: (value: string) => void, opts: { size?: number; title?: string } = {}): HTMLElement {
   const f = el('vscode-text-field') as HTMLElement & { value: string };
   f.setAttribute('value', value);
+  f.setAttribute('aria-label', label);
   if (opts.size) f.setAttribute('size', String(opts.size));
   if (opts.title) f.title = opts.title;
-  const l = el('span', label);
-  l.setAttribute('slot', 'start');
-  f.appendChild(l);
   f.addEventListener('input', () => onChange(f.value));
   return f;
 }

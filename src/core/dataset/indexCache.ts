@@ -7,7 +7,8 @@ import { nodeFileReader, type FileReader } from './fileReader';
 import type { DatasetIndex, TileRecord, WsiMeta } from '../types';
 
 /** Bump when the index's shape or the validation rules change, so old caches are ignored. */
-export const CACHE_VERSION = 4;
+// 5: polygonsLength is the line's byte length past the reader's first chunk too (older caches hold wrong lengths there).
+export const CACHE_VERSION = 5;
 
 /** Size and mtime of each input file and folder; any change invalidates the cache. */
 export type InputSignature = Record<string, [number, number] | null>;

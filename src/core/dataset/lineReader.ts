@@ -24,7 +24,9 @@ export interface LineOptions {
 export async function forEachLine(fr: FileReader, absPath: string, onLine: LineHandler, signal?: AbortSignal, opts: LineOptions = {}): Promise<void> {
   const cap = opts.maxLineBytes ?? limits().polygonsLineBytes;
   let base = 0; // file offset of the next chunk's first byte
-  let pending: Buffer | undefined; // the start of a line cut by the previous chunk's end (a copy, <= cap)
+  // The start of a line cut by chunk ends: copies of its parts (<= cap in all), joined once when its end arrives.
+  let pending: Buffer[] | undefined;
+  let pendingLen = 0;
   let pendingOffset = 0;
   let skipFrom = -1; // file offset of the long line being skipped, -1 when none
   for await (const chunk of fr.readChunks(absPath, opts.chunkSize, true)) {
@@ -40,7 +42,7 @@ export async function forEachLine(fr: FileReader, absPath: string, onLine: LineH
       start = nl + 1;
     } else if (pending) {
       const nl = chunk.indexOf(0x0a);
-      const length = pending.length + (nl < 0 ? chunk.length : nl);
+      const length = pendingLen + (nl < 0 ? chunk.length : nl);
       if (length > cap) {
         pending = undefined;
         if (nl < 0) {
@@ -50,10 +52,11 @@ export async function forEachLine(fr: FileReader, absPath: string, onLine: LineH
         opts.onLongLine?.(pendingOffset, length);
         start = nl + 1;
       } else if (nl < 0) {
-        pending = Buffer.concat([pending, chunk]); // a line longer than a chunk
+        pending.push(Buffer.from(chunk)); // a line longer than a chunk: no re-concatenation per chunk
+        pendingLen += chunk.length;
         continue;
       } else {
-        const line = Buffer.concat([pending, chunk.subarray(0, nl)]);
+        const line = Buffer.concat([...pending, chunk.subarray(0, nl)]);
         pending = undefined;
         onLine(line, 0, line.length, pendingOffset);
         start = nl + 1;
@@ -69,11 +72,15 @@ export async function forEachLine(fr: FileReader, absPath: string, onLine: LineH
     if (start < chunk.length) {
       if (chunk.length - start > cap) skipFrom = chunkOffset + start;
       else {
-        pending = Buffer.from(chunk.subarray(start));
+        pending = [Buffer.from(chunk.subarray(start))];
+        pendingLen = chunk.length - start;
         pendingOffset = chunkOffset + start;
       }
     }
   }
   if (skipFrom >= 0) opts.onLongLine?.(skipFrom, base - skipFrom);
-  else if (pending && pending.length > 0) onLine(pending, 0, pending.length, pendingOffset);
+  else if (pending && pendingLen > 0) {
+    const line = Buffer.concat(pending);
+    onLine(line, 0, line.length, pendingOffset);
+  }
 }

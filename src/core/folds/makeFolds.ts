@@ -1,4 +1,5 @@
 /** One entry point for every fold scheme, and the folds.csv / per-fold list text. */
+import { csvCell } from '../text';
 import { ALWAYS_TRAIN, type FoldAssignment, type FoldScheme, type FoldTile } from './foldTypes';
 import { groupWsiKFold } from './groupKFold';
 import { leaveOneWsiOut, wsiPositionFolds } from './positionFolds';
@@ -24,12 +25,12 @@ export function describeScheme(s: FoldScheme): string {
   }
 }
 
-/** folds.csv: `id,fold` per tile in the given order (fold -1 = always in training). */
+/** folds.csv: `id,fold` per tile in the given order (fold -1 = always in training); ids written as CSV cells (quoted, formula-guarded). */
 export function foldsCsv(a: FoldAssignment, ids: Iterable<string> = a.fold.keys()): string {
   const out = ['id,fold'];
   for (const id of ids) {
     const f = a.fold.get(id);
-    if (f !== undefined) out.push(`${id},${f}`);
+    if (f !== undefined) out.push(`${csvCell(id)},${f}`);
   }
   return out.join('\n') + '\n';
 }

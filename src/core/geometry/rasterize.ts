@@ -48,6 +48,36 @@ export function sortCrossings(xs: Float32Array, a: number, b: number): void {
   }
 }
 
+/** Rows with more crossings than this are radix-sorted in scanActiveEdges. */
+const RADIX_MIN = 512;
+
+/**
+ * Sorts xs[0, n) ascending (the order TypedArray sort gives, -0 before +0) with an LSD radix sort
+ * over the float32 bit patterns, 3 passes of 11 bits; keys and tmp are scratch of at least n.
+ */
+export function radixSortF32(xs: Float32Array, n: number, keys: Uint32Array, tmp: Uint32Array): void {
+  const bits = new Uint32Array(xs.buffer, xs.byteOffset, xs.length);
+  // Order-preserving map: flip every bit of negatives, only the sign bit of positives.
+  for (let i = 0; i < n; i++) {
+    const b = bits[i];
+    keys[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+  }
+  const count = new Uint32Array(2048);
+  let src = keys, dst = tmp;
+  for (let shift = 0; shift < 33; shift += 11) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(src[i] >>> shift) & 0x7ff]++;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) { const c = count[d]; count[d] = sum; sum += c; }
+    for (let i = 0; i < n; i++) { const k = src[i]; dst[count[(k >>> shift) & 0x7ff]++] = k; }
+    const t = src; src = dst; dst = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const k = src[i];
+    bits[i] = k & 0x80000000 ? (k & 0x7fffffff) >>> 0 : ~k >>> 0;
+  }
+}
+
 /** The non-horizontal edges of a ring: m of them, edge e from (x0[e], y0[e]) spanning rows ymin[e]..ymax[e] with slope dx[e] (float32). */
 export interface EdgeTable {
   m: number;
@@ -95,22 +125,30 @@ export function scanActiveEdges(t: EdgeTable, gymin: number, gymax: number, span
   }
   const active = new Int32Array(live);
   const xs = new Float32Array(2 * live);
+  const keys = new Uint32Array(2 * live), tmp = new Uint32Array(2 * live);
+  // The active edges' values in packed typed arrays, so the row loop reads no object or array-of-number.
+  const ax0 = new Float64Array(live), ay0 = new Float64Array(live), adx = new Float64Array(live), atop = new Int32Array(live);
+  for (let k = 0; k < live; k++) {
+    const e = order[k];
+    ax0[k] = t.x0[e]; ay0[k] = t.y0[e]; adx[k] = t.dx[e]; atop[k] = t.ymax[e];
+  }
   let nActive = 0;
   for (let r = 0; r < rows; r++) {
     const y = r + gymin;
-    for (let k = startAt[r]; k < startAt[r + 1]; k++) active[nActive++] = order[k];
+    for (let k = startAt[r]; k < startAt[r + 1]; k++) active[nActive++] = k;
     let n = 0, keep = 0;
     for (let k = 0; k < nActive; k++) {
       const e = active[k];
-      const top = t.ymax[e];
-      const x = Math.fround(Math.fround((y - t.y0[e]) * t.dx[e]) + t.x0[e]);
+      const top = atop[e];
+      const x = Math.fround(Math.fround((y - ay0[e]) * adx[e]) + ax0[e]);
       xs[n++] = x;
       if (y === top && y < gymax) xs[n++] = x;
       if (top > y && y < gymax) active[keep++] = e; // still spans the next row
     }
     nActive = keep;
     if (n >= 2) {
-      sortCrossings(xs, 0, n);
+      if (n > RADIX_MIN) radixSortF32(xs, n, keys, tmp);
+      else sortCrossings(xs, 0, n);
       span(xs, 0, n, y);
     }
   }

@@ -5,6 +5,7 @@
 import type { Annotation, ClassName, Problem, Ring } from '../types';
 import { CLASS_NAMES } from '../types';
 import { countsStringToRuns, runsToMask } from '../metric';
+import { limits, raiseHint } from '../limits';
 import { maskToRings } from '../geometry';
 import { shoelaceArea } from './cocoExport';
 
@@ -80,8 +81,9 @@ function rleToMask(rle: Record<string, unknown>): { mask: Uint8Array; height: nu
   const size = rle.size;
   if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => Number.isInteger(v) && (v as number) > 0)) throw new Error('RLE size must be [height, width]');
   const [height, width] = size as [number, number];
+  if (height * width > limits().imagePixels) throw new Error(`RLE size ${height}x${width} is more pixels than an image may have: ${raiseHint('imagePixels')}`);
   let runs: number[];
-  if (typeof rle.counts === 'string') runs = countsStringToRuns(rle.counts);
+  if (typeof rle.counts === 'string') runs = countsStringToRuns(rle.counts, height * width);
   else if (Array.isArray(rle.counts) && rle.counts.every((v) => Number.isInteger(v) && (v as number) >= 0)) runs = rle.counts as number[];
   else throw new Error('RLE counts must be a string or a list of non-negative integers');
   const total = runs.reduce((s, v) => s + v, 0);

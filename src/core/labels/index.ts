@@ -8,4 +8,5 @@ export * from './outputFolder';
 export * from './pngEncode';
 export * from './prepareLabels';
 export * from './tileLabels';
+export * from './tileWriter';
 export * from './yoloLabels';

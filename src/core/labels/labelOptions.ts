@@ -32,6 +32,10 @@ export interface LabelOptions {
   datasets: number[];
   /** Only these WSIs (all when absent). */
   wsis?: number[];
+  /** Only these tile ids (a filter, e.g. the tile browser's; all when absent). */
+  tileIds?: string[];
+  /** What the tile id filter is, in words (recorded in the manifest). */
+  tileFilter?: string;
   /** Trained classes in index order (blood_vessel first). `unsure` is added as a class when unsure = 'class'. */
   classes: ClassName[];
   unsure: UnsureMode;

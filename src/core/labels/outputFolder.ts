@@ -96,6 +96,9 @@ export class WrittenFiles {
   /** The absolute path of rel, its folder created, recorded as written. */
   async prepare(rel: string): Promise<string> {
     const abs = path.join(this.root, ...rel.split('/'));
+    const back = path.relative(this.root, abs);
+    // A name built from a data file's id must never leave the output folder.
+    if (back === '' || back.startsWith('..') || path.isAbsolute(back)) throw new Error(`refused to write ${JSON.stringify(rel)}: it lies outside the output folder ${this.root}`);
     const dir = path.dirname(abs);
     if (!this.dirs.has(dir)) {
       await fs.mkdir(dir, { recursive: true });
@@ -107,6 +110,19 @@ export class WrittenFiles {
 
   get count(): number {
     return this.files.length;
+  }
+
+  /** Absolute paths written so far. */
+  paths(): string[] {
+    return this.files.slice();
+  }
+
+  /** Record files another thread wrote under this root (so undo removes them too). */
+  adopt(files: readonly string[]): void {
+    for (const f of files) {
+      this.files.push(f);
+      this.dirs.add(path.dirname(f));
+    }
   }
 
   /** Remove everything written, then the folders left empty (deepest first). */

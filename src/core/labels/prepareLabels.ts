@@ -4,19 +4,21 @@
  * folds.csv, README.md and manifest.json (last, so an interrupted folder never looks complete).
  */
 import { createHash } from 'node:crypto';
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { indexDataset, POLYGONS_FILE, TILE_META_FILE } from '../dataset';
 import { checkLeakage, describeScheme, foldSplit, foldStats, foldsCsv, makeFolds, overlappingPairs, tileFootprint, type FoldTile, type LeakPair } from '../folds';
 import type { ClassName, DatasetIndex, TileRecord } from '../types';
-import { cocoCategories, cocoTile, writeCocoFile, type CocoTileText } from './cocoSplits';
+import { cocoCategories, writeCocoFile, type CocoTileText } from './cocoSplits';
 import { checkLabelOptions, outputClasses, type LabelOptions } from './labelOptions';
-import { classMask, instanceMap, labelMap, unionMask } from './labelRaster';
 import { conventions, readmeText, stableHash, type LabelsManifest } from './manifest';
 import { clearOwnOutput, ensureWritable, inspectOutput, LabelsError, MANIFEST_FILE, WrittenFiles } from './outputFolder';
-import { decodeRgb, greyPng, rgbPng } from './pngEncode';
-import { tileLabels } from './tileLabels';
-import { yoloDataYaml, yoloLabelText } from './yoloLabels';
+import { imageRelPath, writeTile, type TileJob, type TileOutcome, type TileWriterSetup } from './tileWriter';
+import type { FromLabelsWorker, LabelsWorkerData, ToLabelsWorker } from './labelsWorker';
+import { yoloDataYaml } from './yoloLabels';
 
 const TILE = 512;
 
@@ -36,8 +38,10 @@ export interface PrepareRequest {
   /** done of total tiles, with what is happening. */
   onProgress?: (done: number, total: number, message: string) => void;
   tool?: { name: string; version: string };
-  /** Tiles written at once (rasterise + encode + write overlap on the thread pool). */
+  /** Tiles written at once per thread (rasterise + encode + write overlap on the thread pool). */
   concurrency?: number;
+  /** Worker threads (default: 2 on a machine with 2+ cores; 0 = this thread). */
+  workers?: number;
 }
 
 export interface PrepareResult {
@@ -63,9 +67,11 @@ export function foldTiles(tiles: readonly TileRecord[]): FoldTile[] {
 }
 
 /** The annotated tiles of a version (datasets, WSIs), split into those with and without an image. */
-export function selectTiles(index: DatasetIndex, o: Pick<LabelOptions, 'datasets' | 'wsis'>): { tiles: TileRecord[]; withoutImage: TileRecord[] } {
+export function selectTiles(index: DatasetIndex, o: Pick<LabelOptions, 'datasets' | 'wsis' | 'tileIds'>): { tiles: TileRecord[]; withoutImage: TileRecord[] } {
   const tiles: TileRecord[] = [], withoutImage: TileRecord[] = [];
+  const only = o.tileIds ? new Set(o.tileIds) : undefined;
   for (const t of index.tiles.values()) {
+    if (only && !only.has(t.id)) continue;
     if (t.polygonsLine === undefined || t.dataset === undefined || !o.datasets.includes(t.dataset)) continue;
     if (o.wsis && (t.wsi === undefined || !o.wsis.includes(t.wsi))) continue;
     (t.image ? tiles : withoutImage).push(t);
@@ -126,78 +132,62 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
   const written = new WrittenFiles(out);
   const f = o.formats;
   const reencode = o.images === 'png' || !!o.transformImage;
-  const imageRel = (t: TileRecord) => `images/${t.id}${reencode ? '.png' : path.extname(t.image!)}`;
+  const imageRel = (t: TileRecord) => imageRelPath(t.id, t.image!, reencode);
   const counts: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
   const skippedByCode: Record<string, number> = {}, droppedByClass: Record<string, number> = {};
   const dedupe = { exact: 0, sameMask: 0 };
   let ignoreRegions = 0;
   const coco = new Map<string, CocoTileText>();
   const instancesPerTile = new Map<string, Record<string, number>>();
-  const vesselFraction = new Map<string, number>();
   const polyPath = path.join(root, POLYGONS_FILE);
   const problemLines = new Set(index.problems.filter((p) => p.file === index.files.polygons && p.line > 0).map((p) => p.line));
-  const fh = await fs.open(polyPath, 'r');
-
-  const oneTile = async (t: TileRecord, k: number): Promise<void> => {
-    const buf = Buffer.alloc(t.polygonsLength!);
-    await fh.read(buf, 0, buf.length, t.polygonsOffset!);
-    const line = JSON.parse(buf.toString('utf8').replace(/^\uFEFF/, '')) as { annotations?: unknown[] };
-    const useDedupe = o.dedupe === 'all' || (o.dedupe === 'dataset2' && t.dataset === 2);
-    const lab = tileLabels(Array.isArray(line.annotations) ? line.annotations : [], { classes: o.classes, unsure: o.unsure, dedupe: useDedupe, checked: !problemLines.has(t.polygonsLine!) });
-    for (const [c, n] of Object.entries(lab.skipped)) skippedByCode[c] = (skippedByCode[c] ?? 0) + n;
-    for (const [c, n] of Object.entries(lab.dropped)) droppedByClass[c] = (droppedByClass[c] ?? 0) + n;
-    dedupe.exact += lab.deduped.exact;
-    dedupe.sameMask += lab.deduped.sameMask;
-    ignoreRegions += lab.ignore.length;
-    const per: Record<string, number> = {};
-    for (const a of lab.instances) { counts[a.type]++; per[a.type] = (per[a.type] ?? 0) + 1; }
-    instancesPerTile.set(t.id, per);
-    vesselFraction.set(t.id, t.areas.blood_vessel / (TILE * TILE));
-    const jobs: Promise<void>[] = [];
-    if (f.binaryMasks) {
-      for (const c of classes) jobs.push(greyPng(classMask(lab.instances, c, f.binaryMasks.value), TILE).then((png) => written.write(`masks/${c}/${t.id}.png`, png)));
-      if (o.unsure === 'ignore') jobs.push(greyPng(unionMask(lab.ignore, f.binaryMasks.value), TILE).then((png) => written.write(`masks/ignore/${t.id}.png`, png)));
-    }
-    if (f.labelPng) jobs.push(greyPng(labelMap(lab.instances, classes, lab.ignore), TILE).then((png) => written.write(`masks/label/${t.id}.png`, png)));
-    if (f.instancePng) jobs.push(greyPng(instanceMap(lab.instances), TILE).then((png) => written.write(`masks/instance/${t.id}.png`, png)));
-    if (f.yolo) {
-      jobs.push(written.write(`labels/${t.id}.txt`, yoloLabelText(lab.instances, classes)));
-    }
-    if (f.coco) coco.set(t.id, cocoTile(t.id, imageRel(t).slice('images/'.length), lab.instances, k + 1, 0));
-    const src = path.join(root, t.image!);
-    if (reencode) {
-      jobs.push((async () => {
-        let img = await decodeRgb(src);
-        if (o.transformImage) img = await o.transformImage(img);
-        await written.write(imageRel(t), await rgbPng(img.data, img.width, img.height));
-      })());
-    } else if (o.images === 'copy') jobs.push(written.copy(imageRel(t), src));
-    else jobs.push(written.link(imageRel(t), src));
-    await Promise.all(jobs);
+  const setup: TileWriterSetup = { root, out, polygons: polyPath, options: recorded, classes, reencode };
+  const jobs: TileJob[] = tiles.map((t, k) => ({ id: t.id, k, dataset: t.dataset ?? 0, image: t.image!, offset: t.polygonsOffset!, length: t.polygonsLength!, checked: !problemLines.has(t.polygonsLine!) }));
+  const add = (r: TileOutcome) => {
+    for (const [c, n] of Object.entries(r.skipped)) skippedByCode[c] = (skippedByCode[c] ?? 0) + n;
+    for (const [c, n] of Object.entries(r.dropped)) droppedByClass[c] = (droppedByClass[c] ?? 0) + n;
+    dedupe.exact += r.deduped.exact;
+    dedupe.sameMask += r.deduped.sameMask;
+    ignoreRegions += r.ignore;
+    for (const [c, n] of Object.entries(r.instances)) counts[c] = (counts[c] ?? 0) + n;
+    instancesPerTile.set(r.id, r.instances);
+    if (r.coco) coco.set(r.id, r.coco);
   };
+  const workerFile = path.join(__dirname, 'labelsWorker.js');
+  // Worker threads use both cores for the JS work (parse, rasterise, YOLO, COCO text); the image transform is a function, so it keeps the run in this thread.
+  const workers = o.transformImage || !fsSync.existsSync(workerFile) ? 0 : req.workers !== undefined ? Math.max(0, req.workers) : tiles.length < 64 ? 0 : Math.min(2, os.availableParallelism());
 
   try {
     const total = tiles.length;
-    let next = 0, done = 0;
-    const conc = Math.max(1, req.concurrency ?? 8);
-    // The first failure (or the cancel) stops every worker; all of them settle before anything is undone.
-    let failure: unknown;
-    const worker = async () => {
-      while (next < total && failure === undefined) {
-        try {
-          signal?.throwIfAborted();
-          const k = next++;
-          await oneTile(tiles[k], k);
-        } catch (e) {
-          failure ??= e;
-          return;
-        }
-        done++;
-        if (done % 16 === 0 || done === total) progress(done, total, `wrote ${done} of ${total} tiles`);
-      }
+    let done = 0;
+    const tick = () => {
+      done++;
+      if (done % 16 === 0 || done === total) progress(done, total, `wrote ${done} of ${total} tiles`);
     };
-    await Promise.all(Array.from({ length: Math.min(conc, total) }, worker));
-    if (failure !== undefined) throw failure;
+    if (workers > 0) await runWorkers(workerFile, setup, jobs, workers, Math.max(1, req.concurrency ?? 4), written, signal, (r) => { add(r); tick(); });
+    else {
+      const fh = await fs.open(polyPath, 'r');
+      try {
+        let next = 0;
+        // The first failure (or the cancel) stops every worker; all of them settle before anything is undone.
+        let failure: unknown;
+        await Promise.all(Array.from({ length: Math.min(Math.max(1, req.concurrency ?? 8), total) }, async () => {
+          while (next < total && failure === undefined) {
+            try {
+              signal?.throwIfAborted();
+              add(await writeTile(setup, jobs[next++], fh, written, o.transformImage));
+            } catch (e) {
+              failure ??= e;
+              return;
+            }
+            tick();
+          }
+        }));
+        if (failure !== undefined) throw failure;
+      } finally {
+        await fh.close();
+      }
+    }
     signal?.throwIfAborted();
     progress(total, total, 'writing folds, YOLO and COCO files');
 
@@ -225,7 +215,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
     }
     signal?.throwIfAborted();
 
-    const statTiles = tiles.map((t) => ({ id: t.id, wsi: t.wsi ?? 0, dataset: t.dataset ?? 0, counts: instancesPerTile.get(t.id) ?? {}, vesselFraction: vesselFraction.get(t.id) ?? 0 }));
+    const statTiles = tiles.map((t) => ({ id: t.id, wsi: t.wsi ?? 0, dataset: t.dataset ?? 0, counts: instancesPerTile.get(t.id) ?? {}, vesselFraction: t.areas.blood_vessel / (TILE * TILE) }));
     const manifest: LabelsManifest = {
       format: 'vasculature-explorer-labels/1',
       complete: true,
@@ -253,7 +243,37 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
   } catch (e) {
     await written.undo(created);
     throw e;
-  } finally {
-    await fh.close();
   }
+}
+
+/** Splits the jobs over worker threads (interleaved, so each gets a share of both datasets); adopts every file they wrote, also when one fails or the run is cancelled. */
+async function runWorkers(file: string, setup: TileWriterSetup, jobs: TileJob[], n: number, concurrency: number, written: WrittenFiles, signal: AbortSignal | undefined, onTile: (r: TileOutcome) => void): Promise<void> {
+  const errors: string[] = [];
+  const started = Array.from({ length: n }, (_, w) => {
+    const data: LabelsWorkerData = { setup, jobs: jobs.filter((_, k) => k % n === w), concurrency };
+    return new Worker(file, { workerData: data });
+  });
+  const abort = () => { for (const w of started) w.postMessage({ type: 'abort' } satisfies ToLabelsWorker); };
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await Promise.all(started.map((w) => new Promise<void>((resolve) => {
+      let finished = false;
+      w.on('message', (m: FromLabelsWorker) => {
+        if (m.type === 'tile') onTile(m.outcome);
+        else {
+          finished = true;
+          written.adopt(m.files);
+          if (m.error) { errors.push(m.error); abort(); }
+          resolve();
+        }
+      });
+      w.on('error', (e) => { errors.push(e.message); abort(); });
+      w.on('exit', (code) => { if (!finished) { errors.push(`a worker thread stopped (exit code ${code})`); abort(); resolve(); } });
+    })));
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    await Promise.all(started.map((w) => w.terminate()));
+  }
+  signal?.throwIfAborted();
+  if (errors.length) throw new Error(`Writing tiles failed: ${errors[0]}`);
 }

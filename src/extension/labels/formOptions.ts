@@ -4,7 +4,7 @@ import type { FoldScheme } from '../../core/folds';
 import type { FormPreset, LabelsFormValues } from '../../shared/labelsFormProtocol';
 
 /** Core options from validated form values. */
-export function optionsFromForm(v: LabelsFormValues): LabelOptions {
+export function optionsFromForm(v: LabelsFormValues, filter?: { ids: string[]; description: string }): LabelOptions {
   const folds: FoldScheme = v.folds === 'kfold' ? { kind: 'kfold', k: v.k, seed: v.seed, stratify: v.stratify }
     : v.folds === 'group-wsi' ? { kind: 'groupWsi', k: v.k, stratify: v.stratify }
     : v.folds === 'halves' ? { kind: 'wsiPosition', split: 'halves' }
@@ -19,6 +19,7 @@ export function optionsFromForm(v: LabelsFormValues): LabelOptions {
     formats: { ...(f.has('masks') ? { binaryMasks: { value: v.maskValue } } : {}), labelPng: f.has('label'), instancePng: f.has('instances'), yolo: f.has('yolo'), coco: f.has('coco') },
     images: v.images,
     folds,
+    ...(v.useFilter && filter ? { tileIds: filter.ids, tileFilter: filter.description } : {}),
   };
 }
 
@@ -47,7 +48,7 @@ export function formFromOptions(o: Partial<LabelOptions>, out: string): Partial<
 
 /** The defaults as complete form values. */
 export function defaultFormValues(out: string): LabelsFormValues {
-  return { datasets: [1, 2], classes: ['blood_vessel'], unsure: 'drop', dedupe: 'dataset2', formats: ['masks', 'yolo', 'coco'], maskValue: 1, images: 'link', folds: 'kfold', k: 5, seed: 42, stratify: 'dataset', share: 0.2, ...formFromOptions(DEFAULT_LABEL_OPTIONS, out) } as LabelsFormValues;
+  return { datasets: [1, 2], classes: ['blood_vessel'], unsure: 'drop', dedupe: 'dataset2', formats: ['masks', 'yolo', 'coco'], maskValue: 1, images: 'link', folds: 'kfold', k: 5, seed: 42, stratify: 'dataset', share: 0.2, useFilter: false, ...formFromOptions(DEFAULT_LABEL_OPTIONS, out) } as LabelsFormValues;
 }
 
 /** The competitors' presets as form patches. */

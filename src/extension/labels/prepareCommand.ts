@@ -25,7 +25,7 @@ export interface LabelsTestHooks {
 }
 
 /** Register the command; folds() is the Dataset Overview's folds section source (last run, else a preview). */
-export function registerLabels(deps: { extensionUri: vscode.Uri; service: DatasetService; version: string }): { disposables: vscode.Disposable[]; hooks: LabelsTestHooks; folds: () => FoldsOverview | undefined; onDidRun: vscode.Event<void> } {
+export function registerLabels(deps: { extensionUri: vscode.Uri; service: DatasetService; version: string; /** The tile browser's filter (ids in order), when one is set. */ filter?: () => { ids: string[]; description: string } | undefined }): { disposables: vscode.Disposable[]; hooks: LabelsTestHooks; folds: () => FoldsOverview | undefined; onDidRun: vscode.Event<void> } {
   const leaks = vscode.languages.createDiagnosticCollection('vasculatureExplorer.folds');
   const ran = new vscode.EventEmitter<void>();
   let last: { result?: PrepareResult; error?: string } | undefined;
@@ -68,7 +68,7 @@ export function registerLabels(deps: { extensionUri: vscode.Uri; service: Datase
         token.onCancellationRequested(() => ac.abort());
         let shown = 0;
         return prepareLabels({
-          root: index.root, out, options: optionsFromForm(values), index, force, signal: ac.signal, tool: { name: 'vasculature-explorer', version: deps.version },
+          root: index.root, out, options: optionsFromForm(values, deps.filter?.()), index, force, signal: ac.signal, tool: { name: 'vasculature-explorer', version: deps.version },
           onProgress: (done, total, message) => {
             const pct = total ? (100 * done) / total : 0;
             progress.report({ message: `${message}`, increment: Math.max(0, pct - shown) });
@@ -128,7 +128,10 @@ export function registerLabels(deps: { extensionUri: vscode.Uri; service: Datase
       }
       LabelsFormPanel.show({
         extensionUri: deps.extensionUri,
-        init: () => ({ values: defaultFormValues(defaultOut()), presets: formPresets(), dataset: deps.service.root ?? '' }),
+        init: () => {
+          const f = deps.filter?.();
+          return { values: defaultFormValues(defaultOut()), presets: formPresets(), dataset: deps.service.root ?? '', ...(f ? { filter: { description: f.description, tiles: f.ids.length } } : {}) };
+        },
         run,
       });
     }),

@@ -192,7 +192,8 @@ export function registerTraining(d: { context: vscode.ExtensionContext; datasetR
       const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
       await vscode.workspace.getConfiguration('vasculatureExplorer').update('modelPath', done.model, target);
     } else if (a === 'Tune post-processing' && tuneCommand) {
-      await vscode.commands.executeCommand(TUNE_COMMAND, vscode.Uri.file(done.model));
+      // The sweep on the new model, scored per fold of the run's folds.csv (the held-out fold among them).
+      await vscode.commands.executeCommand(TUNE_COMMAND, { modelPath: done.model, folds: path.join(labelsOf(done), 'folds.csv') });
     } else if (a === 'Tune post-processing' && dataset) {
       // The sweep of the CLI on the run's folds (the held-out fold is scored per fold), in a terminal the person sees.
       const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
