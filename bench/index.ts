@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     optionalSection('predict', 'predictBench.js', 'predictBench', 'src/core/predict/pipeline.js'),
     optionalSection('dashboard', 'dashboardBench.js', 'run', 'src/core/overview/overviewData.js'),
     optionalSection('viewer', 'viewerBench.js', 'run', 'src/extension/viewer/tileViewerData.js'),
+    optionalSection('stain', 'stainBench.js', 'stainBench', 'src/core/stain/index.js'),
     optionalSection('tuning', 'tuningBench.js', 'run', 'src/core/tuning/sweepPool.js'),
     optionalSection('installed', 'installedBench.js', 'run', 'test/harness/installVsix.js'),
     optionalSection('labels', 'labelsBench.js', 'run', 'src/core/labels/prepareLabels.js'),

@@ -1,6 +1,8 @@
 /** `vasculature-explorer labels <dataset-folder> --out <dir> [options]`: training data (masks, YOLO, COCO, folds) from the annotations. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { indexDataset } from '../core/dataset';
+import { STAIN_OPTION_USAGE, stainOptionTransform } from './stainOption';
 import { DEFAULT_LABEL_OPTIONS, LABEL_PRESETS, LabelsError, prepareLabels, type LabelOptions } from '../core/labels';
 import type { FoldScheme, Stratify } from '../core/folds';
 import type { ClassName } from '../core/types';
@@ -21,7 +23,8 @@ export const LABELS_USAGE = `usage: vasculature-explorer labels <dataset-folder>
   --k 5  --seed 42  --stratify none|dataset|vesselBins|classPresence|wsi  --share 0.2
   --force                  write into a folder that holds other files
   --inside-dataset         allow an output folder inside the dataset folder
-  --json                   print the manifest as JSON`;
+  --json                   print the manifest as JSON
+${STAIN_OPTION_USAGE}`;
 
 function value(args: string[], name: string): string | undefined {
   const k = args.indexOf(name);
@@ -97,7 +100,7 @@ function packageVersion(): string {
 /** Run labels; returns the exit code (0 done or up to date, 1 refused or failed, 2 usage). */
 export async function labelsCommand(args: string[], io: CliIO): Promise<number> {
   const out = value(args, '--out');
-  const flagsWithValue = new Set(['--out', '--preset', '--datasets', '--wsis', '--tiles-file', '--classes', '--unsure', '--dedupe', '--formats', '--mask-value', '--images', '--folds', '--k', '--seed', '--stratify', '--share']);
+  const flagsWithValue = new Set(['--out', '--preset', '--datasets', '--wsis', '--tiles-file', '--classes', '--unsure', '--dedupe', '--formats', '--mask-value', '--images', '--folds', '--k', '--seed', '--stratify', '--share', '--stain']);
   const positional = args.filter((a, n) => !a.startsWith('--') && !flagsWithValue.has(args[n - 1]));
   if (positional.length !== 1 || !out) {
     io.err(LABELS_USAGE);
@@ -114,6 +117,16 @@ export async function labelsCommand(args: string[], io: CliIO): Promise<number> 
   } catch (e) {
     io.err(`vasculature-explorer labels: ${(e as Error).message}\n${LABELS_USAGE}`);
     return 2;
+  }
+  const stain = value(args, '--stain');
+  if (stain) {
+    try {
+      const st = await stainOptionTransform(stain, await indexDataset(root));
+      options = { ...options, transformImage: st.transform, transformName: st.name };
+    } catch (e) {
+      io.err(`vasculature-explorer labels: ${(e as Error).message}`);
+      return 2;
+    }
   }
   const ac = new AbortController();
   const onSigint = () => ac.abort();

@@ -13,6 +13,7 @@ import { TileFilterState } from './tree/tileFilterState';
 import { describeFilter, isEmptyFilter } from '../core/dataset';
 import { TileTreeProvider, type TileNode } from './tree/tileTree';
 import { registerTileViewer } from './viewer/tileViewerRegistration';
+import { registerStain } from './stain/stainRegistration';
 import { registerTuning } from './tuning/tuningRegistration';
 import { registerTraining } from './training/trainCommands';
 import type { DatasetIndex } from '../core/types';
@@ -34,6 +35,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   // Predict: its store (get/onDidChange per tile) is what the viewer's prediction layer and the dashboard read.
   const predict = registerPredict({ context, service, ordered: () => tree.ordered, filterText: () => describeFilter(filter.current.filter) });
   context.subscriptions.push(...predict.disposables);
+  // Stain: statistics (worker, cached beside the index), Compute Stain Statistics…, the Stain panel that follows the viewer's tile, the dashboard's stain section.
+  const stain = registerStain({ extensionUri: context.extensionUri, storageDir: storage, index: () => service.index, viewerTileId: () => viewerApi.viewerTile()?.id });
+  context.subscriptions.push(...stain.disposables);
   const tuning = registerTuning({ context, service });
   context.subscriptions.push(...tuning.disposables);
   const training = registerTraining({ context, datasetRoot: () => service.root });
@@ -41,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown'),
     filter: () => (isEmptyFilter(filter.current.filter) ? undefined : { ids: tree.ordered.map((t) => t.id), description: describeFilter(filter.current.filter) }) });
   context.subscriptions.push(...labels.disposables);
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard });
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard, stain: stain.dashboard });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);
@@ -66,7 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   const viewerApi = registerTileViewer({ context, index: () => service.index, ordered: () => tree.ordered, query: () => filter.current, events: [service.onDidIndex, filter.onDidChange], onDidIndex: service.onDidIndex, predictions: predict.store,
     // Follow the tile viewer panel in the tree: its tab shows no file, and a re-targeted panel
     // changes only its title.
-    onShowTile: (id) => { if (view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id, true); } });
+    onShowTile: (id) => { if (view?.visible) void vscode.commands.executeCommand('vasculatureExplorer.revealActiveTile', id, true); stain.followTile(id); } });
 
   // Index in the background; activation itself stays cheap.
   void service.discover().then((root) => {
@@ -93,6 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
     treeElement: (key) => tree.elementForKey(key),
     dashboard: dashboard.hooks,
     predict: predict.hooks,
+    stain: stain.hooks,
     tuning: tuning.hooks,
     training: training.hooks,
     labels: labels.hooks,

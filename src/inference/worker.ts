@@ -6,6 +6,7 @@
 import { decodeOutputs, type RawTensor } from '../core/model';
 import { vesselClassIndex } from '../core/predict';
 import { toInputTensor } from '../core/model';
+import { applyContractStain } from '../core/stain';
 import { semanticOutputToInstances } from '../core/model';
 import type { FromWorker, PostprocessedInstances, RawOutput, RunRequest, ToWorker } from './protocol';
 import { providerCandidates, shortReason } from './providers';
@@ -34,8 +35,10 @@ async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promis
   let { entry, created } = await cache.get(req);
   const c = entry.contract;
   const t0 = performance.now();
+  // A model trained on stain-normalised tiles sees normalised tiles (contract.stainNormalise).
+  const image = c.stainNormalise ? applyContractStain(req.image, c.stainNormalise) : req.image;
   // Runs are one at a time, and the runtime does not keep its inputs: one buffer serves them all.
-  const input = toInputTensor(req.image, c, inputScratch);
+  const input = toInputTensor(image, c, inputScratch);
   inputScratch = input.data;
   const t1 = performance.now();
   const feeds = { [c.inputName]: new ort.Tensor('float32', input.data, input.dims) };

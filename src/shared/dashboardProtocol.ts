@@ -4,6 +4,7 @@
  * (the webview is untrusted input).
  */
 import { SCORE_TABLES, type DashboardScore } from './scoreTable';
+import type { DashboardStain } from '../core/stain';
 import { CHART_IDS, QUALITY_KEYS, type ChartId, type DashboardData, type QualityKey } from '../core/types';
 import type { SubmissionsView, TuningSnapshot, TuningView } from './tuningView';
 import type { FoldsOverview } from '../core/folds';
@@ -29,7 +30,10 @@ export interface TuningMessage { type: 'tuning'; view: TuningView | undefined; s
 /** The folds section: the last Prepare Training Data run's folds, or a preview of the default scheme. */
 export interface FoldsMessage { type: 'folds'; folds: FoldsOverview | undefined }
 
-export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | FoldsMessage | TuningMessage;
+/** The stain section's data (undefined until the colour statistics are measured). */
+export interface StainDataMessage { type: 'stain'; stain: DashboardStain | undefined }
+
+export type ToWebview = DataMessage | FilterMessage | ScoreMessage | RequestMessage | ResponseMessage | FoldsMessage | TuningMessage | StainDataMessage;
 
 /** What the host can ask the webview (used by the integration tests and export). */
 export type WebviewRequest =
@@ -68,6 +72,8 @@ export interface ExportPngMessage { type: 'exportPng'; chart: string; dataUrl: s
 /** Save the CSV of a chart or table (the host builds it from its own data). */
 export interface ExportCsvMessage { type: 'exportCsv'; table: string }
 
+/** Show these tiles in the tile browser (a stain box was clicked); label says what was picked. */
+export interface StainSelectMessage { type: 'stainSelect'; ids: string[]; label: string }
 /** Tuning section: apply cell `index` to the Predict settings, or copy its CLI flags. */
 export interface TuningActionMessage { type: 'tuningApply' | 'tuningCopy'; index: number }
 /** Tuning section's button: run Tune Post-processing…. */
@@ -76,7 +82,7 @@ export interface RunTuningMessage { type: 'runTuning' }
 /** The folds section's button: run Prepare Training Data…. */
 export interface PrepareTrainingDataMessage { type: 'prepareTrainingData' }
 
-export type FromWebview = ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TuningActionMessage | RunTuningMessage;
+export type FromWebview = StainSelectMessage | ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TuningActionMessage | RunTuningMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -115,6 +121,8 @@ export interface DashboardSnapshot {
   theme: string;
   /** The "Prediction score" section. */
   score: ScoreSnapshot;
+  /** The stain section: WSIs with a box per space, scatter points drawn (absent before it has data). */
+  stain?: { wsis: number[]; spaces: string[]; points: number; boxesDrawn: number };
   /** The tuning section (absent in builds without it). */
   tuning?: TuningSnapshot;
   /** The folds section (headline, table rows, charts drawn, slide-map ink). */
@@ -159,6 +167,9 @@ export function validateFromWebview(msg: unknown): Check {
     case 'selectQuality':
       if (!only('key') || typeof m.key !== 'string' || !QUALITY.has(m.key)) return bad('selectQuality: unknown key');
       return { ok: true, message: { type: 'selectQuality', key: m.key as QualityKey } };
+    case 'stainSelect':
+      if (!only('ids', 'label') || !Array.isArray(m.ids) || m.ids.length > 200_000 || !m.ids.every(isShortString) || !isShortString(m.label)) return bad('stainSelect: ids must be tile id strings and label a short string');
+      return { ok: true, message: { type: 'stainSelect', ids: m.ids as string[], label: m.label } };
     case 'openTile':
       if (!only('id') || !isShortString(m.id)) return bad('openTile: id must be a string of 1-200 characters');
       return { ok: true, message: { type: 'openTile', id: m.id } };

@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT, SAMPLE, tempDir } from './helpers/paths';
 import { runPython } from './support/runPython';
+import sharp from 'sharp';
+import { decodeTile } from '../../src/core/image';
+import { parseRandStainYaml, reinhardNormalise } from '../../src/core/stain';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'vasculature-explorer.js');
 const dir = tempDir('vex-cli-stain-');
@@ -47,5 +50,28 @@ describe('command line: vasculature-explorer stain-stats', () => {
     assert.equal(c.status, 1);
     assert.match(c.stderr, /no tile with an image matches the filter \(WSI 99/);
     assert.equal(fs.existsSync(path.join(dir, 'x.yaml')), false);
+  });
+
+  it('labels --stain reinhard:<yaml> writes Reinhard-normalised PNGs (the same pixels as the core transform) and names it in the manifest', async () => {
+    const yaml = path.join(dir, 'lab_for_labels.yaml');
+    assert.equal(run('stain-stats', SAMPLE, '--out', yaml).status, 0);
+    const out = path.join(dir, 'labels-out');
+    const r = run('labels', SAMPLE, '--out', out, '--formats', 'masks', '--stain', `reinhard:${yaml}`, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(r.stdout) as { options: { transformName?: string } };
+    assert.equal(m.options.transformName, 'reinhard:lab_for_labels.yaml');
+    const pngs = fs.readdirSync(path.join(out, 'images')).filter((n) => n.endsWith('.png'));
+    assert.ok(pngs.length > 0);
+    const id = pngs[0].replace(/\.png$/, '');
+    const written = await sharp(path.join(out, 'images', pngs[0])).raw().toBuffer();
+    const cfg = parseRandStainYaml(fs.readFileSync(yaml, 'utf8'));
+    const want = reinhardNormalise(await decodeTile(path.join(SAMPLE, 'train', `${id}.tif`)), { mean: [cfg.avg[0][0], cfg.avg[1][0], cfg.avg[2][0]], std: [cfg.std[0][0], cfg.std[1][0], cfg.std[2][0]] });
+    assert.ok(want.applied);
+    let diff = 0;
+    for (let p = 0; p < 512 * 512; p++) for (let c = 0; c < 3; c++) if (written[p * 3 + c] !== want.data[p * 4 + c]) diff++;
+    assert.equal(diff, 0);
+    const bad = run('labels', SAMPLE, '--out', path.join(dir, 'l2'), '--stain', 'vahadane');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--stain vahadane: expected reinhard:<stats_LAB.yaml>, macenko or macenko:<tile id>/);
   });
 });

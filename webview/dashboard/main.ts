@@ -4,6 +4,7 @@ import type { DashboardSnapshot, FromWebview, ToWebview, WebviewRequest } from '
 import { badge, button, checkbox, dataGrid, dropdown, link, registerToolkit } from '../toolkit/index.js';
 import { chartResizes, drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
+import { stainSection } from './stainSection.js';
 import { foldsSection } from './foldsSection.js';
 import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
 import { cssVar, themeKind } from './theme.js';
@@ -68,6 +69,8 @@ function exportPng(name: string, canvas: HTMLCanvasElement | undefined, paint?: 
 
 const score = scoreSection(exportPng, (table) => post({ type: 'exportCsv', table }));
 score.update(undefined);
+const stain = stainSection((ids, label) => post({ type: 'stainSelect', ids, label }), (id) => post({ type: 'openTile', id }));
+stain.update(undefined);
 const tuning = tuningSection((type, index) => post({ type, index }), () => post({ type: 'runTuning' }));
 tuning.update(undefined);
 const folds = foldsSection(() => post({ type: 'prepareTrainingData' }));
@@ -139,6 +142,7 @@ function render(): void {
 
   const grid = h('div', 'grid');
   grid.append(score.card);
+  grid.append(stain.card);
   grid.append(tuning.card);
   grid.append(folds.card);
   for (const spec of d.charts) {
@@ -234,6 +238,7 @@ function snapshot(): DashboardSnapshot {
     qualityRows: JSON.parse(document.getElementById('quality-list')?.dataset.rows ?? '[]') as string[],
     theme: themeKind(),
     score: score.snapshot(),
+    ...(stain.snapshot() ? { stain: stain.snapshot() } : {}),
     tuning: tuning.snapshot(),
     folds: folds.snapshot(),
     // VS Code itself injects <script id="_vscodeApiScript"> (acquireVsCodeApi); anything else is foreign.
@@ -275,6 +280,8 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     post({ type: 'rendered', charts: charts.size, ms: performance.now() - t0 });
   } else if (m.type === 'score') {
     score.update(m.score, m.rejected);
+  } else if (m.type === 'stain') {
+    stain.update(m.stain);
   } else if (m.type === 'tuning') {
     tuning.update(m.view, m.submissions);
   } else if (m.type === 'folds') {
@@ -295,6 +302,7 @@ new MutationObserver(() => {
   lastTheme = k;
   drawCharts();
   score.redraw();
+  stain.redraw();
   tuning.redraw();
   folds.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });

@@ -57,6 +57,8 @@ export interface ModelContract {
   instanceSplit?: InstanceSplitOptions;
   /** Where the contract came from. */
   source: 'sidecar' | 'metadata' | 'ultralytics-metadata' | 'detected';
+  /** Stain normalisation applied to the tile before the tensor (a model trained on normalised tiles); absent = none. */
+  stainNormalise?: StainNormalise;
   /** One line per decision taken without an explicit statement (for logs and the model card view). */
   notes: string[];
 }
@@ -125,6 +127,7 @@ export interface ContractStatements {
   activation?: Activation;
   threshold?: number;
   outputs?: Record<string, string>;
+  stainNormalise?: StainNormalise;
   instanceSplit?: InstanceSplitOptions;
 }
 
@@ -185,6 +188,7 @@ export function parseContractStatements(json: unknown, where: string): ContractS
     if (typeof o.outputs !== 'object' || o.outputs === null || !Object.values(o.outputs).every((v) => typeof v === 'string')) throw bad('outputs', 'an object of output names');
     out.outputs = o.outputs as Record<string, string>;
   }
+  if (o.stainNormalise !== undefined) out.stainNormalise = parseStainNormalise(o.stainNormalise, (what) => bad('stainNormalise', what));
   if (o.instanceSplit !== undefined) {
     try {
       out.instanceSplit = parseInstanceSplit(o.instanceSplit, where);
@@ -193,6 +197,36 @@ export function parseContractStatements(json: unknown, where: string): ContractS
     }
   }
   return out;
+}
+
+/**
+ * Stain normalisation a model expects: Reinhard onto a LAB target (OpenCV 8-bit LAB means and
+ * stds, e.g. the `avg.mean` / `std.mean` of a RandStainNA LAB yaml), or Macenko onto torchstain's
+ * reference or a stated stain matrix (3x2, columns H and E) with its 99th-percentile maxima.
+ */
+export type StainNormalise =
+  | { method: 'reinhard'; target: { mean: [number, number, number]; std: [number, number, number] } }
+  | { method: 'macenko'; target: 'reference' | { stainMatrix: [[number, number], [number, number], [number, number]]; maxConcentrations: [number, number] } };
+
+const isNums = (v: unknown, n: number): v is number[] => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/** Checks a contract's stainNormalise statement; `bad` builds the error that names the file. */
+export function parseStainNormalise(x: unknown, bad: (what: string) => Error): StainNormalise {
+  const o = x as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null) throw bad('an object {method, target}');
+  if (o.method === 'reinhard') {
+    const t = o.target as Record<string, unknown> | null;
+    if (typeof t !== 'object' || t === null || !isNums(t.mean, 3) || !isNums(t.std, 3) || !(t.std as number[]).every((v) => v > 0)) throw bad('{method: "reinhard", target: {mean: [L, A, B], std: [L, A, B]}} in OpenCV 8-bit LAB, stds > 0');
+    return { method: 'reinhard', target: { mean: t.mean as [number, number, number], std: t.std as [number, number, number] } };
+  }
+  if (o.method === 'macenko') {
+    if (o.target === undefined || o.target === 'reference') return { method: 'macenko', target: 'reference' };
+    const t = o.target as Record<string, unknown> | null;
+    const m = t?.stainMatrix;
+    if (typeof t !== 'object' || t === null || !Array.isArray(m) || m.length !== 3 || !m.every((r) => isNums(r, 2)) || !isNums(t.maxConcentrations, 2) || !(t.maxConcentrations as number[]).every((v) => v > 0)) throw bad('{method: "macenko", target: "reference" | {stainMatrix: [[r,r],[g,g],[b,b]], maxConcentrations: [h, e]}}');
+    return { method: 'macenko', target: { stainMatrix: m as [[number, number], [number, number], [number, number]], maxConcentrations: t.maxConcentrations as [number, number] } };
+  }
+  throw bad('method "reinhard" or "macenko"');
 }
 
 /** Reads statements from ONNX metadata_props (our JSON key first, then ultralytics' flat keys). */
@@ -318,6 +352,7 @@ export function resolveModelContract(io: ModelIo, opts: { modelPath: string; met
     classNames,
     activation: statements.activation ?? (kind === 'semantic' ? 'auto' : 'none'),
     threshold: statements.threshold ?? 0.5,
+    ...(statements.stainNormalise ? { stainNormalise: statements.stainNormalise } : {}),
     outputs,
     ...(kind === 'semantic' && statements.instanceSplit ? { instanceSplit: statements.instanceSplit } : {}),
     source,

@@ -5,6 +5,7 @@
  * decode. Cancellable; progress per tile.
  */
 import * as path from 'node:path';
+import type { Sharp, SharpOptions } from 'sharp';
 import { decodeTile } from '../image';
 import type { TileRecord } from '../types';
 import { STAIN_SPACES, tileStainStats, type StainSpace, type TileStainStats } from './tileStats';
@@ -25,12 +26,31 @@ export interface DatasetStats {
   seconds: number;
 }
 
+type SharpFactory = (input?: string, options?: SharpOptions) => Sharp;
+let sharpModule: SharpFactory | undefined;
+/** sharp on first use (as core/image does), so importing this file stays cheap. */
+function sharpLib(): SharpFactory {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!sharpModule) sharpModule = require('sharp') as SharpFactory;
+  return sharpModule;
+}
+
 /** Measures one tile's image; a missing or unreadable image becomes a skip naming the file. */
 export async function measureTile(root: string, t: TileRecord, spaces: readonly StainSpace[]): Promise<TileStainStats> {
   const base = { id: t.id, ...(t.wsi !== undefined ? { wsi: t.wsi } : {}), ...(t.dataset !== undefined ? { dataset: t.dataset } : {}) };
   if (!t.image) return { ...base, tissue: 0, skipped: 'no image on disk' };
+  const file = path.join(root, t.image);
   try {
-    const d = await decodeTile(path.join(root, t.image));
+    // The common case (8-bit RGB) in one sharp call; anything else through decodeTile, which
+    // knows grey, alpha, 16-bit and pyramids and says what it did.
+    const img = sharpLib()(file, { failOn: 'warning' });
+    const m = await img.metadata().catch(() => undefined);
+    const fast = m && m.depth === 'uchar' && m.channels === 3 && (m.pages ?? 1) === 1 ? await img.raw().toBuffer({ resolveWithObject: true }).catch(() => undefined) : undefined;
+    if (fast && fast.info.channels === 3 && fast.info.size === fast.info.width * fast.info.height * 3) {
+      const data = new Uint8Array(fast.data.buffer, fast.data.byteOffset, fast.data.byteLength);
+      return tileStainStats(t, { width: fast.info.width, height: fast.info.height, channels: 3, data }, spaces, { channels: 3, depth: 'uchar' });
+    }
+    const d = await decodeTile(file);
     return tileStainStats(t, d, spaces, { channels: d.info.channels, depth: d.info.depth });
   } catch (e) {
     return { ...base, tissue: 0, skipped: e instanceof Error ? e.message : String(e) };

@@ -11,6 +11,7 @@ export * from './randStainYaml';
 export * from './reinhard';
 export * from './skimageHed';
 export * from './stainCache';
+export * from './stainOverview';
 export * from './stainTransform';
 export * from './statsInWorker';
 export * from './tileStats';

@@ -9,7 +9,8 @@ const HSV_SHIFT = 12;
 let sdiv: Int32Array | undefined;
 let hdiv: Int32Array | undefined;
 
-function divTables(): [Int32Array, Int32Array] {
+/** RGB2HSV_b's division tables: sdiv[v] = round((255 << 12) / v), hdiv[d] = round((180 << 12) / (6 d)). */
+export function hsvDivTables(): { sdiv: Int32Array; hdiv: Int32Array } {
   if (!sdiv || !hdiv) {
     sdiv = new Int32Array(256);
     hdiv = new Int32Array(256);
@@ -18,12 +19,12 @@ function divTables(): [Int32Array, Int32Array] {
       hdiv[i] = cvRound((180 << HSV_SHIFT) / (6 * i));
     }
   }
-  return [sdiv, hdiv];
+  return { sdiv, hdiv };
 }
 
 /** RGB (or RGBA, stride `channels`) bytes -> OpenCV 8-bit HSV (H 0..179), 3 bytes per pixel. */
 export function rgbToHsvCv(src: Uint8Array, channels: number, out: Uint8Array = new Uint8Array((src.length / channels) * 3)): Uint8Array {
-  const [sd, hd] = divTables();
+  const { sdiv: sd, hdiv: hd } = hsvDivTables();
   const half = 1 << (HSV_SHIFT - 1);
   const n = src.length / channels;
   for (let p = 0, s = 0, o = 0; p < n; p++, s += channels, o += 3) {

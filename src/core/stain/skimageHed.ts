@@ -20,7 +20,7 @@ export const HED_FROM_RGB: readonly number[] = invert3(RGB_FROM_HED);
 
 const LOG_ADJUST = Math.log(1e-6);
 /** Optical density per 8-bit value: log(max(v / 255, 1e-6)) / log(1e-6). */
-const OD = (() => {
+export const HED_OD: Float64Array = (() => {
   const t = new Float64Array(256);
   for (let v = 0; v < 256; v++) t[v] = Math.log(Math.max(v / 255, 1e-6)) / LOG_ADJUST;
   return t;
@@ -31,7 +31,7 @@ export function rgbToHed(src: Uint8Array, channels: number, out: Float64Array = 
   const m = HED_FROM_RGB;
   const n = src.length / channels;
   for (let p = 0, s = 0, o = 0; p < n; p++, s += channels, o += 3) {
-    const r = OD[src[s]], g = OD[src[s + 1]], b = OD[src[s + 2]];
+    const r = HED_OD[src[s]], g = HED_OD[src[s + 1]], b = HED_OD[src[s + 2]];
     const h = r * m[0] + g * m[3] + b * m[6];
     const e = r * m[1] + g * m[4] + b * m[7];
     const d = r * m[2] + g * m[5] + b * m[8];

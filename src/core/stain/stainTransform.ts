@@ -36,3 +36,18 @@ export function makeStainTransform(o: StainTransformOptions): StainTransform {
   const rng = stainRng(o.seed ?? 0);
   return (px) => randStainSample(px, o.configs, o.options, rng);
 }
+
+/** A model contract's stain statement (core/model's StainNormalise, restated here so core/model need not import this folder). */
+export type ContractStain =
+  | { method: 'reinhard'; target: { mean: [number, number, number]; std: [number, number, number] } }
+  | { method: 'macenko'; target: 'reference' | { stainMatrix: [[number, number], [number, number], [number, number]]; maxConcentrations: [number, number] } };
+
+/** Predict's preprocessing step: the tile normalised as the contract states; a tile the method cannot handle goes in unchanged, with the reason. */
+export function applyContractStain(img: { width: number; height: number; channels: 3 | 4; data: Uint8Array | Uint8ClampedArray }, s: ContractStain): { width: number; height: number; channels: 4; data: Uint8Array; stainNote?: string } {
+  const px = { width: img.width, height: img.height, channels: img.channels, data: img.data instanceof Uint8Array ? img.data : new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
+  const t = s.method === 'reinhard'
+    ? makeStainTransform({ method: 'reinhard', target: s.target })
+    : makeStainTransform({ method: 'macenko', target: s.target === 'reference' ? 'reference' : { he: s.target.stainMatrix, maxC: s.target.maxConcentrations } });
+  const r = t(px);
+  return { width: r.width, height: r.height, channels: 4, data: r.data, ...(r.reason ? { stainNote: r.reason } : {}) };
+}

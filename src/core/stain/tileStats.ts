@@ -3,9 +3,9 @@
  * over all pixels, in OpenCV 8-bit LAB and HSV and scikit-image HED; and the checks that turn an
  * unusable tile (grey, one flat colour) into a stated skip instead of numbers that mislead.
  */
-import { rgbToLabCv } from './opencvLab';
-import { rgbToHsvCv } from './opencvHsv';
-import { rgbToHed } from './skimageHed';
+import { labForwardLuts } from './opencvLab';
+import { hsvDivTables } from './opencvHsv';
+import { HED_FROM_RGB, HED_OD } from './skimageHed';
 
 /** The colour spaces RandStainNA works in. */
 export type StainSpace = 'LAB' | 'HSV' | 'HED';
@@ -123,25 +123,137 @@ export function unusableReason(px: RgbPixels, sourceChannels?: number): string |
   return undefined;
 }
 
-let labBuf = new Uint8Array(0);
-let hsvBuf = new Uint8Array(0);
-let hedBuf = new Float64Array(0);
+/** Means and stds from three 256-bin histograms (exact integer sums). */
+function statsOfHistogram(hist: Float64Array | Int32Array, n: number): ChannelStats {
+  const mean: [number, number, number] = [0, 0, 0];
+  const std: [number, number, number] = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    let s = 0;
+    for (let k = 0; k < 256; k++) s += hist[c * 256 + k] * k;
+    const m = s / n;
+    let q = 0;
+    for (let k = 0; k < 256; k++) {
+      const d = k - m;
+      q += hist[c * 256 + k] * d * d;
+    }
+    mean[c] = m;
+    std[c] = Math.sqrt(q / n);
+  }
+  return { mean, std };
+}
 
-/** The requested spaces' statistics of one picture (scratch buffers reused between calls). */
+let labRows: Int32Array | undefined;
+/** The nine gamma x coefficient tables interleaved per input value ([X, Y, Z] for R, then G, then B): one cache line per lookup. */
+function labRowTable(): Int32Array {
+  if (labRows) return labRows;
+  const t = labForwardLuts();
+  const T = new Int32Array(256 * 9);
+  const cols = [[t.xr, t.yr, t.zr], [t.xg, t.yg, t.zg], [t.xb, t.yb, t.zb]];
+  for (let c = 0; c < 3; c++) for (let v = 0; v < 256; v++) for (let k = 0; k < 3; k++) T[c * 768 + v * 3 + k] = cols[c][k][v];
+  labRows = T;
+  return T;
+}
+
+/** LAB statistics straight from RGB(A) bytes: the conversion's tables feed a histogram, nothing is stored. */
+export function labStats(src: Uint8Array, channels: number): ChannelStats {
+  return labStatsAndTissue(src, channels).stats;
+}
+
+/** LAB statistics and the tissue share (TISSUE_MAX_VALUE test) in one pass over the bytes. */
+export function labStatsAndTissue(src: Uint8Array, channels: number): { stats: ChannelStats; tissue: number } {
+  const { L, f500, f200, abOffset } = labForwardLuts();
+  const tmax = TISSUE_MAX_VALUE;
+  let tissue = 0;
+  const T = labRowTable();
+  const hist = new Int32Array(768);
+  const n = src.length / channels;
+  if (channels === 4 && src.byteOffset % 4 === 0) {
+    // One 32-bit load per RGBA pixel.
+    const u = new Uint32Array(src.buffer, src.byteOffset, src.length >> 2);
+    for (let p = 0; p < u.length; p++) {
+      const w = u[p];
+      const r0 = w & 255, g0 = (w >>> 8) & 255, b0 = (w >>> 16) & 255;
+      if (r0 <= tmax && g0 <= tmax && b0 <= tmax) tissue++;
+      const r = r0 * 3, g = 768 + g0 * 3, b = 1536 + b0 * 3;
+      const xi = (T[r] + T[g] + T[b]) >> 12;
+      const yi = (T[r + 1] + T[g + 1] + T[b + 1]) >> 12;
+      const zi = (T[r + 2] + T[g + 2] + T[b + 2]) >> 12;
+      const a = (f500[xi] - f500[yi] + abOffset) >> 15;
+      const bb = (f200[yi] - f200[zi] + abOffset) >> 15;
+      hist[L[yi]]++;
+      hist[256 + (a < 0 ? 0 : a > 255 ? 255 : a)]++;
+      hist[512 + (bb < 0 ? 0 : bb > 255 ? 255 : bb)]++;
+    }
+  } else {
+    for (let s = 0; s < src.length; s += channels) {
+      const r0 = src[s], g0 = src[s + 1], b0 = src[s + 2];
+      if (r0 <= tmax && g0 <= tmax && b0 <= tmax) tissue++;
+      const r = r0 * 3, g = 768 + g0 * 3, b = 1536 + b0 * 3;
+      const xi = (T[r] + T[g] + T[b]) >> 12;
+      const yi = (T[r + 1] + T[g + 1] + T[b + 1]) >> 12;
+      const zi = (T[r + 2] + T[g + 2] + T[b + 2]) >> 12;
+      const a = (f500[xi] - f500[yi] + abOffset) >> 15;
+      const bb = (f200[yi] - f200[zi] + abOffset) >> 15;
+      hist[L[yi]]++;
+      hist[256 + (a < 0 ? 0 : a > 255 ? 255 : a)]++;
+      hist[512 + (bb < 0 ? 0 : bb > 255 ? 255 : bb)]++;
+    }
+  }
+  return { stats: statsOfHistogram(hist, n), tissue: n ? tissue / n : 0 };
+}
+
+/** HSV statistics straight from RGB(A) bytes (OpenCV 8-bit HSV, as rgbToHsvCv). */
+export function hsvStats(src: Uint8Array, channels: number): ChannelStats {
+  const hist = new Int32Array(768);
+  const { sdiv, hdiv } = hsvDivTables();
+  const n = src.length / channels;
+  for (let s = 0; s < src.length; s += channels) {
+    const r = src[s], g = src[s + 1], b = src[s + 2];
+    let v = b, vmin = b;
+    if (g > v) v = g;
+    if (r > v) v = r;
+    if (g < vmin) vmin = g;
+    if (r < vmin) vmin = r;
+    const diff = v - vmin;
+    let h = v === r ? g - b : v === g ? b - r + 2 * diff : r - g + 4 * diff;
+    h = (h * hdiv[diff] + 2048) >> 12;
+    if (h < 0) h += 180;
+    hist[h]++;
+    hist[256 + ((diff * sdiv[v] + 2048) >> 12)]++;
+    hist[512 + v]++;
+  }
+  return statsOfHistogram(hist, n);
+}
+
+/** HED statistics straight from RGB(A) bytes (skimage rgb2hed, clipped at 0), one pass of sums. */
+export function hedStats(src: Uint8Array, channels: number): ChannelStats {
+  const m = HED_FROM_RGB, od = HED_OD;
+  const m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5], m6 = m[6], m7 = m[7], m8 = m[8];
+  let s0 = 0, s1 = 0, s2 = 0, q0 = 0, q1 = 0, q2 = 0;
+  const n = src.length / channels;
+  for (let s = 0; s < src.length; s += channels) {
+    const r = od[src[s]], g = od[src[s + 1]], b = od[src[s + 2]];
+    let h = r * m0 + g * m3 + b * m6;
+    let e = r * m1 + g * m4 + b * m7;
+    let d = r * m2 + g * m5 + b * m8;
+    if (h < 0) h = 0;
+    if (e < 0) e = 0;
+    if (d < 0) d = 0;
+    s0 += h; s1 += e; s2 += d;
+    q0 += h * h; q1 += e * e; q2 += d * d;
+  }
+  const a = s0 / n, b = s1 / n, c = s2 / n;
+  const sd = (q: number, mm: number) => Math.sqrt(Math.max(0, q / n - mm * mm));
+  return { mean: [a, b, c], std: [sd(q0, a), sd(q1, b), sd(q2, c)] };
+}
+
+/** The requested spaces' statistics of one picture. */
 export function spaceStats(px: RgbPixels, spaces: readonly StainSpace[]): Partial<Record<StainSpace, ChannelStats>> {
-  const n = px.width * px.height;
   const out: Partial<Record<StainSpace, ChannelStats>> = {};
   for (const s of spaces) {
-    if (s === 'LAB') {
-      if (labBuf.length !== n * 3) labBuf = new Uint8Array(n * 3);
-      out.LAB = statsOfBytes(rgbToLabCv(px.data, px.channels, labBuf));
-    } else if (s === 'HSV') {
-      if (hsvBuf.length !== n * 3) hsvBuf = new Uint8Array(n * 3);
-      out.HSV = statsOfBytes(rgbToHsvCv(px.data, px.channels, hsvBuf));
-    } else {
-      if (hedBuf.length !== n * 3) hedBuf = new Float64Array(n * 3);
-      out.HED = statsOfFloats(rgbToHed(px.data, px.channels, hedBuf));
-    }
+    if (s === 'LAB') out.LAB = labStats(px.data, px.channels);
+    else if (s === 'HSV') out.HSV = hsvStats(px.data, px.channels);
+    else out.HED = hedStats(px.data, px.channels);
   }
   return out;
 }
@@ -154,9 +266,12 @@ export function tileStainStats(
   source: { channels?: number; depth?: string } = {},
 ): TileStainStats {
   const base = { id: tile.id, ...(tile.wsi !== undefined ? { wsi: tile.wsi } : {}), ...(tile.dataset !== undefined ? { dataset: tile.dataset } : {}) };
-  const tissue = tissueFraction(px);
+  const withLab = spaces.includes('LAB') ? labStatsAndTissue(px.data, px.channels) : undefined;
+  const tissue = withLab ? withLab.tissue : tissueFraction(px);
   const note = source.depth && source.depth !== 'uchar' ? `${source.depth === 'ushort' ? '16-bit' : source.depth} image: measured on its 8-bit rescale (round(v / 257) for 16-bit)` : undefined;
   const skipped = unusableReason(px, source.channels);
   if (skipped) return { ...base, tissue, skipped, ...(note ? { note } : {}) };
-  return { ...base, tissue, spaces: spaceStats(px, spaces), ...(note ? { note } : {}) };
+  const measured = spaceStats(px, spaces.filter((s) => s !== 'LAB'));
+  if (withLab) measured.LAB = withLab.stats;
+  return { ...base, tissue, spaces: measured, ...(note ? { note } : {}) };
 }

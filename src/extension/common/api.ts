@@ -3,6 +3,7 @@ import type { DatasetIndex } from '../../core/types';
 import type { TileQuery } from '../../core/dataset';
 import type { DashboardTestHooks } from '../overview/dashboardCommands';
 import type { PredictTestHooks } from '../predict/predictRegistration';
+import type { StainTestHooks } from '../stain/stainRegistration';
 import type { TuningTestHooks } from '../tuning/tuningRegistration';
 import type { TrainingTestHooks } from '../training/trainCommands';
 import type { LabelsTestHooks } from '../labels/prepareCommand';
@@ -28,6 +29,8 @@ export interface VasculatureExplorerApi {
   dashboard: DashboardTestHooks;
   /** Predict: last prediction and its layer, last batch, errors, log lines, status bar. */
   predict: PredictTestHooks;
+  /** Stain statistics and the Stain panel. */
+  stain: StainTestHooks;
   /** Tune Post-processing: run a sweep without prompts, its view, undo of Apply, the cache. */
   tuning: TuningTestHooks;
   /** Train Baseline Model: cancel the running job, the last outcome. */

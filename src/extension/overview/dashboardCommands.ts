@@ -5,7 +5,7 @@ import { computeDashboard, type DashboardModel } from '../../core/overview';
 import type { DashboardScore } from '../../shared/scoreTable';
 import type { DatasetIndex } from '../../core/types';
 import type { DashboardSnapshot, WebviewRequest } from '../../shared/dashboardProtocol';
-import { DASHBOARD_VIEW_TYPE, DashboardPanel, type DashboardPhases } from './dashboardPanel';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel, type DashboardDeps, type DashboardPhases } from './dashboardPanel';
 import type { DatasetService } from '../dataset/datasetService';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
@@ -49,7 +49,7 @@ class DashboardModels {
 }
 
 /** Register the command and status bar entry; returns disposables and the test hooks. */
-export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void>; tuning?: TuningDashboardHooks }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
+export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void>; tuning?: TuningDashboardHooks; stain?: DashboardDeps['stain'] }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
   const models = new DashboardModels(deps.storageDir);
   const status = vscode.window.createStatusBarItem('vasculatureExplorer.overview', vscode.StatusBarAlignment.Left, 49);
   status.name = 'Vasculature Explorer: Dataset Overview';
@@ -60,6 +60,7 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
     extensionUri: deps.extensionUri,
     filter: deps.filter,
     batches: deps.batches,
+    stain: deps.stain,
     tuning: deps.tuning,
     folds: deps.folds,
     onDidChangeFolds: deps.onDidChangeFolds,

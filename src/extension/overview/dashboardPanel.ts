@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { dashboardCsv } from '../../core/overview';
 import type { DashboardModel } from '../../core/overview';
 import { scoreCsv, toDashboardScore, type DashboardScore } from '../../shared/scoreTable';
+import type { DashboardStain } from '../../core/stain';
 import { qualityFilter, selectionFilter } from '../../core/overview';
 import { describeFilter } from '../../core/dataset';
 import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromWebview, type ToWebview, type WebviewRequest } from '../../shared/dashboardProtocol';
@@ -51,6 +52,8 @@ export interface DashboardDeps {
   model: () => Promise<DashboardModel | undefined>;
   /** The last batch Predict / opened submission and its change event (the PredictionStore). */
   batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'> & Partial<Pick<PredictionStore, 'lastRejected'>>;
+  /** The stain section's data and its change event (src/extension/stain). */
+  stain?: { data(): DashboardStain | undefined; onDidChange: vscode.Event<unknown> };
   /** The last post-processing sweep, and Apply / Copy of its cells. */
   tuning?: TuningDashboardHooks;
   /** The folds section's data and when it changes (the labels feature). */
@@ -140,6 +143,7 @@ export class DashboardPanel extends Disposable {
     }));
     this._register(deps.filter.onDidChange(() => void this.postFilter()));
     if (deps.batches) this._register(deps.batches.onDidChangeBatch(() => void this.postScore()));
+    if (deps.stain) this._register(deps.stain.onDidChange(() => void this.post({ type: 'stain', stain: deps.stain?.data() })));
     if (deps.tuning) this._register(deps.tuning.onDidChange(() => void this.postTuning()));
     if (deps.onDidChangeFolds) this._register(deps.onDidChangeFolds(() => void this.postFolds()));
   }
@@ -150,6 +154,7 @@ export class DashboardPanel extends Disposable {
     this.lastPhases.modelMs = performance.now() - this.shownAt;
     // The score goes first: once the webview reports 'rendered' for the data, it already holds the score.
     await this.postScore();
+    if (this.deps.stain) await this.post({ type: 'stain', stain: this.deps.stain.data() });
     await this.postTuning();
     await this.postFolds();
     if (this.model) await this.post({ type: 'data', data: this.model.data });
@@ -248,6 +253,11 @@ export class DashboardPanel extends Disposable {
         if (!this.model?.index.tiles.has(m.id)) return;
         await vscode.commands.executeCommand('vasculatureExplorer.openTile', m.id);
         return;
+      case 'stainSelect': {
+        const ids = m.ids.filter((id) => this.model?.index.tiles.has(id));
+        if (ids.length) this.deps.filter.setFilter({ ids, idsLabel: m.label });
+        return;
+      }
       case 'openProblems':
         await vscode.commands.executeCommand('workbench.actions.view.problems');
         return;
