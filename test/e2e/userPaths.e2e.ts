@@ -184,6 +184,9 @@ export const tests: E2eTest[] = [
       await input.fill(ANNOTATED);
       await page.locator('.quick-input-list .monaco-list-row', { hasText: ANNOTATED }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await input.press('Enter');
+      // The viewer takes focus when its webview starts; a context menu opened before that closes on
+      // the blur (CI: no menu within 10 s). A person right-clicks once the tile is on screen.
+      await findWebviewFrame(page, `document.body && document.body.dataset.tileId === ${JSON.stringify(ANNOTATED)} && document.body.dataset.drawn !== undefined`, 60_000);
       const tileRow = row(new RegExp(`^${ANNOTATED}$`));
       await tileRow.waitFor({ state: 'visible', timeout: 15_000 });
       await tileRow.click({ button: 'right' });

@@ -14,7 +14,7 @@ import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import { thumbJob, type ThumbJob } from './galleryThumbs';
 import { GalleryThumbService } from './galleryThumbService';
-import { webviewHtml, webviewOptions } from '../viewer/tileViewerHtml';
+import { webviewShellHtml, webviewOptions } from '../common/webviewShell';
 
 export const GALLERY_VIEW_ID = 'vasculatureExplorer.gallery';
 /** Thumbnail size in px (longest side). */
@@ -68,7 +68,7 @@ export class GalleryProvider extends Disposable implements vscode.WebviewViewPro
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     view.webview.options = webviewOptions(this.deps.extensionUri);
-    view.webview.html = webviewHtml(view.webview, this.deps.extensionUri, 'gallery', 'Tile gallery');
+    view.webview.html = webviewShellHtml(view.webview, this.deps.extensionUri, { script: 'gallery', title: 'Tile gallery' });
     const requests = new RequestReply<GalleryRequest>((m) => void view.webview.postMessage(m));
     this.requests = requests;
     view.onDidDispose(() => {

@@ -1,30 +1,14 @@
 /** The "Prepare Training Data" form panel: strict CSP, validated messages, Browse… for the output folder; a submit goes to the runner. */
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { FormRequests, validateFromFormWebview, type FormRequest, type LabelsFormValues, type ToFormWebview, type FormPreset } from '../../shared/labelsFormProtocol';
 import { Disposable } from '../common/disposable';
+import { webviewShellHtml } from '../common/webviewShell';
 import { log } from '../common/log';
 
 export const LABELS_FORM_VIEW_TYPE = 'vasculatureExplorer.labelsForm';
 
-function formHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'labelsForm.js'));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'labelsForm.css'));
-  const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>Prepare Training Data</title>
-</head>
-<body>
-<div id="app" data-state="loading">Loading the form…</div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+function formHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  return webviewShellHtml(webview, extensionUri, { script: 'labelsForm', css: 'labelsForm', title: 'Prepare Training Data', body: '<div id="app" data-state="loading">Loading the form…</div>' });
 }
 
 export interface FormDeps {
@@ -65,7 +49,7 @@ export class LabelsFormPanel extends Disposable {
     this.requests = new FormRequests<FormRequest>((m) => void this.post(m));
     this._register({ dispose: () => this.requests.dispose() });
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity.svg');
-    panel.webview.html = formHtml(panel.webview, deps.extensionUri, crypto.randomBytes(18).toString('base64'));
+    panel.webview.html = formHtml(panel.webview, deps.extensionUri);
     this._register(panel.onDidDispose(() => {
       if (LabelsFormPanel.current === this) LabelsFormPanel.current = undefined;
       this.dispose();

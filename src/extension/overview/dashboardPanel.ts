@@ -1,5 +1,4 @@
 /** The "Dataset Overview" webview panel: strict CSP, validated messages, chart clicks into the shared tile filter, PNG/CSV export. */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,6 +10,7 @@ import { qualityFilter, selectionFilter } from '../../core/overview';
 import { describeFilter } from '../../core/dataset';
 import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromWebview, type ToWebview, type WebviewRequest } from '../../shared/dashboardProtocol';
 import { Disposable } from '../common/disposable';
+import { webviewShellHtml } from '../common/webviewShell';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import type { TuningDashboardHooks } from '../tuning/tuningRegistration';
@@ -19,25 +19,9 @@ import type { FoldsOverview } from '../../core/folds';
 
 export const DASHBOARD_VIEW_TYPE = 'vasculatureExplorer.dashboard';
 
-/** The HTML shell: one nonce'd script, styles from media/, nothing inline. */
-export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'dashboard.js'));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
-  const csp = [`default-src 'none'`, `img-src ${webview.cspSource} blob: data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>Dataset Overview</title>
-</head>
-<body>
-<div id="app" data-state="loading">Computing the dataset overview…</div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+/** The page: the bundled script and media/dashboard.css written in, under a nonce'd CSP (../common/webviewShell.ts says why inline). */
+export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  return webviewShellHtml(webview, extensionUri, { script: 'dashboard', css: 'dashboard', title: 'Dataset Overview', body: '<div id="app" data-state="loading">Computing the dataset overview…</div>' });
 }
 
 /** Scripts on, resources only from the extension's dist/ and media/. */
@@ -128,7 +112,7 @@ export class DashboardPanel extends Disposable {
     this._register({ dispose: () => this.requests.dispose() });
     // A tab icon is drawn as an image (currentColor is black there): one variant per theme kind (high contrast uses dark/light too).
     panel.iconPath = { light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity-light.svg'), dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'activity-dark.svg') };
-    panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, crypto.randomBytes(18).toString('base64'));
+    panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri);
     this._register(panel.onDidDispose(() => {
       if (DashboardPanel.current === this) DashboardPanel.current = undefined;
       this.dispose();

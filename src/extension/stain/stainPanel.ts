@@ -13,7 +13,7 @@ import { DEFAULT_STAIN_SETTINGS, validateFromStain, type StainRequest, type Stai
 import type { OverlayPolygon } from '../../shared/tileViewerProtocol';
 import { log } from '../common/log';
 import { loadTilePayload } from '../viewer/tileViewerData';
-import { webviewHtml, webviewOptions } from '../viewer/tileViewerHtml';
+import { webviewShellHtml, webviewOptions } from '../common/webviewShell';
 import { normalisationPart, samplesPart, type GridPart } from './stainGrid';
 import type { StainStatsService } from './stainStatsService';
 import type { RgbPixels, StainResult } from '../../core/stain';
@@ -40,7 +40,7 @@ export class StainPanel implements vscode.Disposable {
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly index: () => DatasetIndex | undefined, private readonly stats: StainStatsService, onClose: () => void) {
     this.panel = vscode.window.createWebviewPanel(STAIN_PANEL_VIEW_TYPE, 'Stain', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...webviewOptions(extensionUri), retainContextWhenHidden: false });
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'stain', 'Stain');
+    this.panel.webview.html = webviewShellHtml(this.panel.webview, extensionUri, { script: 'stain', title: 'Stain' });
     this.rr = new RequestReply<StainRequest>((m) => void this.post(m), 60_000);
     this.disposables.push(
       this.panel.onDidDispose(() => {

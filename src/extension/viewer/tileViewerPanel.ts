@@ -11,7 +11,7 @@ import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import { loadContext, loadTilePayload, type TilePayloadCache } from './tileViewerData';
-import { webviewHtml, webviewOptions } from './tileViewerHtml';
+import { webviewShellHtml, webviewOptions } from '../common/webviewShell';
 
 /** What a panel needs from the rest of the extension. */
 export interface ViewerHost {
@@ -118,7 +118,7 @@ export class TileViewerPanel extends Disposable {
     this.tile = tileOfFile(host.index(), this.file);
     this.requests = new RequestReply<ViewerRequest>((m) => void this.post(m));
     panel.webview.options = webviewOptions(host.extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, host.extensionUri, 'tileViewer', 'Tile viewer', true);
+    panel.webview.html = webviewShellHtml(panel.webview, host.extensionUri, { script: 'tileViewer', title: 'Tile viewer', keepEarlyMessages: true });
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this._register(panel.onDidChangeViewState(() => panel.active && host.onActive(this)));
     this._register(panel.onDidDispose(() => this.dispose()));

@@ -15,7 +15,7 @@ import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
 import type { PredictionStore } from '../predict/predictionStore';
 import { TilePayloadCache } from './tileViewerData';
-import { webviewOptions } from './tileViewerHtml';
+import { webviewOptions } from '../common/webviewShell';
 import { TileViewerPanel, type PaintReport, type ViewerHost } from './tileViewerPanel';
 import { setTilePanelFile, TILE_PANEL_TYPE } from './tileViewerTabs';
 
