@@ -8,6 +8,7 @@ import { DEFAULT_PREDICT_SETTINGS, predictTile, rasterizeGroundTruth, vesselClas
 import type { Annotation, Ring } from '../../src/core/types/types';
 import type { InputGeometry } from '../../src/core/model/preprocess';
 import { semanticOutputToInstances } from '../../src/core/model/semanticInstances';
+import { levelsFloor, PROBABILITY_LEVELS, quantiseToLevels } from '../../src/core/model/componentStats';
 import { loadIndexedTile } from '../../src/core/predict/tileInputs';
 import { InferenceClient } from '../../src/inference/client';
 import type { ScoredInstance } from '../../src/core/metric/apAtIou';
@@ -59,6 +60,32 @@ describe('semantic output straight to instances (the worker-side fast path)', ()
     }
   });
 
+  it('on uint8 levels (as Predict runs it) equals full decode + quantise + post-processing, logits crowded around the rounding edge of the first passing level', () => {
+    const rnd = seededRandom(19);
+    const w = 96, h = 64;
+    for (const threshold of [0.5, 0.4, 0.3, 0.9, 0.02]) {
+      const pf = levelsFloor(threshold);
+      // The lowest passing level: quantising pf lifts it to a value >= threshold, a hair below does not.
+      assert.ok(quantiseToLevels(Float32Array.of(pf + 1e-7))[0] >= threshold && quantiseToLevels(Float32Array.of(pf - 1e-6))[0] < threshold, `levels floor of ${threshold}`);
+      const xf = Math.log(pf / (1 - pf));
+      const data = new Float32Array(w * h);
+      for (let i = 0; i < data.length; i++) {
+        const r = rnd();
+        data[i] = r < 0.5 ? xf + (rnd() - 0.5) * 4e-3 : r < 0.55 ? Math.fround(xf) : r < 0.7 ? xf + rnd() * 3 : -6 + rnd() * 3;
+      }
+      const t: RawTensor = { dims: [1, 1, h, w], data };
+      const opts = { threshold, minArea: 1, levels: PROBABILITY_LEVELS };
+      const fast = semanticOutputToInstances(t, { classNames: ['blood_vessel'], activation: 'sigmoid' }, grid(w, h), vesselClassIndex, opts);
+      assert.equal(fast.fastPath, true);
+      const ref = reference(t, 'sigmoid', grid(w, h), opts);
+      assert.ok(ref.length > 3, `the case has instances (${ref.length})`);
+      same(fast.instances, ref);
+      // And every confidence is a mean of levels: the float map's plain post-processing differs.
+      const plain = reference(t, 'sigmoid', grid(w, h), { threshold, minArea: 1 });
+      assert.notDeepEqual(plain.map((p) => p.confidence), ref.map((p) => p.confidence));
+    }
+  });
+
   it("resolves 'auto' like decodeSemantic: logits -> sigmoid, values already in [0,1] -> none; glomerulus removal and dilation apply", () => {
     const rnd = seededRandom(11);
     const w = 64, h = 64;
@@ -106,7 +133,8 @@ describe('predictTile with worker-side post-processing, on the demo model and re
     const tile = [...index.tiles.values()].find((t) => t.image && t.polygonsLine !== undefined)!;
     const input = await loadIndexedTile(index, tile.id);
     const settings = { ...DEFAULT_PREDICT_SETTINGS, modelPath: DEMO_MODEL, provider: 'cpu' as const };
-    const opts = { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation };
+    // Predict post-processes on the uint8 levels the tuning cache stores.
+    const opts = { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation, levels: PROBABILITY_LEVELS };
     const raw = await client.predict({ modelPath: DEMO_MODEL, image: input.image, provider: 'cpu', includeRaw: true });
     assert.equal(raw.postprocessed, undefined, 'no post-processing unless asked');
     const logits = Object.values(raw.raw!)[0];

@@ -8,6 +8,7 @@ import { indexDataset } from '../../src/core/dataset/datasetIndex';
 import { DEFAULT_PREDICT_SETTINGS, predictTile } from '../../src/core/predict/pipeline';
 import { loadIndexedTile } from '../../src/core/predict/tileInputs';
 import { semanticOutputToInstances } from '../../src/core/model/semanticInstances';
+import { PROBABILITY_LEVELS } from '../../src/core/model/componentStats';
 import { vesselClassIndex } from '../../src/core/predict/pipeline';
 import { parseTrainingLine, type TrainEvent } from '../../src/core/training/progressLines';
 import { scoreProbabilityMaps } from '../../src/core/training/scoreMaps';
@@ -84,7 +85,7 @@ describe('training program: smoke run on the sample, through the product\'s runn
     const logits = Object.values(raw.raw!)[0];
     assert.deepEqual(logits.dims, [1, 2, 512, 512]);
     const g = { tileWidth: 512, tileHeight: 512, inputWidth: 512, inputHeight: 512, scaleX: 1, scaleY: 1 };
-    const expected = semanticOutputToInstances({ dims: logits.dims, data: logits.data }, desc.contract, g, vesselClassIndex, { threshold: 0.3, minArea: 1, dilation: 0 });
+    const expected = semanticOutputToInstances({ dims: logits.dims, data: logits.data }, desc.contract, g, vesselClassIndex, { threshold: 0.3, minArea: 1, dilation: 0, levels: PROBABILITY_LEVELS });
     assert.equal(r.vessels.length, expected.instances.length, 'Predict gives the watershed-split instances of the contract');
     assert.ok(r.annotated && r.groundTruth.length > 0, `tile ${id} scored against its polygons`);
   });

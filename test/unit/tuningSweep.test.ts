@@ -14,11 +14,12 @@ import { DEFAULT_PREDICT_SETTINGS, rasterizeGroundTruth, scoreTile, type Predict
 import { scoreTiles } from '../../src/core/predict/batch';
 import { loadIndexedTile, tileAnnotations } from '../../src/core/predict/tileInputs';
 import { probabilityToInstances } from '../../src/core/model/postprocess';
+import { PROBABILITY_LEVELS } from '../../src/core/model/componentStats';
 import { cellPredictSettings, gridCells, parseGridSpec, TTA_VARIANTS, type SweepGrid } from '../../src/core/tuning/gridSpec';
 import { OutputCache, decodeCachedOutput } from '../../src/core/tuning/outputCache';
 import { tuneDataset, tuningTiles, type TuneResult } from '../../src/core/tuning/tuneDataset';
 import { averageMaps } from '../../src/core/tuning/sweepTile';
-import { dequantiseProbability, quantiseProbability } from '../../src/core/tuning/outputCache';
+import { dequantiseProbability } from '../../src/core/tuning/outputCache';
 import type { DatasetIndex } from '../../src/core/types/types';
 import { InferenceClient } from '../../src/inference/client';
 import { DEMO_MODEL, MASKRCNN, SAMPLE, WORKER, YOLOSEG, ensureTestModels, tempDir } from './inferenceFixtures';
@@ -57,20 +58,6 @@ async function rerunEveryCell(model: string, grid: SweepGrid, kind: 'semantic' |
   return out;
 }
 
-/** The real model, with its semantic maps returned as the cache stores them (round(p * 255) / 255) and post-processed by Predict. */
-function quantising(c: InferenceClient): Predictor {
-  return {
-    async predict(req, call) {
-      const { postprocess: _pp, ...plain } = req;
-      void _pp;
-      const r = await c.predict(plain, call);
-      if (r.prediction.kind !== 'semantic') return r;
-      const probabilities = r.prediction.probabilities.map((p) => dequantiseProbability(quantiseProbability(p)));
-      return { ...r, prediction: { ...r.prediction, probabilities } };
-    },
-  };
-}
-
 async function sweep(model: string, grid: SweepGrid, cacheDir: string): Promise<TuneResult> {
   return tuneDataset(only(index, ids), client, { modelPath: model, provider: 'cpu', threads: 2, grid, ignoreMode: 'count', datasets: 'all', cache: new OutputCache(cacheDir), workers: 2 });
 }
@@ -96,28 +83,23 @@ describe('cached-output sweep equals re-running the model for every cell', () =>
     assert.ok(r.cells.some((c) => c.tp + c.fp > 0), 'some cell has detections');
   });
 
-  it('semantic (demo U-Net, uint8 maps): equal to re-running the model with its maps quantised as cached in every cell (TTA none/flip/rot4 included), and within the quantisation of plain Predict', async () => {
+  it('semantic (demo U-Net, uint8 maps): AP, TP, FP, FN identical to re-running plain Predict in every cell (TTA none/flip/rot4 included)', async () => {
     const dir = tempDir('vex-tune-');
     const grid = parseGridSpec('threshold=0.4,0.6 dilation=0,1 min-area=0,32 tta=none glomerulus=remove');
     const r = await sweep(DEMO_MODEL, grid, dir);
     const tta = parseGridSpec('threshold=0.5 dilation=0 min-area=10 tta=flip,rot4 glomerulus=remove');
     const rt = await sweep(DEMO_MODEL, tta, dir);
     assert.equal(rt.fill.reused, ids.length, 'the identity outputs of the first sweep are reused, not re-run');
-    let maxDiff = 0, countDiff = 0, counts = 0;
+    let counts = 0;
     for (const [res, g] of [[r, grid], [rt, tta]] as const) {
-      const exact = await rerunEveryCell(DEMO_MODEL, g, 'semantic', quantising(client));
+      // Plain Predict: the worker's fast path without TTA, the client's TTA average with it; both on the cache's uint8 levels.
       const plain = await rerunEveryCell(DEMO_MODEL, g, 'semantic');
       res.cells.forEach((c, k) => {
-        assert.deepEqual([c.ap, c.tp, c.fp, c.fn], [exact[k].ap ?? null, exact[k].tp, exact[k].fp, exact[k].fn], `cell ${k} ${JSON.stringify(c.params)}`);
-        maxDiff = Math.max(maxDiff, Math.abs((c.ap ?? 0) - (plain[k].ap ?? 0)));
-        countDiff += Math.abs(c.tp - plain[k].tp) + Math.abs(c.fp - plain[k].fp) + Math.abs(c.fn - plain[k].fn);
-        counts += plain[k].tp + plain[k].fp + plain[k].fn;
+        assert.deepEqual([c.ap, c.tp, c.fp, c.fn], [plain[k].ap ?? null, plain[k].tp, plain[k].fp, plain[k].fn], `cell ${k} ${JSON.stringify(c.params)}`);
+        counts += c.tp + c.fp + c.fn;
       });
     }
-    // Against Predict's float maps: a pixel within 1/510 of the threshold may flip, confidences move by < 1/255.
-    assert.ok(maxDiff <= 0.01, `AP differs from plain Predict by ${maxDiff}`);
-    assert.ok(countDiff <= Math.max(2, counts * 0.02), `TP/FP/FN differ from plain Predict by ${countDiff} of ${counts}`);
-    assert.ok(r.cells.some((c) => c.tp > 0));
+    assert.ok(counts > 0 && r.cells.some((c) => c.tp > 0), 'some cell finds a vessel (otherwise the comparison is vacuous)');
   });
 
   it('shared-work semantic sweep equals the naive per-cell post-processing + matching of the same cached maps exactly', async () => {
@@ -136,7 +118,7 @@ describe('cached-output sweep equals re-running the model for every cell', () =>
     cells.forEach((cell, k) => {
       const scored = tiles.map((t) => {
         const prob = averageMaps(TTA_VARIANTS[cell.tta].map((x) => t.maps.get(x)!));
-        const preds = probabilityToInstances(prob, 512, 512, { threshold: cell.threshold, minArea: cell.minArea, dilation: cell.dilation }, cell.glomerulus === 'remove' ? t.gt.glomerulus : undefined);
+        const preds = probabilityToInstances(prob, 512, 512, { threshold: cell.threshold, minArea: cell.minArea, dilation: cell.dilation, levels: PROBABILITY_LEVELS }, cell.glomerulus === 'remove' ? t.gt.glomerulus : undefined);
         return scoreTile({ tileId: t.id, width: 512, height: 512 }, preds, t.gt, 'count');
       });
       const s = scoreTiles(scored, 'count');

@@ -1,5 +1,6 @@
 // The model contract and its maths: metadata/sidecar contract, preprocessing into tensors,
 // output decoding (semantic, Mask R-CNN, YOLOv8-seg), TTA and post-processing into instances.
+export * from './componentStats';
 export * from './decodeOutputs';
 export * from './inferenceTypes';
 export * from './instanceSplit';

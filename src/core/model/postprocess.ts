@@ -8,6 +8,7 @@ import { Connectivity, labelComponents } from '../geometry';
 import { InstanceMask } from '../geometry';
 import { splitForeground, type InstanceSplitOptions } from './instanceSplit';
 import { averageUntransformed, TransformedMap } from './tta';
+import { componentMask, componentStats, quantiseToLevels } from './componentStats';
 
 export interface PostprocessOptions {
   /** A pixel is foreground when its probability is >= threshold. */
@@ -21,6 +22,8 @@ export interface PostprocessOptions {
   glomerulusInsideFraction: number;
   /** Split the foreground by watershed instead of connected components (absent = components; a model's contract may set it). */
   split?: InstanceSplitOptions;
+  /** Quantise the map to this many steps first (round(p * levels) / levels; Predict uses PROBABILITY_LEVELS = 255, as the tuning cache stores maps); absent = the float map as it is. */
+  levels?: number;
 }
 
 /** Defaults shared by single-tile Predict and batch runs. */
@@ -45,42 +48,22 @@ export function probabilityToInstances(
   const n = height * width;
   if (probability.length !== n) throw new Error(`probability map has ${probability.length} values, expected ${height}x${width}=${n}`);
   if (glomerulusMask && glomerulusMask.length !== n) throw new Error(`glomerulus mask has ${glomerulusMask.length} pixels, expected ${n}`);
+  // On levels (Predict's semantic maps, as the tuning cache stores them): threshold and confidence both read the quantised map.
+  const prob = opt.levels ? quantiseToLevels(probability, opt.levels) : probability;
   const fg = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (probability[i] >= opt.threshold) fg[i] = 1;
+  for (let i = 0; i < n; i++) if (prob[i] >= opt.threshold) fg[i] = 1;
   const { labels, count } = opt.split && opt.split.method === 'watershed' ? splitForeground(fg, height, width, opt.split, opt.connectivity, splitChannel) : labelComponents(fg, height, width, opt.connectivity);
   if (count === 0) return [];
 
   // One pass for per-component box, area, probability sum and glomerulus overlap.
-  const x0 = new Int32Array(count + 1).fill(width), y0 = new Int32Array(count + 1).fill(height);
-  const x1 = new Int32Array(count + 1).fill(-1), y1 = new Int32Array(count + 1).fill(-1);
-  const area = new Int32Array(count + 1), inGlom = new Int32Array(count + 1);
-  const sum = new Float64Array(count + 1);
-  for (let r = 0; r < height; r++) {
-    for (let c = 0, i = r * width; c < width; c++, i++) {
-      const l = labels[i];
-      if (!l) continue;
-      area[l]++;
-      sum[l] += probability[i];
-      if (glomerulusMask && glomerulusMask[i]) inGlom[l]++;
-      if (c < x0[l]) x0[l] = c;
-      if (c > x1[l]) x1[l] = c;
-      if (r < y0[l]) y0[l] = r;
-      y1[l] = r;
-    }
-  }
+  const st = componentStats(labels, count, height, width, prob, glomerulusMask);
   const out: ScoredInstance[] = [];
   for (let l = 1; l <= count; l++) {
-    if (area[l] < opt.minArea) continue;
-    if (glomerulusMask && inGlom[l] / area[l] >= opt.glomerulusInsideFraction) continue;
-    const w = x1[l] - x0[l] + 1, h = y1[l] - y0[l] + 1;
-    const data = new Uint8Array(w * h);
-    for (let r = 0; r < h; r++) {
-      const src = (r + y0[l]) * width + x0[l];
-      for (let c = 0; c < w; c++) if (labels[src + c] === l) data[r * w + c] = 1;
-    }
-    let mask: InstanceMask = { x: x0[l], y: y0[l], width: w, height: h, data, area: area[l] };
+    if (st.area[l] < opt.minArea) continue;
+    if (glomerulusMask && st.inGlomerulus[l] / st.area[l] >= opt.glomerulusInsideFraction) continue;
+    let mask: InstanceMask = componentMask(labels, l, st, width);
     if (opt.dilation > 0) mask = dilateInstance(mask, opt.dilation, height, width);
-    out.push({ mask, confidence: sum[l] / area[l] });
+    out.push({ mask, confidence: st.sum[l] / st.area[l] });
   }
   return out.sort((a, b) => b.confidence - a.confidence);
 }
@@ -95,7 +78,9 @@ export function instancesFromTta(
   splitMaps?: readonly TransformedMap[],
 ): ScoredInstance[] {
   const split = splitMaps && splitMaps.length ? averageUntransformed(splitMaps, height, width) : undefined;
-  return probabilityToInstances(averageUntransformed(maps, height, width), height, width, options, glomerulusMask, split);
+  // On levels, each pass's map is quantised before the average (the tuning cache stores them so), the average again in probabilityToInstances.
+  const passes = options.levels ? maps.map((m) => ({ transform: m.transform, data: quantiseToLevels(m.data, options.levels) })) : maps;
+  return probabilityToInstances(averageUntransformed(passes, height, width), height, width, options, glomerulusMask, split);
 }
 
 /** Grows an instance by k px with a square kernel, clipped to the height x width tile. */

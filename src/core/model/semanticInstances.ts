@@ -9,6 +9,7 @@ import type { ScoredInstance } from '../metric';
 import { decodeSemantic, type RawTensor, type SemanticPrediction } from './decodeOutputs';
 import { splitChannelIndex } from './instanceSplit';
 import type { ModelContract } from './modelContract';
+import { levelsFloor } from './componentStats';
 import { DEFAULT_POSTPROCESS, probabilityToInstances, type PostprocessOptions } from './postprocess';
 import type { InputGeometry } from './preprocess';
 
@@ -73,7 +74,9 @@ export function semanticOutputToInstances(
         // is far wider than float32 rounding, so only pixels at or above (xt - margin) need a value.
         // One scratch map serves every call (probabilityToInstances keeps none of it).
         probability = scratch?.length === n ? scratch.fill(0) : (scratch = new Float32Array(n));
-        const floor = Math.log(threshold / (1 - threshold)) - LOGIT_MARGIN;
+        // On levels a pixel counts from the lowest probability that rounds up to a passing level.
+        const pf = options.levels ? levelsFloor(threshold, options.levels) : threshold;
+        const floor = Math.log(pf / (1 - pf)) - LOGIT_MARGIN;
         for (let i = 0; i < n; i++) if (logits[i] >= floor) probability[i] = sigmoid(logits[i]);
       }
       const s = split ? splitChannelIndex(split, classNames) : undefined;

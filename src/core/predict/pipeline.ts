@@ -10,7 +10,7 @@ import { averagePrecision, DEFAULT_AP_OPTIONS, matchTile, stableOrderByConfidenc
 import type { DecodeOptions, Prediction } from '../model';
 import { instanceFromFullMask, type InstanceMask } from '../geometry';
 import type { ModelContract } from '../model';
-import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, probabilityToInstances, splitChannelIndex, type PostprocessOptions } from '../model';
+import { DEFAULT_POSTPROCESS, dilateInstance, instancesFromTta, probabilityToInstances, PROBABILITY_LEVELS, splitChannelIndex, type PostprocessOptions } from '../model';
 import type { RgbImage } from '../model';
 import { rasterizeAnnotation } from '../geometry';
 import { transformedSize, transformPixels, type TtaTransform } from '../model';
@@ -258,7 +258,8 @@ export async function predictTile(predictor: Predictor, input: TileInput, settin
   const { width, height } = input.image;
   const notes: string[] = [];
   const req = { modelPath: settings.modelPath, provider: settings.provider, threads: settings.threads, decode: { scoreThreshold: settings.scoreThreshold } };
-  const pp: Partial<PostprocessOptions> = { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation };
+  // Semantic maps on uint8 levels, as the tuning cache stores them, so a sweep's cell equals Predict with its settings exactly.
+  const pp: Partial<PostprocessOptions> = { threshold: settings.threshold, minArea: settings.minArea, dilation: settings.dilation, levels: PROBABILITY_LEVELS };
   const wantTta = settings.tta.filter((t) => t !== 'identity');
   // Glomerulus removal in the worker needs the glomerulus mask up front; otherwise the model
   // runs in the worker while the ground truth is rasterised here.

@@ -8,7 +8,7 @@
  */
 import { DEFAULT_AP_OPTIONS, type IgnoreMode } from '../metric';
 import { intersectionArea, labelComponents, maskIou, type InstanceMask } from '../geometry';
-import { decodeYoloSeg, DEFAULT_POSTPROCESS, dilateInstance } from '../model';
+import { componentMask, componentStats, decodeYoloSeg, DEFAULT_POSTPROCESS, dilateInstance, quantiseToLevels } from '../model';
 import { vesselClassIndex, type TileGroundTruth } from '../predict';
 import type { TtaTransform } from '../model';
 import { cellCount, cellIndex, TTA_VARIANTS, type SweepGrid } from './gridSpec';
@@ -44,9 +44,9 @@ export function averageMaps(maps: readonly Float32Array[]): Float32Array {
   return sum;
 }
 
-/** The probability map of a TTA variant from the tile's cached (quantised) maps. */
+/** The probability map of a TTA variant from the tile's cached (quantised) maps, on Predict's levels. */
 export function variantProbability(outputs: ReadonlyMap<TtaTransform, CachedSemantic>, transforms: readonly TtaTransform[], tileId: string, cacheDeq?: Map<TtaTransform, Float32Array>): Float32Array {
-  return averageMaps(transforms.map((t) => {
+  const avg = averageMaps(transforms.map((t) => {
     const hit = cacheDeq?.get(t);
     if (hit) return hit;
     const o = outputs.get(t);
@@ -55,6 +55,8 @@ export function variantProbability(outputs: ReadonlyMap<TtaTransform, CachedSema
     cacheDeq?.set(t, p);
     return p;
   }));
+  // Predict quantises the TTA average to the same levels (probabilityToInstances with levels); one cached map already is on them.
+  return transforms.length > 1 ? quantiseToLevels(avg) : avg;
 }
 
 /** Components of prob >= threshold, as probabilityToInstances makes them with minArea 0, no dilation, sorted by confidence (stable). */
@@ -64,33 +66,9 @@ export function semanticCandidates(prob: Float32Array, height: number, width: nu
   for (let i = 0; i < n; i++) if (prob[i] >= threshold) fg[i] = 1;
   const { labels, count } = labelComponents(fg, height, width, DEFAULT_POSTPROCESS.connectivity);
   if (count === 0) return [];
-  const x0 = new Int32Array(count + 1).fill(width), y0 = new Int32Array(count + 1).fill(height);
-  const x1 = new Int32Array(count + 1).fill(-1), y1 = new Int32Array(count + 1).fill(-1);
-  const area = new Int32Array(count + 1), inGlom = new Int32Array(count + 1);
-  const sum = new Float64Array(count + 1);
-  for (let r = 0; r < height; r++) {
-    for (let c = 0, i = r * width; c < width; c++, i++) {
-      const l = labels[i];
-      if (!l) continue;
-      area[l]++;
-      sum[l] += prob[i];
-      if (glomerulus && glomerulus[i]) inGlom[l]++;
-      if (c < x0[l]) x0[l] = c;
-      if (c > x1[l]) x1[l] = c;
-      if (r < y0[l]) y0[l] = r;
-      y1[l] = r;
-    }
-  }
+  const st = componentStats(labels, count, height, width, prob, glomerulus);
   const out: Candidate[] = [];
-  for (let l = 1; l <= count; l++) {
-    const w = x1[l] - x0[l] + 1, h = y1[l] - y0[l] + 1;
-    const data = new Uint8Array(w * h);
-    for (let r = 0; r < h; r++) {
-      const src = (r + y0[l]) * width + x0[l];
-      for (let c = 0; c < w; c++) if (labels[src + c] === l) data[r * w + c] = 1;
-    }
-    out.push({ mask: { x: x0[l], y: y0[l], width: w, height: h, data, area: area[l] }, confidence: sum[l] / area[l], inGlomerulus: !!glomerulus && inGlom[l] / area[l] >= DEFAULT_POSTPROCESS.glomerulusInsideFraction });
-  }
+  for (let l = 1; l <= count; l++) out.push({ mask: componentMask(labels, l, st, width), confidence: st.sum[l] / st.area[l], inGlomerulus: !!glomerulus && st.inGlomerulus[l] / st.area[l] >= DEFAULT_POSTPROCESS.glomerulusInsideFraction });
   return out.sort((a, b) => b.confidence - a.confidence);
 }
 
