@@ -1,7 +1,7 @@
 /** `vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore]`: the competition metric of a submission. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileHash, readSubmissionsLog, recordSubmission, writeSubmissionsLog } from '../core/tuning';
+import { fileHash, groupAps, parseFoldsCsv, readSubmissionsLog, recordSubmission, writeSubmissionsLog } from '../core/tuning';
 import type { IgnoreMode } from '../core/metric';
 import { indexDataset } from '../core/dataset';
 import { sortedProblems } from '../core/dataset';
@@ -12,7 +12,7 @@ import { tileAnnotations, tileGroup } from '../core/predict';
 import type { Problem } from '../core/types';
 import type { CliIO } from './validateCommand';
 
-const USAGE = 'usage: vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore] [--log vasculature-submissions.json [--public lb] [--private lb]]';
+const USAGE = 'usage: vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore] [--log vasculature-submissions.json [--public lb] [--private lb] [--folds folds.csv]]';
 
 /** Parses the value of `--name v` (undefined when absent); positional args are the rest. */
 export function splitArgs(args: string[], valued: readonly string[]): { flags: Map<string, string | true>; positional: string[] } {
@@ -39,7 +39,7 @@ export function problemJson(p: Problem): { file: string; line: number; column?: 
 export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = splitArgs(args, ['--ignore-mode', '--log', '--public', '--private']);
+    parsed = splitArgs(args, ['--ignore-mode', '--log', '--public', '--private', '--folds']);
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -77,7 +77,16 @@ export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
     const lb = (k: string) => { const v = flags.get(k); if (v === undefined) return undefined; const n = Number(v); if (!Number.isFinite(n)) throw new Error(`${k} wants a number, got "${String(v)}"`); return n; };
     const log = readSubmissionsLog(logFile);
     const pub = lb('--public'), priv = lb('--private');
-    recordSubmission(log, { path: csvPath, hash: fileHash(csvPath), localAp: scored.score.numGt > 0 ? scored.score.ap ?? null : null, perWsi: Object.fromEntries(scored.score.perWsi.map((w) => [w.group, w.ap ?? null])), settings: { ignoreMode: mode }, ...(pub !== undefined ? { publicLb: pub } : {}), ...(priv !== undefined ? { privateLb: priv } : {}) });
+    // Per-fold local AP with --folds (any id,fold CSV; bad lines are reported, the rest is used).
+    const foldsArg = flags.get('--folds');
+    const foldsFile = typeof foldsArg === 'string' ? path.resolve(foldsArg) : undefined;
+    let perFold: Record<string, number | null> | undefined;
+    if (foldsFile) {
+      const parsedFolds = parseFoldsCsv(fs.readFileSync(foldsFile, 'utf8'), foldsFile);
+      for (const p of parsedFolds.problems) io.err(`${p.message}\n`);
+      perFold = groupAps(scored.tiles, (id) => { const f = parsedFolds.folds.get(id); return f === undefined ? undefined : String(f); }, mode as IgnoreMode);
+    }
+    recordSubmission(log, { path: csvPath, hash: fileHash(csvPath), localAp: scored.score.numGt > 0 ? scored.score.ap ?? null : null, perWsi: Object.fromEntries(scored.score.perWsi.map((w) => [w.group, w.ap ?? null])), ...(perFold ? { perFold, foldsFile } : {}), settings: { ignoreMode: mode }, ...(pub !== undefined ? { publicLb: pub } : {}), ...(priv !== undefined ? { privateLb: priv } : {}) });
     writeSubmissionsLog(logFile, log);
     io.err(`recorded in ${logFile} (${log.submissions.length} submission(s))`);
   }

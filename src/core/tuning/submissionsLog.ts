@@ -6,6 +6,8 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import type { IgnoreMode } from '../metric';
+import { scoreTiles, type PredictSettings, type ScoredTile } from '../predict';
 
 /** One recorded submission. */
 export interface SubmissionEntry {
@@ -16,7 +18,9 @@ export interface SubmissionEntry {
   model?: string;
   settings?: Record<string, unknown>;
   localAp: number | null;
+  /** Local AP per fold of the folds file named in foldsFile (absent without one). */
   perFold?: Record<string, number | null>;
+  foldsFile?: string;
   perWsi?: Record<string, number | null>;
   publicLb?: number;
   privateLb?: number;
@@ -87,4 +91,19 @@ export function cvVersusLeaderboard(log: SubmissionsLog, board: 'publicLb' | 'pr
   const points = log.submissions.flatMap((s) => (s.localAp !== null && typeof s[board] === 'number' ? [{ x: s.localAp, y: s[board] as number, path: s.path }] : []));
   const fit = fitLine(points);
   return { points, ...(fit ? { fit } : {}) };
+}
+
+/** AP@0.6 of the scored tiles per group (groupOf gives a tile's fold, or undefined to leave it out), with the batch's own ranking and convention. */
+export function groupAps(tiles: readonly ScoredTile[], groupOf: (tileId: string) => string | undefined, ignoreMode: IgnoreMode): Record<string, number | null> {
+  const kept = tiles.flatMap((t) => {
+    const g = groupOf(t.tileId);
+    return g === undefined ? [] : [{ ...t, group: g }];
+  });
+  if (kept.length === 0) return {};
+  return Object.fromEntries(scoreTiles(kept, ignoreMode).perWsi.map((w) => [w.group, w.numGt > 0 ? w.ap ?? null : null]));
+}
+
+/** The post-processing settings a submission was made with, as the log records them. */
+export function submissionSettings(s: PredictSettings): Record<string, unknown> {
+  return { modelPath: s.modelPath, provider: s.provider, threshold: s.threshold, scoreThreshold: s.scoreThreshold, minArea: s.minArea, dilation: s.dilation, tta: [...s.tta], removeInsideGlomerulus: s.removeInsideGlomerulus, ignoreMode: s.ignoreMode };
 }

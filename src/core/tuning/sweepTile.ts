@@ -61,15 +61,65 @@ export function variantProbability(outputs: ReadonlyMap<TtaTransform, CachedSema
 
 /** Components of prob >= threshold, as probabilityToInstances makes them with minArea 0, no dilation, sorted by confidence (stable). */
 export function semanticCandidates(prob: Float32Array, height: number, width: number, threshold: number, glomerulus?: Uint8Array): Candidate[] {
+  return semanticLabels(prob, height, width, threshold, glomerulus)?.candidates ?? [];
+}
+
+/**
+ * semanticCandidates for every threshold at once, equal to it threshold by threshold (same masks,
+ * confidences and order): the tile is labelled once at the lowest threshold; a higher threshold's
+ * components lie inside one of those components, so they are labelled only inside its box.
+ */
+export function semanticCandidatesPerThreshold(prob: Float32Array, height: number, width: number, thresholds: readonly number[], glomerulus?: Uint8Array): Candidate[][] {
+  if (thresholds.length === 0) return [];
+  const tmin = Math.min(...thresholds);
+  const base = semanticLabels(prob, height, width, tmin, glomerulus);
+  return thresholds.map((t) => {
+    if (t === tmin || !base) return base ? base.candidates : [];
+    const found: { c: Candidate; first: number }[] = [];
+    const { labels, st } = base;
+    for (let l = 1; l <= st.count; l++) {
+      const bx = st.x0[l], by = st.y0[l], bw = st.x1[l] - bx + 1, bh = st.y1[l] - by + 1;
+      const sub = new Uint8Array(bw * bh);
+      let any = false;
+      for (let r = 0; r < bh; r++) {
+        for (let c = 0, i = (r + by) * width + bx, k = r * bw; c < bw; c++, i++, k++) if (labels[i] === l && prob[i] >= t) { sub[k] = 1; any = true; }
+      }
+      if (!any) continue;
+      const cc = labelComponents(sub, bh, bw, DEFAULT_POSTPROCESS.connectivity);
+      const subProb = new Float32Array(bw * bh), subGlom = glomerulus ? new Uint8Array(bw * bh) : undefined;
+      for (let r = 0; r < bh; r++) {
+        const i = (r + by) * width + bx;
+        subProb.set(prob.subarray(i, i + bw), r * bw);
+        if (subGlom) subGlom.set(glomerulus!.subarray(i, i + bw), r * bw);
+      }
+      const sst = componentStats(cc.labels, cc.count, bh, bw, subProb, subGlom);
+      // Components are numbered in raster order of their first pixel, in the box as in the tile.
+      const first = new Int32Array(cc.count + 1).fill(-1);
+      for (let k = 0, seen = 0; k < cc.labels.length && seen < cc.count; k++) {
+        const s = cc.labels[k];
+        if (s && first[s] < 0) { first[s] = (by + Math.floor(k / bw)) * width + bx + (k % bw); seen++; }
+      }
+      for (let s = 1; s <= cc.count; s++) {
+        const m = componentMask(cc.labels, s, sst, bw);
+        found.push({ c: { mask: { ...m, x: m.x + bx, y: m.y + by }, confidence: sst.sum[s] / sst.area[s], inGlomerulus: !!glomerulus && sst.inGlomerulus[s] / sst.area[s] >= DEFAULT_POSTPROCESS.glomerulusInsideFraction }, first: first[s] });
+      }
+    }
+    // As semanticCandidates: raster order of first pixel, then a stable sort by confidence.
+    return found.sort((a, b) => b.c.confidence - a.c.confidence || a.first - b.first).map((f) => f.c);
+  });
+}
+
+/** The lowest threshold's labels, statistics and candidates (undefined when nothing reaches it). */
+function semanticLabels(prob: Float32Array, height: number, width: number, threshold: number, glomerulus?: Uint8Array): { labels: Int32Array; st: ReturnType<typeof componentStats>; candidates: Candidate[] } | undefined {
   const n = height * width;
   const fg = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (prob[i] >= threshold) fg[i] = 1;
   const { labels, count } = labelComponents(fg, height, width, DEFAULT_POSTPROCESS.connectivity);
-  if (count === 0) return [];
+  if (count === 0) return undefined;
   const st = componentStats(labels, count, height, width, prob, glomerulus);
-  const out: Candidate[] = [];
-  for (let l = 1; l <= count; l++) out.push({ mask: componentMask(labels, l, st, width), confidence: st.sum[l] / st.area[l], inGlomerulus: !!glomerulus && st.inGlomerulus[l] / st.area[l] >= DEFAULT_POSTPROCESS.glomerulusInsideFraction });
-  return out.sort((a, b) => b.confidence - a.confidence);
+  const candidates: Candidate[] = [];
+  for (let l = 1; l <= count; l++) candidates.push({ mask: componentMask(labels, l, st, width), confidence: st.sum[l] / st.area[l], inGlomerulus: !!glomerulus && st.inGlomerulus[l] / st.area[l] >= DEFAULT_POSTPROCESS.glomerulusInsideFraction });
+  return { labels, st, candidates: candidates.sort((a, b) => b.confidence - a.confidence) };
 }
 
 /** Instance detections of the vessel class -> candidates, as the Predict pipeline filters them (empty masks dropped), sorted by confidence (stable). */
@@ -206,7 +256,7 @@ export function sweepTile(tileId: string, outputs: TileOutputs, gt: TileGroundTr
     const deq = new Map<TtaTransform, Float32Array>();
     grid.tta.forEach((v, ti) => {
       const prob = variantProbability(outputs.maps, TTA_VARIANTS[v], tileId, deq);
-      grid.threshold.forEach((t, hi) => sweepThreshold(semanticCandidates(prob, height, width, t, glom), gt, grid, ignoreMode, ti, hi, width, height, out));
+      semanticCandidatesPerThreshold(prob, height, width, grid.threshold, glom).forEach((cands, hi) => sweepThreshold(cands, gt, grid, ignoreMode, ti, hi, width, height, out));
     });
   } else {
     // Instance models get no TTA (as in Predict): every TTA variant scores the same candidates.

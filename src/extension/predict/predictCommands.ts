@@ -7,6 +7,7 @@ import { scoringConvention } from '../../core/predict';
 import { apText, batchScoreMarkdown } from '../../core/predict';
 import { parseSubmissionCsv, readSubmissionFile, writeSubmissionCsv } from '../../core/metric';
 import { escapeNotification } from '../../core/text';
+import { submissionSettings } from '../../core/tuning';
 import { scoreSubmission } from '../../core/predict';
 import { loadImageTile, loadIndexedTile, tileAnnotations, tileGroup } from '../../core/predict';
 import type { DatasetIndex, Problem, TileRecord } from '../../core/types';
@@ -214,7 +215,7 @@ export function registerPredictCommands(d: PredictCommandDeps): vscode.Disposabl
     const left = skipped.length ? ` ${skipped.length} tile(s) whose id is not a tile id were left out (e.g. "${escapeNotification(skipped[0].slice(0, 40))}").` : '';
     void vscode.window.showInformationMessage(`Wrote ${tiles.length - skipped.length} rows to ${target.fsPath} (Kaggle submission format).${left}`);
     // The submissions log (CV vs leaderboard, Tune Post-processing) records every exported submission.
-    void vscode.commands.executeCommand('vasculatureExplorer.recordSubmission', { path: target.fsPath, localAp: batch!.score.numGt > 0 ? batch!.score.ap ?? null : null, perWsi: Object.fromEntries(batch!.score.perWsi.map((w) => [w.group, w.ap ?? null])), model: batch!.label }).then(undefined, () => undefined);
+    void vscode.commands.executeCommand('vasculatureExplorer.recordSubmission', { path: target.fsPath, localAp: batch!.score.numGt > 0 ? batch!.score.ap ?? null : null, perWsi: Object.fromEntries(batch!.score.perWsi.map((w) => [w.group, w.ap ?? null])), model: batch!.settings?.modelPath ?? batch!.label, tiles, ignoreMode: batch!.score.ignoreMode, ...(batch!.settings ? { settings: submissionSettings(batch!.settings) } : {}) }).then(undefined, () => undefined);
     return target.fsPath;
   };
 
@@ -244,7 +245,7 @@ export function registerPredictCommands(d: PredictCommandDeps): vscode.Disposabl
     else {
       store.setMany(scored.tiles.map((t) => ({ source: 'submission' as const, label: shown, tile: t, convention, at: Date.now() })), { source: 'submission', label: shown, scope: shown, score: scored.score, tileIds: scored.tiles.map((t) => t.tileId), at: Date.now() }, true);
       // The submissions log (CV vs leaderboard, Tune Post-processing) records every scored submission.
-      void vscode.commands.executeCommand('vasculatureExplorer.recordSubmission', { path: uri.fsPath, localAp: scored.score.numGt > 0 ? scored.score.ap ?? null : null, perWsi: Object.fromEntries(scored.score.perWsi.map((w) => [w.group, w.ap ?? null])) }).then(undefined, () => undefined);
+      void vscode.commands.executeCommand('vasculatureExplorer.recordSubmission', { path: uri.fsPath, localAp: scored.score.numGt > 0 ? scored.score.ap ?? null : null, perWsi: Object.fromEntries(scored.score.perWsi.map((w) => [w.group, w.ap ?? null])), tiles: scored.tiles, ignoreMode, settings: { ignoreMode } }).then(undefined, () => undefined);
     }
     if (errors > 0) void vscode.window.showWarningMessage(`${shown}: ${errors} error(s) at their lines in the Problems panel; ${parse.rows.length - good.length} of ${parse.rows.length} rows are left out of the score.`, 'Show Problems').then((p) => p && vscode.commands.executeCommand('workbench.actions.view.problems'));
     if (index) await showReport(batchScoreMarkdown(scored.score, `Submission ${shown}`, [`${good.length} of ${parse.rows.length} rows scored against ${index.root}.`]), 'submission-report.md');

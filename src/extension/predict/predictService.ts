@@ -122,7 +122,7 @@ export class PredictService extends Disposable {
         throw untrusted;
       }
       const result = await predictBatch(this.inference(), tileIds, load, s, { signal: ac.signal, timeoutMs: this.timeoutMs(), onProgress, onTile: (t) => this.noteRun(t, s) });
-      this.store.setMany(result.tiles.map((t) => this.stored(t, s)), { source: 'predict', label: path.basename(s.modelPath), scope, score: result.score, tileIds: result.tiles.map((t) => t.tileId), result, at: Date.now() });
+      this.store.setMany(result.tiles.map((t) => this.stored(t, s)), { source: 'predict', label: path.basename(s.modelPath), scope, score: result.score, tileIds: result.tiles.map((t) => t.tileId), result, settings: s, at: Date.now() });
       for (const f of result.failures) this.log('error', `Predict ${f.tileId}: ${f.message}`);
       this.log('info', `Predict batch (${scope}): ${result.tiles.length} of ${tileIds.length} tiles${result.cancelled ? ' (cancelled)' : ''}, AP@0.6 ${result.score.ap?.toFixed(3) ?? '—'} [${s.ignoreMode}], ${(result.tiles.length / (result.ms / 1000)).toFixed(2)} tiles/s`);
       if (result.failures.length > 0 && result.tiles.length === 0) this.fail(Object.assign(new Error(result.failures[0].message), { code: /Model file not found/.test(result.failures[0].message) ? 'model-not-found' : 'model-load-failed' }), s.modelPath);

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { BatchResult, BatchScore } from '../../core/predict';
-import type { ScoredTile, TilePrediction } from '../../core/predict';
+import type { PredictSettings, ScoredTile, TilePrediction } from '../../core/predict';
 import { toPredictionLayer, type PredictionLayer } from '../../core/predict';
 import { Disposable } from '../common/disposable';
 
@@ -33,6 +33,8 @@ export interface StoredBatch {
   tileIds: string[];
   /** The predicted tiles, for Export Submission. */
   result?: BatchResult;
+  /** The settings the batch ran with (recorded in the submissions log on export). */
+  settings?: PredictSettings;
   at: number;
 }
 

@@ -1,13 +1,15 @@
 /**
  * The submissions log in the workspace (vasculatureExplorer.tuning.submissionsLog, default
  * .vscode/vasculature-submissions.json): every exported or scored submission.csv recorded (path,
- * hash, model, settings, local AP overall / per WSI), leaderboard scores typed by the person, and
+ * hash, model, settings, local AP overall / per fold / per WSI), leaderboard scores typed by the person, and
  * the CV vs LB points with a fitted line and r for the Dataset Overview.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { cvVersusLeaderboard, fileHash, readSubmissionsLog, recordSubmission, writeSubmissionsLog, type SubmissionEntry } from '../../core/tuning';
+import type { IgnoreMode } from '../../core/metric';
+import type { ScoredTile } from '../../core/predict';
+import { cvVersusLeaderboard, fileHash, groupAps, parseFoldsCsv, readSubmissionsLog, recordSubmission, writeSubmissionsLog, type SubmissionEntry } from '../../core/tuning';
 import type { SubmissionsView } from '../../shared/tuningView';
 import { log } from '../common/log';
 
@@ -19,6 +21,24 @@ export interface RecordArgs {
   perFold?: Record<string, number | null>;
   model?: string;
   settings?: Record<string, unknown>;
+  /** The scored tiles, for the per-fold AP (with a folds file). */
+  tiles?: readonly ScoredTile[];
+  ignoreMode?: IgnoreMode;
+}
+
+/** The folds file for per-fold AP: the last sweep's, else a folds.csv in the dataset folder or a workspace folder. */
+export function resolveFoldsFile(lastSweep: string | undefined, datasetRoot: string | undefined): string | undefined {
+  const candidates = [lastSweep, datasetRoot ? path.join(datasetRoot, 'folds.csv') : undefined, ...(vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, 'folds.csv'))];
+  return candidates.find((f): f is string => !!f && fs.existsSync(f));
+}
+
+/** Local AP per fold of the tiles with the folds file (undefined without tiles or folds; bad lines are logged). */
+export function perFoldOf(tiles: readonly ScoredTile[] | undefined, ignoreMode: IgnoreMode, foldsFile: string | undefined): Record<string, number | null> | undefined {
+  if (!tiles?.length || !foldsFile) return undefined;
+  const parsed = parseFoldsCsv(fs.readFileSync(foldsFile, 'utf8'), foldsFile);
+  for (const p of parsed.problems.slice(0, 5)) log().warn(`Submissions log: ${p.message}`);
+  const per = groupAps(tiles, (id) => { const f = parsed.folds.get(id); return f === undefined ? undefined : String(f); }, ignoreMode);
+  return Object.keys(per).length ? per : undefined;
 }
 
 /** The log file: the setting resolved against the first workspace folder (undefined without one). */
@@ -30,12 +50,13 @@ export function submissionsLogPath(): string | undefined {
 }
 
 /** Records one submission (a file already logged by hash is updated, its typed LB scores kept). */
-export function recordInLog(a: RecordArgs): SubmissionEntry | undefined {
+export function recordInLog(a: RecordArgs, foldsFile?: string): SubmissionEntry | undefined {
   const file = submissionsLogPath();
   if (!file || !fs.existsSync(a.path)) return undefined;
   try {
     const l = readSubmissionsLog(file);
-    const e = recordSubmission(l, { path: a.path, hash: fileHash(a.path), localAp: a.localAp, ...(a.perWsi ? { perWsi: a.perWsi } : {}), ...(a.perFold ? { perFold: a.perFold } : {}), ...(a.model ? { model: a.model } : {}), ...(a.settings ? { settings: a.settings } : {}) });
+    const perFold = a.perFold ?? perFoldOf(a.tiles, a.ignoreMode ?? 'count', foldsFile);
+    const e = recordSubmission(l, { path: a.path, hash: fileHash(a.path), localAp: a.localAp, ...(a.perWsi ? { perWsi: a.perWsi } : {}), ...(perFold ? { perFold, ...(a.perFold ? {} : { foldsFile }) } : {}), ...(a.model ? { model: a.model } : {}), ...(a.settings ? { settings: a.settings } : {}) });
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeSubmissionsLog(file, l);
     log().info(`Submissions log: recorded ${a.path} (local AP ${a.localAp === null ? '—' : a.localAp.toFixed(3)}) in ${file}`);

@@ -1,7 +1,7 @@
 /** Wires Tune Post-processing: its commands, the service, the Dataset Overview hooks and the test hooks. */
 import * as vscode from 'vscode';
 import type { SubmissionsView, TuningView } from '../../shared/tuningView';
-import { recordInLog, recordLeaderboard, submissionsView, type RecordArgs } from './submissionsLogService';
+import { recordInLog, recordLeaderboard, resolveFoldsFile, submissionsView, type RecordArgs } from './submissionsLogService';
 import type { DatasetService } from '../dataset/datasetService';
 import { CLEAR_TUNING_CACHE, TUNE_COMMAND, TuningService, type TuneCommandArgs } from './tuningService';
 
@@ -39,7 +39,7 @@ export function registerTuning(deps: { context: vscode.ExtensionContext; service
       logChanged, changed, svc.onDidChange(() => changed.fire()), logChanged.event(() => changed.fire()),
       vscode.commands.registerCommand('vasculatureExplorer.recordSubmission', (a?: RecordArgs) => {
         if (!a || typeof a.path !== 'string') return undefined;
-        const e = recordInLog(a);
+        const e = recordInLog(a, resolveFoldsFile(svc.lastFoldsFile, deps.service.index?.root));
         if (e) logChanged.fire();
         return e;
       }),

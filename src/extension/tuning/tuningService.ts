@@ -65,6 +65,9 @@ export class TuningService extends Disposable {
     return this.client;
   }
 
+  /** The folds file of the last sweep (undefined: none was used). */
+  lastFoldsFile: string | undefined;
+
   /** Asks for the grid and the folds file (unless args give them), then runs the sweep with progress and cancel. */
   async run(args: TuneCommandArgs = {}): Promise<TuningView | undefined> {
     const index = this.service.index;
@@ -103,6 +106,8 @@ export class TuningService extends Disposable {
       }
     }
     let folds: Map<string, number> | undefined;
+    // The submissions log scores later submissions per fold with the folds file of the last sweep.
+    this.lastFoldsFile = foldsFile || undefined;
     if (foldsFile) {
       const parsed = parseFoldsCsv(fs.readFileSync(foldsFile, 'utf8'), foldsFile, new Set(index.tiles.keys()));
       for (const p of parsed.problems) log().warn(`Tune Post-processing: ${p.message}`);

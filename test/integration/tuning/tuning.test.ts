@@ -110,4 +110,35 @@ describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function
     const again = JSON.parse(fs.readFileSync(logFile, 'utf8')) as { submissions: { publicLb: number; privateLb: number }[] };
     assert.deepEqual(again.submissions.map((s) => [s.publicLb, s.privateLb]), lb);
   });
+  it('an exported submission is logged with the model, its Predict settings and the local AP per fold (a folds.csv in the workspace) and per WSI', async () => {
+    const index = a.index()!;
+    const ids = [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined && t.image).map((t) => t.id).slice(0, 6);
+    const wsRoot = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const folds = path.join(wsRoot, 'folds.csv');
+    fs.writeFileSync(folds, ['id,fold', ...ids.map((id, k) => `${id},${k % 2}`)].join('\n'));
+    await config().update('predict.threshold', 0.45, vscode.ConfigurationTarget.Workspace);
+    try {
+      const r = (await vscode.commands.executeCommand('vasculatureExplorer.predictBatch', ids)) as { tiles: number; ap: number | null };
+      assert.equal(r.tiles, ids.length);
+      const out = path.join(fs.mkdtempSync(path.join(require('os').tmpdir() as string, 've-export-')), 'submission.csv');
+      assert.equal(await vscode.commands.executeCommand('vasculatureExplorer.exportSubmission', out), out);
+      const logFile = path.join(wsRoot, '.vscode', 'vasculature-submissions.json');
+      type Entry = { path: string; model?: string; settings?: Record<string, unknown>; localAp: number | null; perFold?: Record<string, number | null>; perWsi?: Record<string, number | null>; foldsFile?: string };
+      const entry = await until(() => {
+        try { return (JSON.parse(fs.readFileSync(logFile, 'utf8')) as { submissions: Entry[] }).submissions.find((s) => s.path === out); } catch { return undefined; }
+      }, 30_000, 'the exported submission in the log');
+      assert.match(entry.model ?? '', /demo-unet\.onnx$/);
+      const st = entry.settings ?? {};
+      assert.deepEqual([st.modelPath, st.provider, st.threshold, st.tta, st.minArea, st.dilation], [entry.model, 'cpu', 0.45, [], config().get('predict.minArea'), config().get('predict.dilation')]);
+      assert.deepEqual(Object.keys(st).sort(), ['dilation', 'ignoreMode', 'minArea', 'modelPath', 'provider', 'removeInsideGlomerulus', 'scoreThreshold', 'threshold', 'tta']);
+      assert.equal(entry.localAp, r.ap);
+      assert.equal(entry.foldsFile, folds);
+      assert.deepEqual(Object.keys(entry.perFold ?? {}).sort(), ['0', '1']);
+      for (const v of Object.values(entry.perFold!)) assert.ok(v === null || (v >= 0 && v <= 1), `fold AP ${v}`);
+      assert.ok(Object.keys(entry.perWsi ?? {}).length >= 1);
+    } finally {
+      fs.rmSync(folds, { force: true });
+      await config().update('predict.threshold', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
