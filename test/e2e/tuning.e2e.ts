@@ -1,8 +1,8 @@
 /**
- * A person runs "Tune Post-processing…" from the palette on the sample (demo model), types a 3 x 2
- * grid, picks "No folds"; the Dataset Overview shows the heatmap with one cell per combination;
- * clicking a cell and "Apply to Predict settings" writes the workspace settings.json.
- * Screenshot in test-output/screenshots/tuning-sweep.png.
+ * A person opens the Dataset Overview on the sample, clicks the tuning card's Run button
+ * ("Tune Post-processing…"), types a 3 x 2 grid, picks "No folds"; the Overview shows the heatmap
+ * with one cell per combination; clicking a cell and "Apply to Predict settings" writes the
+ * workspace settings.json. Screenshot in test-output/screenshots/tuning-sweep.png.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,6 +13,7 @@ import { findWebviewFrame, type E2eTest } from './vscodeSession';
 import { repoRoot } from '../harness/paths';
 
 const TUNE = 'vasculatureExplorer.tunePostprocessing';
+const SHOW = 'vasculatureExplorer.showDashboard';
 let ws: string | undefined;
 /** A workspace of its own (Apply writes its .vscode/settings.json), pointing at the read-only sample. */
 function workspace(): string {
@@ -27,12 +28,17 @@ export const tests: E2eTest[] = [
   {
     name: 'tuning-sweep',
     get folder() { return workspace(); },
-    skipIf: () => (commandTitle(TUNE) ? undefined : `package.json contributes no ${TUNE}`),
+    skipIf: () => (commandTitle(TUNE) && commandTitle(SHOW) ? undefined : `package.json contributes no ${TUNE} or ${SHOW}`),
     async run(vs) {
       await vs.page.setViewportSize({ width: 1500, height: 1300 });
       const sidebar = await vs.openActivityBarView('Vasculature Explorer');
       await sidebar.locator('.monaco-list-row', { hasText: /^WSI 1/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
-      await vs.runCommand(commandTitle(TUNE)!);
+      // The Dataset Overview, its tuning card still empty; the person clicks its Run button.
+      await vs.runCommand(commandTitle(SHOW)!);
+      const overview = await findWebviewFrame(vs.page, `!!document.querySelector('#card-tuning #tuning-run') && !!document.getElementById('tuning-empty')`, 60_000);
+      const run = overview.locator('#card-tuning #tuning-run');
+      await run.scrollIntoViewIfNeeded();
+      await run.click();
       const input = vs.page.locator('.quick-input-widget input.input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('threshold=0.3,0.5,0.7 dilation=0,1 min-area=10');
@@ -45,6 +51,8 @@ export const tests: E2eTest[] = [
       const idx = 5; // cell order: threshold outer, dilation inner
       await frame.locator(`#tuning-heatmap .tuning-cell[data-index="${idx}"]`).click();
       assert.match((await frame.locator('#tuning-selected').textContent()) ?? '', /^t 0\.7 · dil 1 · min 10/);
+      const before = JSON.parse(fs.readFileSync(path.join(workspace(), '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
+      assert.equal(before['vasculatureExplorer.predict.threshold'], undefined, 'no threshold set before Apply');
       await frame.locator('#tuning-apply').click();
       await vs.page.locator('.notifications-toasts', { hasText: 'Predict settings (workspace) set to' }).first().waitFor({ state: 'visible', timeout: 20_000 });
       const settings = JSON.parse(fs.readFileSync(path.join(workspace(), '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { probabilityToInstances } from '../../src/core/model/postprocess';
 import { PROBABILITY_LEVELS, quantiseToLevels } from '../../src/core/model/componentStats';
-import { semanticCandidates, semanticCandidatesPerThreshold } from '../../src/core/tuning/sweepTile';
+import { levelCandidatesPerThreshold, semanticCandidates, semanticCandidatesPerThreshold } from '../../src/core/tuning/sweepTile';
+import { quantiseProbability } from '../../src/core/tuning/outputCache';
 import { seededRandom } from './support/seededRandom';
 
 /** A map of soft blobs (some touching, some nested levels) on uint8 levels, with flat plateaus so confidences tie. */
@@ -31,7 +32,7 @@ const plain = (c: { mask: { x: number; y: number; width: number; height: number;
 describe('per-threshold candidates of the sweep', () => {
   it('equal semanticCandidates and probabilityToInstances (on levels) at every threshold, with and without a glomerulus mask', () => {
     const h = 160, w = 200;
-    const thresholds = [0.5, 0.2, 0.35, 0.65, 0.8, 0.2];
+    const thresholds = [0.5, 0.2, 0.35, 0.65, 0.8, 0.2, 0.4, 0.6, 102 / 255];
     let ties = 0;
     for (const seed of [1, 2, 3, 4]) {
       const prob = blobs(seed, h, w);
@@ -39,9 +40,12 @@ describe('per-threshold candidates of the sweep', () => {
       for (const g of [undefined, glom]) {
         const all = semanticCandidatesPerThreshold(prob, h, w, thresholds, g);
         assert.equal(all.length, thresholds.length);
+        // Read straight from the uint8 levels the cache stores: the same candidates.
+        const fromLevels = levelCandidatesPerThreshold(quantiseProbability(prob), h, w, thresholds, g);
         thresholds.forEach((t, k) => {
           const one = semanticCandidates(prob, h, w, t, g);
           assert.deepEqual(all[k].map((c) => ({ ...plain(c), inGlomerulus: c.inGlomerulus })), one.map((c) => ({ ...plain(c), inGlomerulus: c.inGlomerulus })), `seed ${seed} threshold ${t}`);
+          assert.deepEqual(fromLevels[k].map((c) => ({ ...plain(c), inGlomerulus: c.inGlomerulus })), one.map((c) => ({ ...plain(c), inGlomerulus: c.inGlomerulus })), `seed ${seed} threshold ${t} from levels`);
           const pred = probabilityToInstances(prob, h, w, { threshold: t, minArea: 0, levels: PROBABILITY_LEVELS });
           assert.deepEqual(all[k].map(plain), pred.map(plain), `seed ${seed} threshold ${t} vs Predict`);
           for (let i = 1; i < one.length; i++) if (one[i].confidence === one[i - 1].confidence) ties++;

@@ -20,8 +20,8 @@ export interface ComponentStats {
   inGlomerulus: Int32Array;
 }
 
-/** One pass over a height x width label image: box, area, probability sum and glomerulus overlap of labels 1..count. */
-export function componentStats(labels: Int32Array | Uint32Array | Uint16Array, count: number, height: number, width: number, probability: Float32Array, glomerulusMask?: Uint8Array): ComponentStats {
+/** One pass over a height x width label image: box, area, probability sum and glomerulus overlap of labels 1..count; with lut, probability holds levels and lut[level] is the value summed. */
+export function componentStats(labels: Int32Array | Uint32Array | Uint16Array, count: number, height: number, width: number, probability: Float32Array | Uint8Array, glomerulusMask?: Uint8Array, lut?: Float64Array): ComponentStats {
   const x0 = new Int32Array(count + 1).fill(width), y0 = new Int32Array(count + 1).fill(height);
   const x1 = new Int32Array(count + 1).fill(-1), y1 = new Int32Array(count + 1).fill(-1);
   const area = new Int32Array(count + 1), inGlomerulus = new Int32Array(count + 1);
@@ -31,7 +31,7 @@ export function componentStats(labels: Int32Array | Uint32Array | Uint16Array, c
       const l = labels[i];
       if (!l) continue;
       area[l]++;
-      sum[l] += probability[i];
+      sum[l] += lut ? lut[probability[i]] : probability[i];
       if (glomerulusMask && glomerulusMask[i]) inGlomerulus[l]++;
       if (c < x0[l]) x0[l] = c;
       if (c > x1[l]) x1[l] = c;

@@ -15,6 +15,8 @@ export interface PoolResult {
   failures: { tileId: string; message: string }[];
   cancelled: boolean;
   workers: number;
+  /** Per worker thread: the fraction of its lifetime it was busy sweeping (event-loop utilisation; near 1 = that core was used throughout). */
+  busy: number[];
 }
 
 /** The worker script: next to this file (tsc output) or the bundle's dist/tuningSweepWorker.js. */
@@ -30,7 +32,7 @@ export async function runSweepPool(jobs: readonly SweepJob[], grid: SweepGrid, i
   const nWorkers = Math.min(opts.workers ?? os.availableParallelism(), jobs.length);
   if (nWorkers <= 0) {
     for (let k = 0; k < jobs.length; k++) {
-      if (opts.signal?.aborted) return { sweeps, failures, cancelled: true, workers: 0 };
+      if (opts.signal?.aborted) return { sweeps, failures, cancelled: true, workers: 0, busy: [] };
       try {
         sweeps[k] = runSweepJob(jobs[k], grid, ignoreMode);
       } catch (e) {
@@ -38,7 +40,7 @@ export async function runSweepPool(jobs: readonly SweepJob[], grid: SweepGrid, i
       }
       opts.onProgress?.(k + 1, jobs.length);
     }
-    return { sweeps, failures, cancelled: false, workers: 0 };
+    return { sweeps, failures, cancelled: false, workers: 0, busy: [] };
   }
   const chunkSize = opts.chunkSize ?? Math.max(1, Math.min(32, Math.ceil(jobs.length / (nWorkers * 4))));
   const chunks: { start: number; jobs: SweepJob[] }[] = [];
@@ -46,6 +48,7 @@ export async function runSweepPool(jobs: readonly SweepJob[], grid: SweepGrid, i
   const script = opts.workerPath ?? sweepWorkerPath();
   const workers = Array.from({ length: nWorkers }, () => new Worker(script));
   let next = 0, done = 0, cancelled = false;
+  let busy: number[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       let active = 0;
@@ -80,8 +83,9 @@ export async function runSweepPool(jobs: readonly SweepJob[], grid: SweepGrid, i
         feed(w);
       }
     });
+    busy = workers.map((w) => w.performance.eventLoopUtilization().utilization);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { sweeps, failures, cancelled, workers: nWorkers };
+  return { sweeps, failures, cancelled, workers: nWorkers, busy };
 }

@@ -12,7 +12,7 @@ import { componentMask, componentStats, decodeYoloSeg, DEFAULT_POSTPROCESS, dila
 import { vesselClassIndex, type TileGroundTruth } from '../predict';
 import type { TtaTransform } from '../model';
 import { cellCount, cellIndex, TTA_VARIANTS, type SweepGrid } from './gridSpec';
-import { dequantiseProbability, type CachedInstances, type CachedOutput, type CachedSemantic, type CachedYolo } from './outputCache';
+import { dequantiseProbability, quantiseProbability, type CachedInstances, type CachedOutput, type CachedSemantic, type CachedYolo } from './outputCache';
 
 /** One tile's outcome in every cell: the ranked (non-ignored) predictions and the counts. */
 export interface TileSweep {
@@ -59,9 +59,20 @@ export function variantProbability(outputs: ReadonlyMap<TtaTransform, CachedSema
   return transforms.length > 1 ? quantiseToLevels(avg) : avg;
 }
 
+/** The uint8 levels of a TTA variant: one transform's cached map as it is; several averaged as Predict does, then on levels again. */
+export function variantLevels(outputs: ReadonlyMap<TtaTransform, CachedSemantic>, transforms: readonly TtaTransform[], tileId: string, cacheDeq?: Map<TtaTransform, Float32Array>): Uint8Array {
+  if (transforms.length === 1) {
+    const o = outputs.get(transforms[0]);
+    if (!o) throw new Error(`tile ${tileId}: no cached model output for the ${transforms[0]} transform; run the model over the tiles again`);
+    return o.probability;
+  }
+  // quantiseProbability(avg) = round(avg * 255): its f32(q / 255) is quantiseToLevels(avg).
+  return quantiseProbability(variantProbability(outputs, transforms, tileId, cacheDeq));
+}
+
 /** Components of prob >= threshold, as probabilityToInstances makes them with minArea 0, no dilation, sorted by confidence (stable). */
 export function semanticCandidates(prob: Float32Array, height: number, width: number, threshold: number, glomerulus?: Uint8Array): Candidate[] {
-  return semanticLabels(prob, height, width, threshold, glomerulus)?.candidates ?? [];
+  return labelsAt({ values: prob, height, width, glomerulus }, threshold)?.candidates ?? [];
 }
 
 /**
@@ -70,11 +81,40 @@ export function semanticCandidates(prob: Float32Array, height: number, width: nu
  * components lie inside one of those components, so they are labelled only inside its box.
  */
 export function semanticCandidatesPerThreshold(prob: Float32Array, height: number, width: number, thresholds: readonly number[], glomerulus?: Uint8Array): Candidate[][] {
-  if (thresholds.length === 0) return [];
-  const tmin = Math.min(...thresholds);
-  const base = semanticLabels(prob, height, width, tmin, glomerulus);
-  return thresholds.map((t) => {
-    if (t === tmin || !base) return base ? base.candidates : [];
+  return candidatesPerCut({ values: prob, height, width, glomerulus }, thresholds);
+}
+
+/** f32(q / 255) of every uint8 level, as float64 (what a dequantised map holds). */
+const LEVEL_VALUE = Float64Array.from({ length: 256 }, (_, q) => Math.fround(q / 255));
+
+/** The lowest uint8 level q with f32(q / 255) >= threshold (256: none), so q >= it iff the dequantised value >= threshold. */
+export function levelCut(threshold: number): number {
+  let q = 0;
+  while (q < 256 && LEVEL_VALUE[q] < threshold) q++;
+  return q;
+}
+
+/** semanticCandidatesPerThreshold of the dequantised map, read straight from the uint8 levels (no float map made). */
+export function levelCandidatesPerThreshold(levels: Uint8Array, height: number, width: number, thresholds: readonly number[], glomerulus?: Uint8Array): Candidate[][] {
+  return candidatesPerCut({ values: levels, lut: LEVEL_VALUE, height, width, glomerulus }, thresholds.map(levelCut));
+}
+
+/** A map to cut: float probabilities, or uint8 levels with lut giving each level's probability. */
+interface CutMap {
+  values: Float32Array | Uint8Array;
+  lut?: Float64Array;
+  height: number;
+  width: number;
+  glomerulus?: Uint8Array;
+}
+
+function candidatesPerCut(map: CutMap, cuts: readonly number[]): Candidate[][] {
+  if (cuts.length === 0) return [];
+  const { values, lut, width, glomerulus } = map;
+  const cmin = Math.min(...cuts);
+  const base = labelsAt(map, cmin);
+  return cuts.map((t) => {
+    if (t === cmin || !base) return base ? base.candidates : [];
     const found: { c: Candidate; first: number }[] = [];
     const { labels, st } = base;
     for (let l = 1; l <= st.count; l++) {
@@ -82,17 +122,17 @@ export function semanticCandidatesPerThreshold(prob: Float32Array, height: numbe
       const sub = new Uint8Array(bw * bh);
       let any = false;
       for (let r = 0; r < bh; r++) {
-        for (let c = 0, i = (r + by) * width + bx, k = r * bw; c < bw; c++, i++, k++) if (labels[i] === l && prob[i] >= t) { sub[k] = 1; any = true; }
+        for (let c = 0, i = (r + by) * width + bx, k = r * bw; c < bw; c++, i++, k++) if (labels[i] === l && values[i] >= t) { sub[k] = 1; any = true; }
       }
       if (!any) continue;
       const cc = labelComponents(sub, bh, bw, DEFAULT_POSTPROCESS.connectivity);
-      const subProb = new Float32Array(bw * bh), subGlom = glomerulus ? new Uint8Array(bw * bh) : undefined;
+      const subValues = values instanceof Uint8Array ? new Uint8Array(bw * bh) : new Float32Array(bw * bh), subGlom = glomerulus ? new Uint8Array(bw * bh) : undefined;
       for (let r = 0; r < bh; r++) {
         const i = (r + by) * width + bx;
-        subProb.set(prob.subarray(i, i + bw), r * bw);
+        subValues.set(values.subarray(i, i + bw), r * bw);
         if (subGlom) subGlom.set(glomerulus!.subarray(i, i + bw), r * bw);
       }
-      const sst = componentStats(cc.labels, cc.count, bh, bw, subProb, subGlom);
+      const sst = componentStats(cc.labels, cc.count, bh, bw, subValues, subGlom, lut);
       // Components are numbered in raster order of their first pixel, in the box as in the tile.
       const first = new Int32Array(cc.count + 1).fill(-1);
       for (let k = 0, seen = 0; k < cc.labels.length && seen < cc.count; k++) {
@@ -109,14 +149,15 @@ export function semanticCandidatesPerThreshold(prob: Float32Array, height: numbe
   });
 }
 
-/** The lowest threshold's labels, statistics and candidates (undefined when nothing reaches it). */
-function semanticLabels(prob: Float32Array, height: number, width: number, threshold: number, glomerulus?: Uint8Array): { labels: Int32Array; st: ReturnType<typeof componentStats>; candidates: Candidate[] } | undefined {
+/** The components of values >= cut over the whole tile: labels, statistics and candidates (undefined when nothing reaches it). */
+function labelsAt(map: CutMap, cut: number): { labels: Int32Array; st: ReturnType<typeof componentStats>; candidates: Candidate[] } | undefined {
+  const { values, lut, height, width, glomerulus } = map;
   const n = height * width;
   const fg = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (prob[i] >= threshold) fg[i] = 1;
+  for (let i = 0; i < n; i++) if (values[i] >= cut) fg[i] = 1;
   const { labels, count } = labelComponents(fg, height, width, DEFAULT_POSTPROCESS.connectivity);
   if (count === 0) return undefined;
-  const st = componentStats(labels, count, height, width, prob, glomerulus);
+  const st = componentStats(labels, count, height, width, values, glomerulus, lut);
   const candidates: Candidate[] = [];
   for (let l = 1; l <= count; l++) candidates.push({ mask: componentMask(labels, l, st, width), confidence: st.sum[l] / st.area[l], inGlomerulus: !!glomerulus && st.inGlomerulus[l] / st.area[l] >= DEFAULT_POSTPROCESS.glomerulusInsideFraction });
   return { labels, st, candidates: candidates.sort((a, b) => b.confidence - a.confidence) };
@@ -255,8 +296,8 @@ export function sweepTile(tileId: string, outputs: TileOutputs, gt: TileGroundTr
     const { width, height } = any;
     const deq = new Map<TtaTransform, Float32Array>();
     grid.tta.forEach((v, ti) => {
-      const prob = variantProbability(outputs.maps, TTA_VARIANTS[v], tileId, deq);
-      semanticCandidatesPerThreshold(prob, height, width, grid.threshold, glom).forEach((cands, hi) => sweepThreshold(cands, gt, grid, ignoreMode, ti, hi, width, height, out));
+      const levels = variantLevels(outputs.maps, TTA_VARIANTS[v], tileId, deq);
+      levelCandidatesPerThreshold(levels, height, width, grid.threshold, glom).forEach((cands, hi) => sweepThreshold(cands, gt, grid, ignoreMode, ti, hi, width, height, out));
     });
   } else {
     // Instance models get no TTA (as in Predict): every TTA variant scores the same candidates.
