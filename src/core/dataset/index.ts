@@ -12,6 +12,7 @@ export * from './tileMetaCsv';
 export * from './tileQuery';
 export * from './wsiMetaCsv';
 export * from './coverageRaster';
+export * from './csvProblems';
 export * from './flatAnnotations';
 export * from './polygonScan';
 export * from './tileStats';
