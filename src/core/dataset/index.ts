@@ -5,6 +5,7 @@ export * from './datasetLayout';
 export * from './datasetSummary';
 export * from './fileReader';
 export * from './indexCache';
+export * from './indexInWorker';
 export * from './lineReader';
 export * from './polygonCaps';
 export * from './polygonsJsonl';

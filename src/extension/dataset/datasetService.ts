@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { indexDataset } from '../../core/dataset';
+import { indexOffThread } from '../../core/dataset';
 import { findDatasetFolders, POLYGONS_FILE, TILE_META_FILE, WSI_META_FILE } from '../../core/dataset';
 import { nodeFileReader } from '../../core/dataset';
 import { inputSignature, loadCachedIndex, saveCachedIndex } from '../../core/dataset';
@@ -74,7 +74,9 @@ export class DatasetService extends Disposable {
       const ac = new AbortController();
       token?.onCancellationRequested(() => ac.abort());
       const sig = await inputSignature(root);
-      const index = await indexDataset(root, { signal: ac.signal });
+      // Off the extension host's thread: the pass over polygons.jsonl (and the Overview's per-tile statistics) runs in a worker.
+      const { index, ranIn } = await indexOffThread(root, { signal: ac.signal });
+      log().info(`Indexed ${root} (pass ran in the ${ranIn}).`);
       await saveCachedIndex(this.storageDir, index, sig).catch((e: unknown) => log().warn(`Could not write the index cache: ${String(e)}`));
       return index;
     };
