@@ -8,17 +8,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import { indexDataset } from '../../src/core/dataset/datasetIndex';
 import { indexInWorker, indexOffThread, indexWorkerFile } from '../../src/core/dataset/indexInWorker';
 import { copyDataset } from './helpers/paths';
 import { randomRing } from './support/hostileFixtures';
 
-/** Worst lateness (ms) of a 10 ms interval timer while work() runs. */
-async function worstLateness(work: () => Promise<unknown>): Promise<{ worst: number; ticks: number }> {
+/** Worst lateness (ms) of a 10 ms interval timer while work() runs, and the ms this thread's event loop was busy (event-loop utilisation). */
+async function worstLateness(work: () => Promise<unknown>): Promise<{ worst: number; ticks: number; busyMs: number }> {
   let last = performance.now();
   let worst = 0;
   let ticks = 0;
+  const elu0 = performance.eventLoopUtilization();
   const t = setInterval(() => {
     const now = performance.now();
     worst = Math.max(worst, now - last - 10);
@@ -30,7 +33,7 @@ async function worstLateness(work: () => Promise<unknown>): Promise<{ worst: num
   } finally {
     clearInterval(t);
   }
-  return { worst, ticks };
+  return { worst, ticks, busyMs: performance.eventLoopUtilization(elu0).active };
 }
 
 /** A copy of the sample whose first K annotated tiles' lines each hold one 80,000-vertex blood vessel ring instead. */
@@ -51,7 +54,7 @@ describe('indexing runs off the calling thread', () => {
     assert.ok(indexWorkerFile(), 'datasetIndexWorker.js beside indexInWorker.js');
   });
 
-  it('80,000-vertex lines: timers stay within 100 ms while the worker indexes; same index as in-thread', async () => {
+  it('80,000-vertex lines: timers stay within 100 ms (over the idle floor) while the worker indexes; same index as in-thread', async () => {
     const dir = datasetWithHugeRings(6);
     const size = fs.statSync(path.join(dir, 'polygons.jsonl')).size;
     let inThread!: Awaited<ReturnType<typeof indexDataset>>;
@@ -60,8 +63,14 @@ describe('indexing runs off the calling thread', () => {
     const t0 = performance.now();
     const there = await worstLateness(async () => { off = await indexInWorker(dir); });
     const ms = performance.now() - t0;
-    console.log(`polygons.jsonl ${(size / 1e6).toFixed(1)} MB with six 80k-vertex lines: worst timer lateness ${here.worst.toFixed(0)} ms with the pass on this thread, ${there.worst.toFixed(0)} ms with it in the worker (${there.ticks} ticks in ${ms.toFixed(0)} ms)`);
-    assert.ok(there.worst < 100, `timer late by ${there.worst.toFixed(0)} ms while the worker indexed`);
+    // The floor: the same timer while this thread only waits as long (on a loaded shared machine timers are late by themselves).
+    const idle = await worstLateness(() => new Promise((r) => setTimeout(r, ms)));
+    const busy = os.loadavg()[0] / os.cpus().length > 1.5;
+    console.log(`polygons.jsonl ${(size / 1e6).toFixed(1)} MB with six 80k-vertex lines: worst timer lateness ${here.worst.toFixed(0)} ms with the pass on this thread (loop busy ${here.busyMs.toFixed(0)} ms), ${there.worst.toFixed(0)} ms with it in the worker (loop busy ${there.busyMs.toFixed(0)} ms; ${there.ticks} ticks in ${ms.toFixed(0)} ms), ${idle.worst.toFixed(0)} ms while idle; load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
+    // This thread's loop is busy for a small part of what the pass costs here (whatever the load)...
+    assert.ok(there.busyMs < here.busyMs / 4, `the calling thread was busy ${there.busyMs.toFixed(0)} ms with the worker vs ${here.busyMs.toFixed(0)} ms in-thread`);
+    // ...and its timers stay on time: within 100 ms over the idle floor (on a machine loaded past 1.5 per core, where the OS alone delays timers by seconds, the busy-time check above is the judge, as the benches judge on CPU time there).
+    assert.ok(there.worst < 100 + idle.worst || busy, `timer late by ${there.worst.toFixed(0)} ms while the worker indexed (idle floor ${idle.worst.toFixed(0)} ms)`);
     assert.ok(there.ticks >= Math.floor(ms / 10 / 3), `the timer ticked ${there.ticks} times in ${ms.toFixed(0)} ms`);
     // The detector is not blind: on this thread the same pass holds the timer back much longer.
     assert.ok(here.worst > there.worst, `in-thread lateness ${here.worst.toFixed(0)} ms vs worker ${there.worst.toFixed(0)} ms`);
