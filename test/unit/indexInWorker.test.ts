@@ -13,7 +13,8 @@ import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import { indexDataset } from '../../src/core/dataset/datasetIndex';
 import { indexInWorker, indexOffThread, indexWorkerFile } from '../../src/core/dataset/indexInWorker';
-import { copyDataset } from './helpers/paths';
+import { loadCachedIndex } from '../../src/core/dataset/indexCache';
+import { copyDataset, tempDir } from './helpers/paths';
 import { randomRing } from './support/hostileFixtures';
 
 /** Worst lateness (ms) of a 10 ms interval timer while work() runs, and the ms this thread's event loop was busy (event-loop utilisation). */
@@ -89,6 +90,19 @@ describe('indexing runs off the calling thread', () => {
     const r = await indexOffThread(dir);
     assert.equal(r.ranIn, 'worker thread');
     assert.equal(r.index.tiles.size, (await indexDataset(dir)).tiles.size);
+  });
+
+  it('the worker writes the index cache too (not the caller): a later load from the cache equals the index', async () => {
+    const dir = copyDataset();
+    const cacheDir = tempDir('vex-cache-');
+    const r = await indexOffThread(dir, { cacheDir });
+    assert.equal(r.ranIn, 'worker thread');
+    assert.equal(r.cacheError, undefined);
+    const cached = await loadCachedIndex(cacheDir, dir);
+    assert.ok(cached, 'a cache file the loader accepts');
+    assert.equal(cached.tiles.size, r.index.tiles.size);
+    assert.deepEqual([...cached.tiles.keys()], [...r.index.tiles.keys()]);
+    assert.deepEqual(cached.problems, r.index.problems);
   });
 
   it('a folder that cannot be read: the worker reports the error, it does not hang', async () => {

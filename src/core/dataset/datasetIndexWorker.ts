@@ -1,13 +1,12 @@
-/** The indexing worker thread: indexes the folder it is started with and posts the index (Maps travel by structured clone). */
+/** The indexing worker thread: indexes the folder it is started with, writes the index cache when asked, and posts the index (Maps travel by structured clone). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { indexDataset } from './datasetIndex';
-import type { FromIndexWorker, IndexWorkerData } from './indexInWorker';
+import { indexAndCache, type FromIndexWorker, type IndexWorkerData } from './indexInWorker';
 
 const data = workerData as IndexWorkerData;
 const port = parentPort;
 if (port) {
-  indexDataset(data.root).then(
-    (index) => port.postMessage({ type: 'done', index } satisfies FromIndexWorker),
+  indexAndCache(data.root, data.cacheDir).then(
+    (r) => port.postMessage({ type: 'done', index: r.index, ...(r.cacheError ? { cacheError: r.cacheError } : {}) } satisfies FromIndexWorker),
     (e: unknown) => port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e), name: e instanceof Error ? e.name : 'Error' } satisfies FromIndexWorker),
   );
 }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { indexOffThread } from '../../core/dataset';
 import { findDatasetFolders, POLYGONS_FILE, TILE_META_FILE, WSI_META_FILE } from '../../core/dataset';
 import { nodeFileReader } from '../../core/dataset';
-import { inputSignature, loadCachedIndex, saveCachedIndex } from '../../core/dataset';
+import { loadCachedIndex } from '../../core/dataset';
 import type { DatasetIndex } from '../../core/types';
 import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
@@ -73,11 +73,10 @@ export class DatasetService extends Disposable {
     const run = async (token?: vscode.CancellationToken) => {
       const ac = new AbortController();
       token?.onCancellationRequested(() => ac.abort());
-      const sig = await inputSignature(root);
-      // Off the extension host's thread: the pass over polygons.jsonl (and the Overview's per-tile statistics) runs in a worker.
-      const { index, ranIn } = await indexOffThread(root, { signal: ac.signal });
+      // Off the extension host's thread: the pass over polygons.jsonl (and the Overview's per-tile statistics) and the cache write run in a worker.
+      const { index, ranIn, cacheError } = await indexOffThread(root, { signal: ac.signal, cacheDir: this.storageDir });
       log().info(`Indexed ${root} (pass ran in the ${ranIn}).`);
-      await saveCachedIndex(this.storageDir, index, sig).catch((e: unknown) => log().warn(`Could not write the index cache: ${String(e)}`));
+      if (cacheError) log().warn(`Could not write the index cache: ${cacheError}`);
       return index;
     };
     try {
