@@ -13,6 +13,8 @@ import { WrittenFiles } from './outputFolder';
 import { decodeRgb, greyPng, rgbPng } from './pngEncode';
 import { tileLabels } from './tileLabels';
 import { yoloLabelText } from './yoloLabels';
+import type { ContextJob } from './contextTiles';
+import { writeContextTile } from './contextWriter';
 
 const TILE = 512;
 
@@ -37,6 +39,8 @@ export interface TileJob {
   length: number;
   /** The index found no problem on its line. */
   checked: boolean;
+  /** A context tile (padded or shifted): made from these sources instead of the tile alone. */
+  context?: ContextJob;
 }
 
 /** What one tile contributed. */
@@ -57,6 +61,7 @@ export function imageRelPath(id: string, image: string, reencode: boolean): stri
 
 /** Writes one tile's files through `written`; fh is the open polygons.jsonl. */
 export async function writeTile(s: TileWriterSetup, t: TileJob, fh: fs.FileHandle, written: WrittenFiles, transform?: ImageTransform): Promise<TileOutcome> {
+  if (t.context) return writeContextTile(s, t, fh, written, transform);
   const o = s.options, f = o.formats;
   const buf = Buffer.alloc(t.length);
   await fh.read(buf, 0, buf.length, t.offset);
