@@ -3,7 +3,6 @@
  * images (extend + extract + composite), its masks / label map composed from the sources' rasters,
  * and its YOLO and COCO labels from the sources' polygons re-offset and clipped.
  */
-import type * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Sharp, SharpOptions } from 'sharp';
 import type { Annotation } from '../types';
@@ -14,7 +13,7 @@ import { classMask, labelMap, unionMask } from './labelRaster';
 import type { WrittenFiles } from './outputFolder';
 import { greyPng, rgbPng } from './pngEncode';
 import { tileLabels, type TileLabels } from './tileLabels';
-import type { TileJob, TileOutcome, TileWriterSetup } from './tileWriter';
+import type { LineReader, TileJob, TileOutcome, TileWriterSetup } from './tileWriter';
 import { yoloLabelText } from './yoloLabels';
 
 const TILE = 512;
@@ -47,13 +46,12 @@ export async function contextImage(root: string, j: ContextJob): Promise<{ data:
 }
 
 /** Writes a context tile's files (t.context set) and returns its counts and COCO text. */
-export async function writeContextTile(s: TileWriterSetup, t: TileJob, fh: fs.FileHandle, written: WrittenFiles, transform?: ImageTransform): Promise<TileOutcome> {
+export async function writeContextTile(s: TileWriterSetup, t: TileJob, read: LineReader, written: WrittenFiles, transform?: ImageTransform): Promise<TileOutcome> {
   const j = t.context!;
   const o = s.options, f = o.formats;
   const labs: TileLabels[] = [];
   for (const src of j.sources) {
-    const buf = Buffer.alloc(src.length);
-    await fh.read(buf, 0, buf.length, src.offset);
+    const buf = await read(src.offset, src.length);
     const line = JSON.parse(buf.toString('utf8').replace(/^\uFEFF/, '')) as { annotations?: unknown[] };
     const useDedupe = o.dedupe === 'all' || (o.dedupe === 'dataset2' && src.dataset === 2);
     labs.push(tileLabels(Array.isArray(line.annotations) ? line.annotations : [], { classes: o.classes, unsure: o.unsure, dedupe: useDedupe, checked: src.checked }));

@@ -16,7 +16,7 @@ import { cocoCategories, writeCocoFile, type CocoTileText } from './cocoSplits';
 import { checkLabelOptions, outputClasses, type LabelOptions } from './labelOptions';
 import { conventions, readmeText, stableHash, type LabelsManifest } from './manifest';
 import { clearOwnOutput, ensureWritable, inspectOutput, LabelsError, MANIFEST_FILE, WrittenFiles } from './outputFolder';
-import { imageRelPath, writeTile, type TileJob, type TileOutcome, type TileWriterSetup } from './tileWriter';
+import { handleReader, imageRelPath, writeTile, type TileJob, type TileOutcome, type TileWriterSetup } from './tileWriter';
 import type { FromLabelsWorker, LabelsWorkerData, ToLabelsWorker } from './labelsWorker';
 import { yoloDataYaml } from './yoloLabels';
 import { contextFootprints, planContextTiles, type ContextPlan } from './contextTiles';
@@ -178,6 +178,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
     if (workers > 0) await runWorkers(workerFile, setup, jobs, workers, Math.max(1, req.concurrency ?? 4), written, signal, (r) => { add(r); tick(); });
     else {
       const fh = await fs.open(polyPath, 'r');
+      const read = handleReader(fh);
       try {
         let next = 0;
         // The first failure (or the cancel) stops every worker; all of them settle before anything is undone.
@@ -186,7 +187,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
           while (next < total && failure === undefined) {
             try {
               signal?.throwIfAborted();
-              add(await writeTile(setup, jobs[next++], fh, written, o.transformImage));
+              add(await writeTile(setup, jobs[next++], read, written, o.transformImage));
             } catch (e) {
               failure ??= e;
               return;
@@ -273,7 +274,7 @@ async function runWorkers(file: string, setup: TileWriterSetup, jobs: TileJob[],
     await Promise.all(started.map((w) => new Promise<void>((resolve) => {
       let finished = false;
       w.on('message', (m: FromLabelsWorker) => {
-        if (m.type === 'tile') onTile(m.outcome);
+        if (m.type === 'tiles') for (const r of m.outcomes) onTile(r);
         else {
           finished = true;
           written.adopt(m.files);
