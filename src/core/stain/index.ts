@@ -3,6 +3,7 @@
 export * from './aggregate';
 export * from './colourCounts';
 export * from './datasetStats';
+export * from './headerPeek';
 export * from './macenko';
 export * from './opencvHsv';
 export * from './opencvLab';

@@ -275,3 +275,23 @@ export function tileStainStats(
   if (skipped) return { ...base, tissue: cs.tissue, skipped, ...(note ? { note } : {}) };
   return { ...base, tissue: cs.tissue, spaces: cs.spaces, ...(note ? { note } : {}) };
 }
+
+/** Default least tissue share (stained pixels / all) for a tile's statistics to count: below it a tile is mostly glass and its means describe the background, not the stain. */
+export const DEFAULT_MIN_TISSUE = 0.05;
+
+/** Why a measured tile is left out for too little tissue, or undefined. */
+export function lowTissueReason(tissue: number, minTissue: number): string | undefined {
+  if (!(minTissue > 0) || tissue >= minTissue) return undefined;
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  return `too little tissue: ${pct(tissue)} of pixels are stained (optical density >= ${TISSUE_BETA} in every channel), below the ${pct(minTissue)} threshold (setting vasculatureExplorer.stain.minTissue, CLI --min-tissue)`;
+}
+
+/** The tiles with those under `minTissue` turned into stated skips (their numbers dropped); others unchanged. */
+export function applyMinTissue(tiles: readonly TileStainStats[], minTissue: number): TileStainStats[] {
+  return tiles.map((t) => {
+    const why = t.skipped ? undefined : lowTissueReason(t.tissue, minTissue);
+    if (!why) return t;
+    const { spaces: _dropped, ...rest } = t;
+    return { ...rest, skipped: why };
+  });
+}
