@@ -7,16 +7,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { indexDataset, queryTiles, describeFilter, type TileFilter } from '../core/dataset';
-import { aggregateByWsi, aggregateStain, randStainYaml, stainStatsWithCache, STAIN_SPACES, SPACE_CHANNELS, type StainSpace } from '../core/stain';
+import { aggregateByWsi, aggregateStain, DEFAULT_MIN_TISSUE, randStainYaml, stainStatsWithCache, STAIN_SPACES, SPACE_CHANNELS, type StainSpace } from '../core/stain';
 import { CLASS_NAMES, type ClassName } from '../core/types';
 import type { CliIO } from './validateCommand';
 
 const USAGE = `usage: vasculature-explorer stain-stats <dataset-folder> [--space LAB|HSV|HED|all] [--filter key=value]... --out stats.yaml
-         [--per-wsi] [--cache <dir> | --no-cache] [--json]
+         [--per-wsi] [--cache <dir> | --no-cache] [--min-tissue <fraction>] [--json]
   --space    colour space (default LAB); 'all' writes <out>_LAB.yaml, <out>_HSV.yaml, <out>_HED.yaml
   --filter   wsi=1,2  dataset=1,2  class=blood_vessel  annotated=true|false  search=<id part>  (repeatable)
   --per-wsi  also write one yaml per WSI beside --out (<out>_wsi<k>.yaml)
-  --cache    where per-tile statistics are cached (default: $XDG_CACHE_HOME or ~/.cache, /vasculature-explorer)`;
+  --cache    where per-tile statistics are cached (default: $XDG_CACHE_HOME or ~/.cache, /vasculature-explorer)
+  --min-tissue  least share of stained pixels (0..1, default ${DEFAULT_MIN_TISSUE}) for a tile to count; below it the tile is skipped with the reason`;
 
 /** Parses one --filter key=value into the shared tile filter; returns an error text on a bad one. */
 export function applyFilterArg(f: TileFilter, arg: string): string | undefined {
@@ -53,6 +54,7 @@ export async function stainStatsCommand(args: string[], io: CliIO): Promise<numb
   let out: string | undefined;
   let cache: string | undefined = cliCacheDir();
   let perWsi = false, json = false;
+  let minTissue = DEFAULT_MIN_TISSUE;
   const filter: TileFilter = { hasImage: true };
   const folders: string[] = [];
   for (let k = 0; k < args.length; k++) {
@@ -76,6 +78,14 @@ export async function stainStatsCommand(args: string[], io: CliIO): Promise<numb
     else if (a === '--no-cache') cache = undefined;
     else if (a === '--per-wsi') perWsi = true;
     else if (a === '--json') json = true;
+    else if (a === '--min-tissue') {
+      const v = args[++k];
+      minTissue = Number(v);
+      if (v === undefined || v.trim() === '' || !Number.isFinite(minTissue) || minTissue < 0 || minTissue > 1) {
+        io.err(`vasculature-explorer stain-stats: --min-tissue takes a fraction from 0 to 1 (got '${v ?? ''}').\n${USAGE}`);
+        return 2;
+      }
+    }
     else if (a.startsWith('--')) {
       io.err(`vasculature-explorer stain-stats: unknown option ${a}\n${USAGE}`);
       return 2;
@@ -101,6 +111,7 @@ export async function stainStatsCommand(args: string[], io: CliIO): Promise<numb
   const run = await stainStatsWithCache(root, tiles, {
     spaces,
     storageDir: cache,
+    minTissue,
     onProgress: (done, total) => {
       const pct = Math.floor((done / total) * 10);
       if (!json && pct !== lastPct && total >= 200) {
@@ -144,8 +155,9 @@ export async function stainStatsCommand(args: string[], io: CliIO): Promise<numb
     }
   }
   const skipped = run.tiles.filter((t) => t.skipped);
+  const lowTissue = skipped.filter((t) => t.skipped!.startsWith('too little tissue')).length;
   if (json) {
-    io.out(JSON.stringify({ root, filter, spaces, written, fromCache: run.fromCache, seconds: run.seconds, tiles: agg.tiles, skipped: skipped.map((t) => ({ id: t.id, reason: t.skipped })), aggregate: agg, perWsi: Object.fromEntries(byWsi) }, null, 2));
+    io.out(JSON.stringify({ root, filter, spaces, written, fromCache: run.fromCache, seconds: run.seconds, tiles: agg.tiles, minTissue, lowTissue, skipped: skipped.map((t) => ({ id: t.id, reason: t.skipped })), aggregate: agg, perWsi: Object.fromEntries(byWsi) }, null, 2));
     return 0;
   }
   io.out(`Stain statistics of ${agg.tiles} tiles in ${root}${label ? ` (${label})` : ''}: ${run.fromCache ? 'from the cache' : `measured in ${run.seconds.toFixed(1)} s (${run.ranIn})`}`);
@@ -159,7 +171,7 @@ export async function stainStatsCommand(args: string[], io: CliIO): Promise<numb
     }
   }
   if (skipped.length) {
-    io.out(`Skipped ${skipped.length} tiles:`);
+    io.out(`Skipped ${skipped.length} tiles (${lowTissue} below the ${(minTissue * 100).toFixed(1)} % tissue threshold):`);
     for (const t of skipped.slice(0, 20)) io.out(`  ${t.id}: ${t.skipped}`);
     if (skipped.length > 20) io.out(`  ... and ${skipped.length - 20} more (--json lists all)`);
   }

@@ -106,6 +106,8 @@ export function stainSection(select: (ids: string[], label: string) => void, ope
       hits.push({ x0: cx - slot / 2, x1: cx + slot / 2, y0: 0, y1: H, wsi: w.wsi });
       boxesDrawn++;
     });
+    // Where each WSI's box is, in canvas pixels (for tests that click a box as a person does).
+    c.dataset.hits = JSON.stringify(hits.map((t) => ({ wsi: t.wsi, x: (t.x0 + t.x1) / 2, y: H / 2 })));
     c.style.cursor = 'pointer';
     c.addEventListener('click', (ev) => {
       const r = c.getBoundingClientRect();

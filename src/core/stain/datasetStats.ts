@@ -4,8 +4,10 @@
  * on libuv's pool) while the colour maths of finished ones runs here, so the maths hides behind the
  * decode. Cancellable; progress per tile.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Sharp, SharpOptions } from 'sharp';
+import { isPlain8BitRgb } from './headerPeek';
 import { decodeTile } from '../image';
 import type { TileRecord } from '../types';
 import { STAIN_SPACES, tileStainStats, type StainSpace, type TileStainStats } from './tileStats';
@@ -26,7 +28,7 @@ export interface DatasetStats {
   seconds: number;
 }
 
-type SharpFactory = (input?: string, options?: SharpOptions) => Sharp;
+type SharpFactory = (input?: string | Buffer, options?: SharpOptions) => Sharp;
 let sharpModule: SharpFactory | undefined;
 /** sharp on first use (as core/image does), so importing this file stays cheap. */
 function sharpLib(): SharpFactory {
@@ -41,11 +43,10 @@ export async function measureTile(root: string, t: TileRecord, spaces: readonly 
   if (!t.image) return { ...base, tissue: 0, skipped: 'no image on disk' };
   const file = path.join(root, t.image);
   try {
-    // The common case (8-bit RGB) in one sharp call; anything else through decodeTile, which
-    // knows grey, alpha, 16-bit and pyramids and says what it did.
-    const img = sharpLib()(file, { failOn: 'warning' });
-    const m = await img.metadata().catch(() => undefined);
-    const fast = m && m.depth === 'uchar' && m.channels === 3 && (m.pages ?? 1) === 1 ? await img.raw().toBuffer({ resolveWithObject: true }).catch(() => undefined) : undefined;
+    // The common case (8-bit RGB, as the file's header says) in one sharp call on the bytes;
+    // anything else through decodeTile, which knows grey, alpha, 16-bit and pyramids and says what it did.
+    const bytes = await fs.promises.readFile(file).catch(() => undefined);
+    const fast = bytes && isPlain8BitRgb(bytes) ? await sharpLib()(bytes, { failOn: 'warning' }).raw().toBuffer({ resolveWithObject: true }).catch(() => undefined) : undefined;
     if (fast && fast.info.channels === 3 && fast.info.size === fast.info.width * fast.info.height * 3) {
       const data = new Uint8Array(fast.data.buffer, fast.data.byteOffset, fast.data.byteLength);
       return tileStainStats(t, { width: fast.info.width, height: fast.info.height, channels: 3, data }, spaces, { channels: 3, depth: 'uchar' });

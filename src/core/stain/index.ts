@@ -1,7 +1,9 @@
 // Stain colour: OpenCV LAB/HSV and scikit-image HED conversions, per-tile and per-WSI statistics
 // (cached, in a worker), RandStainNA's yaml and augmentation, Reinhard and Macenko normalisation.
 export * from './aggregate';
+export * from './colourCounts';
 export * from './datasetStats';
+export * from './headerPeek';
 export * from './macenko';
 export * from './opencvHsv';
 export * from './opencvLab';

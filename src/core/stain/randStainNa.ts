@@ -6,10 +6,11 @@
  */
 import { labCvToRgb, rgbToLabCv } from './opencvLab';
 import { hsvCvToRgb, rgbToHsvCv } from './opencvHsv';
-import { hedToRgbFloat, rgbToHed } from './skimageHed';
+import { HED_FROM_RGB, HED_OD, hedToRgbFloat } from './skimageHed';
+import { indexColours } from './colourCounts';
 import { drawLaplace, drawNormal, drawUniform, stainRng, type StainRng } from './randomSource';
 import type { RandStainConfig } from './randStainYaml';
-import { statsOfBytes, statsOfFloats, unusableReason, type ChannelStats, type RgbPixels, type StainSpace } from './tileStats';
+import { statsOfBytes, unusableReason, type ChannelStats, type RgbPixels, type StainSpace } from './tileStats';
 
 /** RandStainNA's `distribution` constructor argument (the yaml's own field is ignored, as in the reference). */
 export type RandStainDistribution = 'normal' | 'laplace' | 'uniform';
@@ -101,32 +102,7 @@ export function applyStainTarget(px: RgbPixels, target: StainTarget): StainResul
   const { width, height } = px;
   const bad = unusableReason(px);
   if (bad) return { width, height, data: asRgba(px), applied: false, reason: `left unchanged: ${bad}` };
-  if (target.space === 'HED') {
-    const hed = rgbToHed(px.data, px.channels);
-    const st = statsOfFloats(hed);
-    const k = ratios(st, target);
-    for (let i = 0; i < hed.length; i += 3) {
-      hed[i] = (hed[i] - st.mean[0]) * k[0] + target.mean[0];
-      hed[i + 1] = (hed[i + 1] - st.mean[1]) * k[1] + target.mean[1];
-      hed[i + 2] = (hed[i + 2] - st.mean[2]) * k[2] + target.mean[2];
-    }
-    const rgb = hedToRgbFloat(hed, hed);
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < rgb.length; i++) {
-      if (rgb[i] < lo) lo = rgb[i];
-      if (rgb[i] > hi) hi = rgb[i];
-    }
-    if (!(hi > lo)) return { width, height, data: asRgba(px), applied: false, reason: 'left unchanged: the HED template maps every pixel to one colour (the reference would divide by zero)' };
-    const out: Uint8Array = new Uint8Array(width * height * 4);
-    const span = hi - lo;
-    for (let p = 0, s = 0; s < rgb.length; p += 4, s += 3) {
-      out[p] = Math.trunc((255 * (rgb[s] - lo)) / span);
-      out[p + 1] = Math.trunc((255 * (rgb[s + 1] - lo)) / span);
-      out[p + 2] = Math.trunc((255 * (rgb[s + 2] - lo)) / span);
-      out[p + 3] = 255;
-    }
-    return { width, height, data: out, applied: true, target };
-  }
+  if (target.space === 'HED') return applyHedTarget(px, target);
   const conv = target.space === 'LAB' ? rgbToLabCv(px.data, px.channels) : rgbToHsvCv(px.data, px.channels);
   const lut = byteTables(statsOfBytes(conv), target);
   for (let i = 0; i < conv.length; i += 3) {
@@ -153,4 +129,72 @@ export function randStainSample(px: RgbPixels, configs: Partial<Record<StainSpac
 /** N samples with seeds seed, seed+1, ... (each reproducible alone). */
 export function randStainGrid(px: RgbPixels, configs: Partial<Record<StainSpace, RandStainConfig>>, opts: RandStainOptions, seed: number, n: number): StainResult[] {
   return Array.from({ length: n }, (_, k) => randStainSample(px, configs, opts, stainRng(seed + k)));
+}
+
+/**
+ * The HED step, computed once per distinct colour (a pixel's result depends on its colour only):
+ * rgb2hed, the move onto the target, hed2rgb and the min-max rescale use the same float64
+ * operations as a per-pixel pass; the statistics are count-weighted sums over the colours.
+ */
+function applyHedTarget(px: RgbPixels, target: StainTarget): StainResult {
+  const { width, height } = px;
+  const ic = indexColours(px.data, px.channels);
+  const n = ic.n, keys = ic.keys, counts = ic.counts, N = ic.pixels;
+  const m = HED_FROM_RGB, od = HED_OD;
+  const hed = new Float64Array(n * 3);
+  let s0 = 0, s1 = 0, s2 = 0;
+  for (let j = 0, o = 0; j < n; j++, o += 3) {
+    const k = keys[j], c = counts[j];
+    const r = od[k & 255], g = od[(k >>> 8) & 255], b = od[k >>> 16];
+    const h = r * m[0] + g * m[3] + b * m[6];
+    const e = r * m[1] + g * m[4] + b * m[7];
+    const d = r * m[2] + g * m[5] + b * m[8];
+    hed[o] = h > 0 ? h : 0;
+    hed[o + 1] = e > 0 ? e : 0;
+    hed[o + 2] = d > 0 ? d : 0;
+    s0 += c * hed[o]; s1 += c * hed[o + 1]; s2 += c * hed[o + 2];
+  }
+  const m0 = s0 / N, m1 = s1 / N, m2 = s2 / N;
+  let q0 = 0, q1 = 0, q2 = 0;
+  for (let j = 0, o = 0; j < n; j++, o += 3) {
+    const c = counts[j];
+    const a = hed[o] - m0, b = hed[o + 1] - m1, d = hed[o + 2] - m2;
+    q0 += c * a * a; q1 += c * b * b; q2 += c * d * d;
+  }
+  const st: ChannelStats = { mean: [m0, m1, m2], std: [Math.sqrt(q0 / N), Math.sqrt(q1 / N), Math.sqrt(q2 / N)] };
+  const k = ratios(st, target);
+  for (let o = 0; o < hed.length; o += 3) {
+    hed[o] = (hed[o] - m0) * k[0] + target.mean[0];
+    hed[o + 1] = (hed[o + 1] - m1) * k[1] + target.mean[1];
+    hed[o + 2] = (hed[o + 2] - m2) * k[2] + target.mean[2];
+  }
+  const rgb = hedToRgbFloat(hed, hed);
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < rgb.length; i++) {
+    if (rgb[i] < lo) lo = rgb[i];
+    if (rgb[i] > hi) hi = rgb[i];
+  }
+  if (!(hi > lo)) return { width, height, data: asRgba(px), applied: false, reason: 'left unchanged: the HED template maps every pixel to one colour (the reference would divide by zero)' };
+  const span = hi - lo;
+  // Each colour's RGBA bytes as one little-endian word, then one store per pixel.
+  const word = new Uint32Array(n);
+  for (let j = 0, s = 0; j < n; j++, s += 3) {
+    const r = Math.trunc((255 * (rgb[s] - lo)) / span), g = Math.trunc((255 * (rgb[s + 1] - lo)) / span), b = Math.trunc((255 * (rgb[s + 2] - lo)) / span);
+    word[j] = (r | (g << 8) | (b << 16) | (255 << 24)) >>> 0;
+  }
+  const out = new Uint8Array(width * height * 4);
+  const idx = ic.index;
+  if (new Uint8Array(new Uint32Array([1]).buffer)[0] === 1) {
+    const o32 = new Uint32Array(out.buffer, 0, width * height);
+    for (let p = 0; p < o32.length; p++) o32[p] = word[idx[p]];
+  } else {
+    for (let p = 0, o = 0; p < width * height; p++, o += 4) {
+      const w = word[idx[p]];
+      out[o] = w & 255;
+      out[o + 1] = (w >>> 8) & 255;
+      out[o + 2] = (w >>> 16) & 255;
+      out[o + 3] = 255;
+    }
+  }
+  return { width, height, data: out, applied: true, target };
 }

@@ -10,7 +10,7 @@ import { inputSignature } from '../dataset';
 import type { TileRecord } from '../types';
 import { computeDatasetStats, type DatasetStats } from './datasetStats';
 import { cacheHit, loadStainCache, saveStainCache, type CachedTile } from './stainCache';
-import { STAIN_SPACES, type StainSpace, type TileStainStats } from './tileStats';
+import { applyMinTissue, DEFAULT_MIN_TISSUE, STAIN_SPACES, type StainSpace, type TileStainStats } from './tileStats';
 
 /** What the worker is started with. */
 export interface StatsWorkerData {
@@ -34,6 +34,8 @@ export interface StatsRunOptions {
   onProgress?: (done: number, total: number) => void;
   /** Polled; true stops the run (the partial result is not cached). */
   isCancelled?: () => boolean;
+  /** Least tissue share for a tile to count (default DEFAULT_MIN_TISSUE; 0 keeps all): applied after the cache, so changing it needs no new measurement. */
+  minTissue?: number;
 }
 
 /** The statistics and where they came from. */
@@ -84,14 +86,15 @@ export function computeInWorker(root: string, tiles: readonly TileRecord[], opts
   });
 }
 
-/** The statistics of these tiles: cached ones from the cache, the rest measured in a worker (then added to the cache). */
+/** The statistics of these tiles: cached ones from the cache, the rest measured in a worker (then added to the cache); tiles under the tissue threshold become stated skips. */
 export async function stainStatsWithCache(root: string, tiles: readonly TileRecord[], opts: StatsRunOptions = {}): Promise<StatsRun> {
   const spaces = opts.spaces ?? STAIN_SPACES;
+  const minTissue = opts.minTissue ?? DEFAULT_MIN_TISSUE;
   const t0 = performance.now();
   const cache = opts.storageDir ? await loadStainCache(opts.storageDir, root) : new Map<string, CachedTile>();
   const todo = tiles.filter((t) => !cacheHit(cache.get(t.id), t, spaces));
   if (!todo.length) {
-    return { tiles: tiles.map((t) => cache.get(t.id)!.stats), cancelled: false, seconds: (performance.now() - t0) / 1000, fromCache: true, ranIn: 'cache' };
+    return { tiles: applyMinTissue(tiles.map((t) => cache.get(t.id)!.stats), minTissue), cancelled: false, seconds: (performance.now() - t0) / 1000, fromCache: true, ranIn: 'cache' };
   }
   const sig = await inputSignature(root);
   let r: DatasetStats, ranIn = 'worker thread';
@@ -107,5 +110,5 @@ export async function stainStatsWithCache(root: string, tiles: readonly TileReco
   for (const t of r.tiles) cache.set(t.id, { image: image.get(t.id) ?? '', stats: t });
   if (opts.storageDir) await saveStainCache(opts.storageDir, root, cache.values(), sig).catch(() => undefined);
   const out = tiles.map((t) => byId.get(t.id) ?? (cacheHit(cache.get(t.id), t, spaces) ? cache.get(t.id)!.stats : undefined)).filter((x): x is TileStainStats => x !== undefined);
-  return { tiles: out, cancelled: r.cancelled, seconds: (performance.now() - t0) / 1000, fromCache: false, ranIn: done ? `${ranIn}, ${done} from the cache` : ranIn };
+  return { tiles: applyMinTissue(out, minTissue), cancelled: r.cancelled, seconds: (performance.now() - t0) / 1000, fromCache: false, ranIn: done ? `${ranIn}, ${done} from the cache` : ranIn };
 }

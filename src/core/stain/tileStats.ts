@@ -6,6 +6,7 @@
 import { labForwardLuts } from './opencvLab';
 import { hsvDivTables } from './opencvHsv';
 import { HED_FROM_RGB, HED_OD } from './skimageHed';
+import { countColours, statsOfColours } from './colourCounts';
 
 /** The colour spaces RandStainNA works in. */
 export type StainSpace = 'LAB' | 'HSV' | 'HED';
@@ -266,12 +267,31 @@ export function tileStainStats(
   source: { channels?: number; depth?: string } = {},
 ): TileStainStats {
   const base = { id: tile.id, ...(tile.wsi !== undefined ? { wsi: tile.wsi } : {}), ...(tile.dataset !== undefined ? { dataset: tile.dataset } : {}) };
-  const withLab = spaces.includes('LAB') ? labStatsAndTissue(px.data, px.channels) : undefined;
-  const tissue = withLab ? withLab.tissue : tissueFraction(px);
   const note = source.depth && source.depth !== 'uchar' ? `${source.depth === 'ushort' ? '16-bit' : source.depth} image: measured on its 8-bit rescale (round(v / 257) for 16-bit)` : undefined;
-  const skipped = unusableReason(px, source.channels);
-  if (skipped) return { ...base, tissue, skipped, ...(note ? { note } : {}) };
-  const measured = spaceStats(px, spaces.filter((s) => s !== 'LAB'));
-  if (withLab) measured.LAB = withLab.stats;
-  return { ...base, tissue, spaces: measured, ...(note ? { note } : {}) };
+  // One pass over the pixels counts the distinct colours; every space, the tissue share and the
+  // flat/grey checks come from those (exact: same histograms as a per-pixel pass).
+  const cs = statsOfColours(countColours(px.data, px.channels), spaces);
+  const skipped = px.width * px.height === 0 || (source.channels !== undefined && source.channels <= 2) || cs.flat !== undefined || cs.grey ? unusableReason(px, source.channels) : undefined;
+  if (skipped) return { ...base, tissue: cs.tissue, skipped, ...(note ? { note } : {}) };
+  return { ...base, tissue: cs.tissue, spaces: cs.spaces, ...(note ? { note } : {}) };
+}
+
+/** Default least tissue share (stained pixels / all) for a tile's statistics to count: below it a tile is mostly glass and its means describe the background, not the stain. */
+export const DEFAULT_MIN_TISSUE = 0.05;
+
+/** Why a measured tile is left out for too little tissue, or undefined. */
+export function lowTissueReason(tissue: number, minTissue: number): string | undefined {
+  if (!(minTissue > 0) || tissue >= minTissue) return undefined;
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  return `too little tissue: ${pct(tissue)} of pixels are stained (optical density >= ${TISSUE_BETA} in every channel), below the ${pct(minTissue)} threshold (setting vasculatureExplorer.stain.minTissue, CLI --min-tissue)`;
+}
+
+/** The tiles with those under `minTissue` turned into stated skips (their numbers dropped); others unchanged. */
+export function applyMinTissue(tiles: readonly TileStainStats[], minTissue: number): TileStainStats[] {
+  return tiles.map((t) => {
+    const why = t.skipped ? undefined : lowTissueReason(t.tissue, minTissue);
+    if (!why) return t;
+    const { spaces: _dropped, ...rest } = t;
+    return { ...rest, skipped: why };
+  });
 }

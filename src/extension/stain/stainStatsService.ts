@@ -4,9 +4,15 @@
  * Stain panel, the dashboard's stain section and the Compute Stain Statistics… command.
  */
 import * as vscode from 'vscode';
-import { stainStatsWithCache, STAIN_SPACES, type TileStainStats } from '../../core/stain';
+import { DEFAULT_MIN_TISSUE, stainStatsWithCache, STAIN_SPACES, type TileStainStats } from '../../core/stain';
 import type { DatasetIndex } from '../../core/types';
 import { log } from '../common/log';
+
+/** vasculatureExplorer.stain.minTissue, clamped to 0..1 (the default when unset or not a number). */
+export function minTissueSetting(): number {
+  const v = vscode.workspace.getConfiguration('vasculatureExplorer').get<number>('stain.minTissue', DEFAULT_MIN_TISSUE);
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : DEFAULT_MIN_TISSUE;
+}
 
 export class StainStatsService implements vscode.Disposable {
   private key: DatasetIndex | undefined;
@@ -16,7 +22,18 @@ export class StainStatsService implements vscode.Disposable {
   /** Fires when statistics for the current index are ready. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly storageDir: string, private readonly index: () => DatasetIndex | undefined) {}
+  private readonly configWatch: vscode.Disposable;
+
+  constructor(private readonly storageDir: string, private readonly index: () => DatasetIndex | undefined) {
+    // A new threshold re-reads the cache (no new measurement) on the next ensure().
+    this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('vasculatureExplorer.stain.minTissue')) {
+        this.key = undefined;
+        this.pending = undefined;
+        this.done = undefined;
+      }
+    });
+  }
 
   /** The statistics of the current index if already measured. */
   get current(): TileStainStats[] | undefined {
@@ -38,6 +55,7 @@ export class StainStatsService implements vscode.Disposable {
         const r = await stainStatsWithCache(index.root, tiles, {
           spaces: STAIN_SPACES,
           storageDir: this.storageDir,
+          minTissue: minTissueSetting(),
           isCancelled: () => token.isCancellationRequested,
           onProgress: (d, total) => {
             progress.report({ message: `${d}/${total} tiles`, increment: ((d - last) / total) * 100 });
@@ -67,6 +85,7 @@ export class StainStatsService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.configWatch.dispose();
     this.changed.dispose();
   }
 }
