@@ -168,7 +168,7 @@ export function validateFromWebview(msg: unknown): Check {
       if (!only('key') || typeof m.key !== 'string' || !QUALITY.has(m.key)) return bad('selectQuality: unknown key');
       return { ok: true, message: { type: 'selectQuality', key: m.key as QualityKey } };
     case 'stainSelect':
-      if (!only('ids', 'label') || !Array.isArray(m.ids) || m.ids.length > 200_000 || !m.ids.every(isShortString) || !isShortString(m.label)) return bad('stainSelect: ids must be tile id strings and label a short string');
+      if (!only('ids', 'label') || !Array.isArray(m.ids) || m.ids.length > 200_000 || !m.ids.every((id) => isShortString(id)) || !isShortString(m.label)) return bad('stainSelect: ids must be tile id strings and label a short string');
       return { ok: true, message: { type: 'stainSelect', ids: m.ids as string[], label: m.label } };
     case 'openTile':
       if (!only('id') || !isShortString(m.id)) return bad('openTile: id must be a string of 1-200 characters');

@@ -110,8 +110,30 @@ export const tests: E2eTest[] = [
       await card.scrollIntoViewIfNeeded();
       await vs.page.waitForTimeout(500);
       await vs.screenshot('dashboard-stain-section');
-      // Not covered here: a click on a box putting that WSI's tiles in the tile browser (the check for the
-      // filter text timed out in two runs on the shared machine and was not resolved in time).
+      // A click on WSI 2's box (the first channel) puts exactly that WSI's measured tiles in the tile browser.
+      const wsi = wsis.includes(2) ? 2 : wsis[0];
+      const want = rows.filter((c) => images.has(c[0]) && Number(c[1]) === wsi).length;
+      const canvas = card.locator('canvas[data-channel]').first();
+      const hits = JSON.parse((await canvas.getAttribute('data-hits')) ?? '[]') as { wsi: number; x: number; y: number }[];
+      const hit = hits.find((t) => t.wsi === wsi);
+      assert.ok(hit, `a box for WSI ${wsi} is drawn`);
+      const bb = await canvas.boundingBox();
+      const cw = Number(await canvas.getAttribute('width')), chh = Number(await canvas.getAttribute('height'));
+      assert.ok(bb && cw > 0 && chh > 0);
+      await frame.evaluate(() => document.addEventListener('click', (e) => { document.body.dataset.lastClick = `${(e.target as Element).tagName}.${(e.target as HTMLElement).dataset.channel ?? ''}@${e.clientX},${e.clientY}`; }, true));
+      await canvas.click({ position: { x: (hit.x * bb.width) / cw, y: (hit.y * bb.height) / chh } });
+      await frame.locator('#filter-text', { hasText: `stain: WSI ${wsi}` }).waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+        throw new Error(`${String(e)}; click seen by the page: ${await frame.evaluate(() => document.body.dataset.lastClick ?? 'none')}; filter text: ${await frame.locator('#filter-text').textContent()}`);
+      });
+      const sidebar = await vs.openActivityBarView('Vasculature Explorer');
+      const tree = sidebar.locator('.pane', { hasText: 'Tiles' }).first();
+      // The view's description: the filter and how many tiles it leaves (counted here from tile_meta.csv and train/).
+      const header = tree.locator('.pane-header').first();
+      await tree.locator('.pane-header', { hasText: `(${want})` }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      assert.ok(((await header.textContent()) ?? '').includes(`stain: WSI ${wsi} (${want} measured tiles) (${want})`), (await header.textContent()) ?? '');
+      await sidebar.locator('.monaco-list-row').filter({ has: vs.page.locator('.label-name', { hasText: new RegExp(`^WSI ${wsi}$`) }) }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      for (const other of wsis.filter((w) => w !== wsi)) assert.equal(await sidebar.locator('.monaco-list-row').filter({ has: vs.page.locator('.label-name', { hasText: new RegExp(`^WSI ${other}$`) }) }).count(), 0, `WSI ${other} is not in the filtered tree`);
+      await vs.screenshot('dashboard-stain-box-click-filtered');
     },
   },
 ];

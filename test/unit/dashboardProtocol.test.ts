@@ -88,3 +88,11 @@ describe('RequestTracker pairs replies with requests', () => {
     await assert.rejects(p, /closed/);
   });
 });
+
+it('stainSelect with many real tile ids is accepted (every() must not pass the index as the length cap)', () => {
+  const ids = ['00da70813521', '0033bbc76b6b', '00656c6f2690', '00d75ad65de3'];
+  const v = validateFromWebview({ type: 'stainSelect', ids, label: 'stain: WSI 2 (4 measured tiles)' });
+  assert.ok(v.ok, JSON.stringify(v));
+  assert.equal(validateFromWebview({ type: 'stainSelect', ids: [...ids, ''], label: 'x' }).ok, false, 'an empty id is still refused');
+  assert.equal(validateFromWebview({ type: 'stainSelect', ids: ['x'.repeat(201)], label: 'x' }).ok, false, 'an over-long id is still refused');
+});
