@@ -222,13 +222,13 @@ export const tests: E2eTest[] = [
     name: 'dashboard-slide-map-high-contrast-focus',
     async run(vs) {
       const { page } = vs;
+      const { frame } = await openOverview(vs);
       await vs.runCommand('Preferences: Color Theme');
       const input = page.locator('.quick-input-widget input.input');
       await input.fill('Default High Contrast');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Default High Contrast' }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('hc-black'), undefined, { timeout: 15_000 });
-      const { frame } = await openOverview(vs);
       await frame.waitForFunction(() => document.body.classList.contains('vscode-high-contrast'), undefined, { timeout: 15_000 });
       // Keyboard focus (Tab from the zoom-out button) shows an outline on the zoom buttons and the legend entries.
       await frame.locator('#slide-map').scrollIntoViewIfNeeded();
@@ -238,10 +238,16 @@ export const tests: E2eTest[] = [
       const outline = await frame.evaluate(() => { const s = getComputedStyle(document.activeElement!); return { id: document.activeElement!.id, style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor }; });
       assert.equal(outline.id, 'slide-zoom-out');
       assert.ok(outline.style === 'solid' && outline.width >= 2, `a 2px focus outline in high contrast: ${JSON.stringify(outline)}`);
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab'); // the map canvas
+      // Tab on to the map itself (after +, Fit).
+      const stops: string[] = [];
+      for (let k = 0; k < 8 && stops[stops.length - 1] !== 'canvas'; k++) {
+        await page.keyboard.press('Tab');
+        const now = await focused(frame);
+        stops.push(now?.tag === 'canvas' ? 'canvas' : now?.id || String(now?.tag));
+      }
+      assert.deepEqual(stops, ['slide-zoom-in', 'slide-zoom-reset', 'canvas'], 'zoom-out, +, Fit, then the map');
+      const ring = await frame.evaluate(() => { const s = getComputedStyle(document.activeElement!); return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) }; });
+      assert.ok(ring.style === 'solid' && ring.width >= 2, `the map's focus outline in high contrast: ${JSON.stringify(ring)}`);
       await vs.screenshot('dashboard-slide-map-high-contrast');
     },
   },
