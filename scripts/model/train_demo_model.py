@@ -16,51 +16,19 @@ import time
 import numpy as np
 import onnx
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ap_at_iou import ap_at_iou, dice  # noqa: E402
 from hhv_data import annotated_ids, polygons_of, rasterise, read_tile, union_mask  # noqa: E402
+# The network is the training program's (one output channel here: blood_vessel only).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'training'))
+from ve_training.unet import SIZE_MULTIPLE, UNet  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 DATA = os.path.join(REPO, '..', 'shared', 'data', 'hhv-sample')
 # Fixed held-out tiles: every 6th of the 27 sorted annotated ids, starting at the second.
 HOLDOUT = ['00da70813521', '1f0d3cd4b621', '2cad7b97ea7e', '6ba77a9f7fea', 'fb5faa60f9d0']
-SIZE_MULTIPLE = 16  # four 2x poolings
-
-
-def block(cin, cout):
-    return nn.Sequential(
-        nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-        nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
-
-
-class UNet(nn.Module):
-    """A 4-level U-Net, channels c,2c,4c,8c with an 8c bottleneck; one output logit per pixel."""
-
-    def __init__(self, c=16):
-        super().__init__()
-        ch = [c, 2 * c, 4 * c, 8 * c]
-        self.enc = nn.ModuleList([block(3, ch[0]), block(ch[0], ch[1]), block(ch[1], ch[2]), block(ch[2], ch[3])])
-        self.mid = block(ch[3], ch[3])
-        self.up = nn.ModuleList([nn.ConvTranspose2d(ch[3], ch[3], 2, stride=2), nn.ConvTranspose2d(ch[3], ch[2], 2, stride=2),
-                                 nn.ConvTranspose2d(ch[2], ch[1], 2, stride=2), nn.ConvTranspose2d(ch[1], ch[0], 2, stride=2)])
-        self.dec = nn.ModuleList([block(2 * ch[3], ch[3]), block(2 * ch[2], ch[2]), block(2 * ch[1], ch[1]), block(2 * ch[0], ch[0])])
-        self.head = nn.Conv2d(ch[0], 1, 1)
-
-    def forward(self, x):
-        skips = []
-        for e in self.enc:
-            x = e(x)
-            skips.append(x)
-            x = F.max_pool2d(x, 2)
-        x = self.mid(x)
-        for up, dec, s in zip(self.up, self.dec, reversed(skips)):
-            x = dec(torch.cat([up(x), s], 1))
-        return self.head(x)
-
-
 def load(ids):
     imgs, unions, insts = [], [], []
     for tid in ids:
@@ -141,7 +109,7 @@ def main():
     del stack
     print(f'train {len(train_ids)} tiles, held out {len(HOLDOUT)}; mean {mean} std {std}', flush=True)
 
-    model = UNet(args.width)
+    model = UNet(args.width, out_channels=1)
     n_params = sum(p.numel() for p in model.parameters())
     print(f'U-Net width {args.width}: {n_params} parameters', flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)

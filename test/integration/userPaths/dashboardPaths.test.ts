@@ -11,26 +11,16 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import { until } from '../wait';
-import { invoke, observe, resetObserved, shown } from './observe';
+import { closeSample, openSample } from './sampleSession';
+import { invoke, resetObserved, shown } from './observe';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
 const TILE = '00da70813521';
 
 describe('Dataset Overview user paths', function () {
   this.timeout(180_000);
   let x: VasculatureExplorerApi;
-  before(async () => {
-    x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
-    await until(() => x.index()?.root === sample && x.index(), 45_000, 'the sample to be indexed');
-    await vscode.workspace.getConfiguration('vasculatureExplorer').update('predict.executionProvider', 'cpu', vscode.ConfigurationTarget.Global);
-    observe();
-  });
-  after(async () => {
-    await vscode.workspace.getConfiguration('vasculatureExplorer').update('predict.executionProvider', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  before(async () => { x = await openSample(); });
+  after(closeSample);
 
   it('12. a broken submission (Explorer → Open and Score) keeps the last good score and shows its errors beside it', async () => {
     const good = await invoke('vasculatureExplorer.predictBatch', [[TILE]]);

@@ -17,10 +17,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import { until } from '../wait';
-import { failures, invoke, observe, opened, resetObserved, shown } from './observe';
+import { closeSample, openSample, repoRoot, sample } from './sampleSession';
+import { failures, invoke, opened, resetObserved, shown } from './observe';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
 
 interface MenuEntry { command: string; when?: string; group?: string }
 interface Manifest {
@@ -129,16 +128,8 @@ function callsFor(place: string, e: MenuEntry): Call[] {
 
 describe('Every menus entry of package.json, invoked as its menu place invokes it', function () {
   this.timeout(600_000);
-  before(async () => {
-    x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
-    await until(() => x.index()?.root === sample && x.index(), 45_000, 'the sample to be indexed');
-    await vscode.workspace.getConfiguration('vasculatureExplorer').update('predict.executionProvider', 'cpu', vscode.ConfigurationTarget.Global);
-    observe();
-  });
-  after(async () => {
-    await vscode.workspace.getConfiguration('vasculatureExplorer').update('predict.executionProvider', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  before(async () => { x = await openSample(); });
+  after(closeSample);
 
   it('sees what the extension shows (the observer is wired to the extension\'s own window API)', async () => {
     resetObserved();

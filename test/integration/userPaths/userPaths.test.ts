@@ -10,11 +10,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import { until } from '../wait';
-import { failures, invoke, observe, opened, resetObserved, shown } from './observe';
+import { closeSample, openSample, sample } from './sampleSession';
+import { failures, invoke, opened, resetObserved, shown } from './observe';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
 const ANNOTATED = '00da70813521';
 const MISSING = '0006ff2aa7cd';
 
@@ -33,17 +31,8 @@ function annotationCounts(): { withImage: number; withoutImage: number } {
 describe('User paths of the tile browser, Show Log and Predict', function () {
   this.timeout(180_000);
   let x: VasculatureExplorerApi;
-  before(async () => {
-    x = await vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
-    await until(() => x.index()?.root === sample && x.index(), 45_000, 'the sample to be indexed');
-    await vscode.workspace.getConfiguration('vasculatureExplorer').update('predict.executionProvider', 'cpu', vscode.ConfigurationTarget.Global);
-    observe();
-  });
-  after(async () => {
-    await vscode.workspace.getConfiguration('vasculatureExplorer').update('predict.executionProvider', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('vasculatureExplorer.clearFilter');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  before(async () => { x = await openSample(); });
+  after(closeSample);
   beforeEach(() => resetObserved());
 
   it('1. Go to Tile… from the title bar with a focused row opens the tile picker, not "No tile [object Object]"', async () => {
