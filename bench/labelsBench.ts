@@ -16,7 +16,7 @@ const TARGET_RATIO = 1.5;
 const TARGET_PEAK = 300 * 1024 * 1024;
 const TARGET_LEAK_MS = 100;
 
-function once(mode: 'floor' | 'labels', out: string): LabelsChildResult {
+function once(mode: 'floor' | 'floorWrite' | 'labels', out: string): LabelsChildResult {
   const stdout = execFileSync(process.execPath, [path.join(__dirname, 'labelsChild.js'), mode, FULL_SET.root, out], { encoding: 'utf8', maxBuffer: 16 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as LabelsChildResult;
 }
@@ -26,9 +26,10 @@ export async function run(): Promise<BenchRow[]> {
   await ensureSet(FULL_SET);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'labels-bench-'));
   try {
-    const floors: LabelsChildResult[] = [], runs: LabelsChildResult[] = [];
+    const floors: LabelsChildResult[] = [], runs: LabelsChildResult[] = [], written: LabelsChildResult[] = [];
     for (let k = 0; k < RUNS; k++) {
       floors.push(once('floor', path.join(tmp, 'out')));
+      written.push(once('floorWrite', path.join(tmp, 'out')));
       runs.push(once('labels', path.join(tmp, 'out')));
     }
     if (runs[0].masks !== floors[0].masks) throw new Error(`the export wrote ${runs[0].masks} masks, the floor encoded ${floors[0].masks}: unlike work.`);
@@ -51,6 +52,7 @@ export async function run(): Promise<BenchRow[]> {
     const leak = timeMs(() => { leaks = checkLeakage(fps, folds).length; }, 9);
     return [
       { benchmark: `labels: floor, full set (rasterise + sharp PNG-encode the ${floors[0].masks} blood_vessel masks, nothing written; median of ${RUNS})`, measured: both(floors), target: '-', verdict: 'info' },
+      { benchmark: `labels: reference, the floor plus writing each mask PNG and linking each image (blocking calls, ${floors[0].masks} + ${floors[0].masks} files; median of ${RUNS})`, measured: `${both(written)}; ${((onCpu ? m(written, 'cpuMs') : m(written, 'ms')) / floorJudged).toFixed(2)}x floor`, target: '-', verdict: 'info' },
       {
         benchmark: `labels: masks (1 class) + YOLO + COCO, 5 folds, full set (${runs[0].tiles} tiles, ${runs[0].outputs} files; index built before, untimed: ${fmtSeconds(median(runs.map((r) => r.indexMs ?? 0)) / 1000)}; median of ${RUNS})`,
         measured: `${both(runs)}; ${(judged / floorJudged).toFixed(2)}x floor`,

@@ -1,6 +1,7 @@
 /**
  * Child process of the labels bench: one clean measurement per process, peak memory from the kernel.
- * Usage: node out/bench/labelsChild.js floor|labels <root> <out>; prints one JSON line.
+ * Usage: node out/bench/labelsChild.js floor|floorWrite|labels <root> <out>; prints one JSON line.
+ * floorWrite: the floor, and each PNG written to out/masks/<id>.png and the tile's image linked (the files' own cost, for reference).
  * The index is built first and not timed in both modes (in the extension it is already there;
  * the CLI builds it: its time is reported beside). floor: the same blood_vessel masks (same tiles, same polygons, read and parsed beforehand, untimed)
  * rasterised and PNG-encoded with sharp, nothing written. labels: the whole run: masks (one class, value 1) + YOLO + COCO for 5 folds + folds/manifest, images linked.
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
   const [mode, root, out] = process.argv.slice(2);
   const opts = DEFAULT_LABEL_OPTIONS;
   let result: LabelsChildResult;
-  if (mode === 'floor') {
+  if (mode === 'floor' || mode === 'floorWrite') {
+    const write = mode === 'floorWrite';
+    if (write) { fs.rmSync(out, { recursive: true, force: true }); fs.mkdirSync(path.join(out, 'masks'), { recursive: true }); fs.mkdirSync(path.join(out, 'images')); }
     const index = await indexDataset(root);
     const { tiles } = selectTiles(index, opts);
     const text = fs.readFileSync(path.join(root, 'polygons.jsonl'));
@@ -48,7 +51,12 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: 8 }, async () => {
       while (next < anns.length) {
         const k = next++;
-        bytes += (await greyPng(classMask(anns[k], 'blood_vessel', 1), 512)).length;
+        const png = await greyPng(classMask(anns[k], 'blood_vessel', 1), 512);
+        bytes += png.length;
+        if (write) {
+          fs.writeFileSync(path.join(out, 'masks', `${tiles[k].id}.png`), png);
+          fs.symlinkSync(path.join(root, tiles[k].image!), path.join(out, 'images', `${tiles[k].id}.tif`));
+        }
       }
     }));
     const c = process.cpuUsage(c0);

@@ -22,6 +22,7 @@ node('src/cli/scoreMapsMain.ts', 'dist/scoreMaps.js');
 node('src/core/stain/stainStatsWorker.ts', 'dist/stainStatsWorker.js');
 node('src/core/tuning/sweepWorker.ts', 'dist/tuningSweepWorker.js');
 node('src/core/labels/labelsWorker.ts', 'dist/labelsWorker.js');
+node('src/core/dataset/datasetIndexWorker.ts', 'dist/datasetIndexWorker.js');
 
 // One browser bundle per webview folder that has a main.ts.
 const webviewDir = path.join(root, 'webview');

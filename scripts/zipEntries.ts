@@ -67,6 +67,7 @@ export function vsixViolations(names: readonly string[], target = 'linux-x64'): 
     'extension/dist/extension.js',
     'extension/dist/inferenceWorker.js',
     'extension/dist/galleryThumbWorker.js',
+    'extension/dist/datasetIndexWorker.js',
     'extension/dist/webview/tileViewer.js',
     'extension/dist/webview/dashboard.js',
     'extension/dist/webview/gallery.js',

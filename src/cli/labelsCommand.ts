@@ -21,6 +21,10 @@ export const LABELS_USAGE = `usage: vasculature-explorer labels <dataset-folder>
   --images link|copy|png   images in the output (default link: a symbolic link, no copy)
   --folds kfold|group-wsi|halves|share|lowo   fold scheme (default kfold)
   --k 5  --seed 42  --stratify none|dataset|vesselBins|classPresence|wsi  --share 0.2
+  --context-pad <px>       pad every tile with px taken from its WSI neighbours (default 0 = none)
+  --context-fill reflect|zero          a missing neighbour: the tile mirrored at its edge, or zero (default reflect)
+  --shifted                also write the 256-px shifted tiles from 2x2 blocks of neighbours
+  --shifted-min-quadrants 1..4         real quadrants a shifted tile needs (default 4; missing ones are zero)
   --force                  write into a folder that holds other files
   --inside-dataset         allow an output folder inside the dataset folder
   --json                   print the manifest as JSON
@@ -86,6 +90,10 @@ export function parseLabelArgs(args: string[]): LabelOptions {
     if (!s) throw new LabelsError('options', `--folds must be kfold, group-wsi, halves, share or lowo (got ${scheme}).`);
     o.folds = s;
   }
+  const pad = value(args, '--context-pad'), fill = value(args, '--context-fill'), minQ = value(args, '--shifted-min-quadrants');
+  if (pad !== undefined || fill !== undefined || minQ !== undefined || args.includes('--shifted')) {
+    o.context = { pad: Number(pad ?? 0), fill: (fill ?? 'reflect') as 'reflect' | 'zero', shifted: args.includes('--shifted'), ...(minQ !== undefined ? { shiftedMinQuadrants: Number(minQ) } : {}) };
+  }
   return o;
 }
 
@@ -100,7 +108,7 @@ function packageVersion(): string {
 /** Run labels; returns the exit code (0 done or up to date, 1 refused or failed, 2 usage). */
 export async function labelsCommand(args: string[], io: CliIO): Promise<number> {
   const out = value(args, '--out');
-  const flagsWithValue = new Set(['--out', '--preset', '--datasets', '--wsis', '--tiles-file', '--classes', '--unsure', '--dedupe', '--formats', '--mask-value', '--images', '--folds', '--k', '--seed', '--stratify', '--share', '--stain']);
+  const flagsWithValue = new Set(['--out', '--preset', '--datasets', '--wsis', '--tiles-file', '--classes', '--unsure', '--dedupe', '--formats', '--mask-value', '--images', '--folds', '--k', '--seed', '--stratify', '--share', '--stain', '--context-pad', '--context-fill', '--shifted-min-quadrants']);
   const positional = args.filter((a, n) => !a.startsWith('--') && !flagsWithValue.has(args[n - 1]));
   if (positional.length !== 1 || !out) {
     io.err(LABELS_USAGE);

@@ -8,6 +8,7 @@ import { vesselClassIndex } from '../core/predict';
 import { toInputTensor } from '../core/model';
 import { applyContractStain } from '../core/stain';
 import { semanticOutputToInstances } from '../core/model';
+import { outputCapRefusal } from '../core/model';
 import type { FromWorker, PostprocessedInstances, RawOutput, RunRequest, ToWorker } from './protocol';
 import { providerCandidates, shortReason } from './providers';
 import { limits, limitsFromEnvironment, raiseHint } from '../core/limits';
@@ -41,6 +42,9 @@ async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promis
   const input = toInputTensor(image, c, inputScratch);
   inputScratch = input.data;
   const t1 = performance.now();
+  // Checked before running, from the session's output metadata and this input's dims: onnxruntime would otherwise allocate the outputs first.
+  const tooBig = outputCapRefusal(entry.io, c.inputName, input.dims, req.modelPath);
+  if (tooBig) throw new InferenceError('limit', tooBig);
   const feeds = { [c.inputName]: new ort.Tensor('float32', input.data, input.dims) };
   let results: Awaited<ReturnType<typeof entry.session.run>>;
   try {
@@ -54,6 +58,7 @@ async function handleRun(ort: Ort, cache: SessionCache, req: RunRequest): Promis
   const t2 = performance.now();
   let outBytes = 0;
   for (const t of Object.values(results)) outBytes += (t.data as { byteLength?: number }).byteLength ?? 0;
+  // The backstop, for outputs whose size the metadata left open (symbolic dims of their own).
   if (outBytes > limits().outputTensorBytes) {
     for (const t of Object.values(results)) t.dispose?.();
     throw new InferenceError('limit', `${req.modelPath}: the model's outputs for one tile hold ${outBytes} bytes; they were dropped: ${raiseHint('outputTensorBytes')}.`);

@@ -24,6 +24,10 @@ export interface LabelsFormValues {
   /** Only the tiles of the tile browser's filter. */
   useFilter: boolean;
   out: string;
+  /** Context tiles: px of padding from the WSI neighbours (0 = none), what fills a missing neighbour, and the 256-px shifted tiles. */
+  contextPad?: number;
+  contextFill?: 'reflect' | 'zero';
+  shifted?: boolean;
 }
 
 /** A preset: a label and the values it sets. */
@@ -80,7 +84,10 @@ export function validateFormValues(v: unknown): { ok: true; values: LabelsFormVa
   if (typeof o.share !== 'number' || !(o.share > 0 && o.share <= 0.5)) return { ok: false, error: 'share: a number in (0, 0.5]' };
   if (typeof o.useFilter !== 'boolean') return { ok: false, error: 'useFilter: a boolean' };
   if (typeof o.out !== 'string' || o.out.trim() === '' || o.out.length > 4096) return { ok: false, error: 'output folder: give a folder' };
-  const keys = ['datasets', 'classes', 'unsure', 'dedupe', 'formats', 'maskValue', 'images', 'folds', 'k', 'seed', 'stratify', 'share', 'useFilter', 'out'];
+  if (o.contextPad !== undefined && !isInt(o.contextPad, 0, 512)) return { ok: false, error: 'context padding: an integer 0..512 px' };
+  if (o.contextFill !== undefined && !oneOf(o.contextFill, ['reflect', 'zero'] as const)) return { ok: false, error: 'missing neighbours: reflect or zero' };
+  if (o.shifted !== undefined && typeof o.shifted !== 'boolean') return { ok: false, error: 'shifted tiles: a boolean' };
+  const keys = ['datasets', 'classes', 'unsure', 'dedupe', 'formats', 'maskValue', 'images', 'folds', 'k', 'seed', 'stratify', 'share', 'useFilter', 'out', 'contextPad', 'contextFill', 'shifted'];
   if (Object.keys(o).some((k) => !keys.includes(k))) return { ok: false, error: 'values: unexpected fields' };
   return { ok: true, values: o as unknown as LabelsFormValues };
 }

@@ -143,7 +143,8 @@ async function tryStart(port: number, opts: CodeServerOptions): Promise<CodeServ
     '--extensions-dir', opts.extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // VE_WORKSPACE_TRUST=1 (a suite that tests Restricted Mode): workspace trust stays on.
+    ...(process.env.VE_WORKSPACE_TRUST === '1' ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
   ];

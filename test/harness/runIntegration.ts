@@ -20,9 +20,13 @@ interface Suite {
   dir: string;
   /** Returns the folder VS Code opens; tmpDir is a fresh temp folder removed afterwards. */
   workspace: (tmpDir: string) => Promise<string>;
+  /** User settings the suite's profile starts with (a workspace.js `profileSettings` export). */
+  profileSettings?: Record<string, unknown>;
+  /** The suite runs with workspace trust on (a workspace.js `workspaceTrust = true` export): code-server starts without --disable-workspace-trust. */
+  workspaceTrust?: boolean;
 }
 
-interface WorkspaceModule { createWorkspace(tmpDir: string): Promise<string> | string }
+interface WorkspaceModule { createWorkspace(tmpDir: string): Promise<string> | string; profileSettings?: Record<string, unknown>; workspaceTrust?: boolean }
 
 /** The default suite plus every sub-folder suite that has a workspace.js. */
 export function discoverSuites(): Suite[] {
@@ -30,10 +34,13 @@ export function discoverSuites(): Suite[] {
   for (const e of fs.readdirSync(integrationOut, { withFileTypes: true })) {
     const wsModule = path.join(integrationOut, e.name, 'workspace.js');
     if (!e.isDirectory() || !fs.existsSync(wsModule)) continue;
+    const mod = require(wsModule) as WorkspaceModule;
     suites.push({
       name: e.name,
       dir: path.join(integrationOut, e.name),
-      workspace: async (tmp) => (require(wsModule) as WorkspaceModule).createWorkspace(tmp),
+      workspace: async (tmp) => mod.createWorkspace(tmp),
+      ...(mod.profileSettings ? { profileSettings: mod.profileSettings } : {}),
+      ...(mod.workspaceTrust ? { workspaceTrust: true } : {}),
     });
   }
   return suites;
@@ -52,7 +59,10 @@ async function runOnce(suite: Suite, attempt: number): Promise<{ ok: boolean; co
     const folder = await suite.workspace(path.join(tmp, 'ws'));
     // The real sample is read-only input: anything the product would keep in its workspace goes to the profile.
     if (path.resolve(folder) === path.resolve(sampleDataset)) process.env.VE_PROFILE_SETTINGS = JSON.stringify(sampleWorkspaceSettings(profile));
+    else if (suite.profileSettings) process.env.VE_PROFILE_SETTINGS = JSON.stringify(suite.profileSettings);
     else delete process.env.VE_PROFILE_SETTINGS;
+    if (suite.workspaceTrust) process.env.VE_WORKSPACE_TRUST = '1';
+    else delete process.env.VE_WORKSPACE_TRUST;
     await runTests({
       vscodeExecutablePath: shim,
       extensionDevelopmentPath: repoRoot,

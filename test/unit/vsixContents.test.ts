@@ -25,7 +25,7 @@ test('zipEntries says which file is not a zip', () => {
 function goodList(target: string): string[] {
   const [os, arch] = target.split('-');
   return ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt',
-    ...['extension', 'inferenceWorker', 'galleryThumbWorker', 'webview/tileViewer', 'webview/dashboard', 'webview/gallery'].map((n) => `extension/dist/${n}.js`),
+    ...['extension', 'inferenceWorker', 'galleryThumbWorker', 'datasetIndexWorker', 'webview/tileViewer', 'webview/dashboard', 'webview/gallery'].map((n) => `extension/dist/${n}.js`),
     'extension/media/logo.png', 'extension/media/activity.svg', 'extension/media/dashboard.css',
     'extension/media/model/demo-unet.onnx', 'extension/media/model/demo-unet.onnx.json', 'extension/media/model/MODEL_CARD.md',
     'extension/training/train.py', 'extension/training/requirements.txt', 'extension/training/ve_training/unet.py',

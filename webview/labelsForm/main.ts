@@ -57,6 +57,9 @@ function render(): void {
     row('Masks', fmt('masks', 'binary mask per class'), dropdown([{ value: '1', label: 'value 1' }, { value: '255', label: 'value 255' }], String(v.maskValue), (x) => set({ maskValue: x === '255' ? 255 : 1 }), 'Mask value'), fmt('label', 'class-index label PNG'), fmt('instances', 'instance-id PNG (16-bit)')),
     row('Trainers', fmt('yolo', 'YOLO-seg + data.yaml per fold'), fmt('coco', 'COCO JSON per fold split')),
     row('Images', dropdown([{ value: 'link', label: 'link (no copy)' }, { value: 'copy', label: 'copy' }, { value: 'png', label: 're-encode as PNG' }], v.images, (x) => set({ images: x as LabelsFormValues['images'] }), 'Images')),
+    row('Context', h('span', 'field-label', 'pad px'), textField('context padding in px', String(v.contextPad ?? 0), (x) => set({ contextPad: Number(x) }), { size: 4 }),
+      dropdown([{ value: 'reflect', label: 'missing neighbour: reflected' }, { value: 'zero', label: 'missing neighbour: zero' }], v.contextFill ?? 'reflect', (x) => set({ contextFill: x as 'reflect' | 'zero' }), 'Missing neighbour'),
+      checkbox('256-px shifted tiles from 2x2 neighbour blocks', !!v.shifted, (c) => set({ shifted: c }))),
   );
   const folds = h('fieldset');
   folds.append(h('legend', undefined, 'Validation folds'));

@@ -1,5 +1,6 @@
 /** Reads tile_meta.csv (id,source_wsi,dataset,i,j; i/j zero-padded or plain; BOM; CRLF) with located problems. */
 import { parseCsv } from '../text';
+import { unclosedQuoteProblem } from './csvProblems';
 import type { Problem } from '../types';
 
 export interface TileMetaRow {
@@ -32,7 +33,7 @@ function guessOtherFile(header: string[]): string {
 export function parseTileMeta(text: string, file: string): TileMetaResult {
   const problems: Problem[] = [];
   const rows: TileMetaRow[] = [];
-  const csv = parseCsv(text);
+  const csv = parseCsv(text, { singleLine: true });
   if (csv.length === 0) {
     problems.push({ file, line: 0, severity: 'error', code: 'file-empty', message: `${file} is empty; expected a header ${TILE_META_COLUMNS.join(',')} and one row per tile. Re-download it.` });
     return { rows, problems };
@@ -48,6 +49,10 @@ export function parseTileMeta(text: string, file: string): TileMetaResult {
   const firstLine = new Map<string, number>();
   for (let r = 1; r < csv.length; r++) {
     const { line, fields } = csv[r];
+    if (csv[r].unclosedQuote) {
+      problems.push(unclosedQuoteProblem(file, line));
+      continue;
+    }
     if (fields.length !== header.length) {
       problems.push({ file, line, severity: 'error', code: 'row-columns', message: `Row has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${header.length}; fix the row (a cut-off line or a stray comma?). The row is skipped.` });
       continue;

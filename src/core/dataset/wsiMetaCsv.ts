@@ -1,5 +1,6 @@
 /** Reads wsi_meta.csv (source_wsi,age,sex,race,height,weight,bmi) with located problems. */
 import { parseCsv } from '../text';
+import { unclosedQuoteProblem } from './csvProblems';
 import type { Problem, WsiMeta } from '../types';
 
 export interface WsiMetaResult {
@@ -13,7 +14,7 @@ const NUMERIC = ['age', 'height', 'weight', 'bmi'] as const;
 export function parseWsiMeta(text: string, file: string): WsiMetaResult {
   const problems: Problem[] = [];
   const rows: WsiMeta[] = [];
-  const csv = parseCsv(text);
+  const csv = parseCsv(text, { singleLine: true });
   if (csv.length === 0) {
     problems.push({ file, line: 0, severity: 'warning', code: 'file-empty', message: `${file} is empty; WSI demographics will show as unknown.` });
     return { rows, problems };
@@ -27,6 +28,10 @@ export function parseWsiMeta(text: string, file: string): WsiMetaResult {
   const seen = new Set<number>();
   for (let r = 1; r < csv.length; r++) {
     const { line, fields } = csv[r];
+    if (csv[r].unclosedQuote) {
+      problems.push(unclosedQuoteProblem(file, line));
+      continue;
+    }
     const get = (name: string) => {
       const c = header.indexOf(name);
       return c >= 0 && c < fields.length ? fields[c].trim() : '';

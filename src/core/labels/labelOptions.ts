@@ -1,6 +1,7 @@
 /** The options of a training-data export, the competitors' presets, and their validation. */
 import type { FoldScheme } from '../folds';
 import { CLASS_NAMES, type ClassName } from '../types';
+import { checkContextOptions, type ContextOptions } from './contextTiles';
 
 /** What happens to `unsure` polygons. */
 export type UnsureMode = 'drop' | 'class' | 'ignore';
@@ -47,6 +48,8 @@ export interface LabelOptions {
   transformImage?: ImageTransform;
   /** A name for transformImage, recorded in the manifest (e.g. 'reinhard:lab'). */
   transformName?: string;
+  /** Context tiles: padding from the WSI neighbours and/or the 256-px shifted tiles (none when absent). */
+  context?: ContextOptions;
 }
 
 /** The classes written, in index order: trained classes, then unsure when kept as a class. */
@@ -89,6 +92,7 @@ export function checkLabelOptions(o: LabelOptions): string[] {
   const f = o.formats;
   if (!f.binaryMasks && !f.labelPng && !f.instancePng && !f.yolo && !f.coco) bad.push('choose at least one format (masks, label, instances, yolo, coco).');
   if (f.binaryMasks && f.binaryMasks.value !== 1 && f.binaryMasks.value !== 255) bad.push('the binary mask value must be 1 or 255.');
+  bad.push(...checkContextOptions(o.context, !!f.instancePng));
   const s = o.folds;
   if ((s.kind === 'kfold' || s.kind === 'groupWsi') && (!Number.isInteger(s.k) || s.k < 2 || s.k > 50)) bad.push(`the number of folds must be an integer 2..50 (got ${s.k}).`);
   if (s.kind === 'kfold' && !Number.isInteger(s.seed)) bad.push(`the seed must be an integer (got ${s.seed}).`);

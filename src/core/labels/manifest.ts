@@ -40,6 +40,8 @@ export interface LabelsManifest {
     perFold: FoldStat[];
     leakage: { overlappingPairs: number; leakingPairs: number; examples: { a: string; b: string; wsi: number; overlapPx: number; foldA: number; foldB: number }[] };
   };
+  /** Context tiles written (when asked): padding, the fill of missing neighbours, shifted tiles. */
+  context?: { pad: number; fill: string; shifted: boolean; shiftedMinQuadrants: number; paddedTiles: number; shiftedTiles: number; neighbours: string; missing: string; leakingPairs: number };
   skipped: {
     /** Polygons not written, by Problems code. */
     byCode: Record<string, number>;
@@ -98,6 +100,7 @@ export function readmeText(m: LabelsManifest): string {
     `|---|---|${m.classes.map(() => '---').join('|')}|`,
     ...m.folds.perFold.map((f) => `| ${f.name} | ${f.tiles} | ${m.classes.map((c) => f.instances[c.name] ?? 0).join(' | ')} |`),
     '',
+    ...(m.context ? [`Context tiles: ${m.context.pad ? `every tile padded by ${m.context.pad} px (images and masks ${512 + 2 * m.context.pad} px square; YOLO normalised by that size)` : 'no padding'}; ${m.context.shifted ? `${m.context.shiftedTiles} shifted tiles <anchor>_shift256 (the 2x2 block whose top-left tile is the anchor, moved by 256 px; at least ${m.context.shiftedMinQuadrants} real quadrants; in the anchor's fold)` : 'no shifted tiles'}. Neighbours: ${m.context.neighbours}. Missing neighbours: ${m.context.missing}. Labels are the source tiles' polygons re-offset and clipped to the pixels taken from them. Context tiles whose source pixels lie in another fold are in the leakage list below (${m.context.leakingPairs} pairs in all).`, ''] : []),
     `Leakage check: ${m.folds.leakage.overlappingPairs} pairs of tiles overlap in their WSI; ${m.folds.leakage.leakingPairs} of them lie in different folds${m.folds.leakage.leakingPairs ? ' (validation pixels also seen in training: prefer a scheme grouped by WSI or by position)' : ''}.`,
     ...m.folds.leakage.examples.slice(0, 10).map((l) => `- ${l.a} (fold ${l.foldA}) / ${l.b} (fold ${l.foldB}), WSI ${l.wsi}: ${l.overlapPx} px`),
     '',

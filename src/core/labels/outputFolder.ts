@@ -66,11 +66,13 @@ export async function ensureWritable(out: string): Promise<boolean> {
 export class WrittenFiles {
   private readonly files: string[] = [];
   private readonly dirs = new Set<string>();
-  constructor(private readonly root: string) {}
+  /** sync: blocking file calls (a worker thread's own: no round trip through the libuv pool that sharp's encodes also queue on). */
+  constructor(private readonly root: string, private readonly sync = false) {}
 
   /** Write a file (creating its folder once). */
   async write(rel: string, data: string | Uint8Array): Promise<void> {
     const abs = await this.prepare(rel);
+    if (this.sync) return fsCb.writeFileSync(abs, data);
     // The callback API: for thousands of small files it costs far less than fs/promises' FileHandle path.
     await new Promise<void>((resolve, reject) => fsCb.writeFile(abs, data, (e) => (e ? reject(e) : resolve())));
   }
@@ -78,7 +80,7 @@ export class WrittenFiles {
   /** Symlink rel -> target (absolute), replacing a file already there. */
   async link(rel: string, target: string): Promise<void> {
     const abs = await this.prepare(rel);
-    const make = () => new Promise<void>((resolve, reject) => fsCb.symlink(target, abs, (e) => (e ? reject(e) : resolve())));
+    const make = () => (this.sync ? Promise.resolve(fsCb.symlinkSync(target, abs)) : new Promise<void>((resolve, reject) => fsCb.symlink(target, abs, (e) => (e ? reject(e) : resolve()))));
     try {
       await make();
     } catch (e) {
@@ -90,7 +92,9 @@ export class WrittenFiles {
 
   /** Copy a file to rel. */
   async copy(rel: string, src: string): Promise<void> {
-    await fs.copyFile(src, await this.prepare(rel));
+    const abs = await this.prepare(rel);
+    if (this.sync) return fsCb.copyFileSync(src, abs);
+    await fs.copyFile(src, abs);
   }
 
   /** The absolute path of rel, its folder created, recorded as written. */
@@ -101,7 +105,8 @@ export class WrittenFiles {
     if (back === '' || back.startsWith('..') || path.isAbsolute(back)) throw new Error(`refused to write ${JSON.stringify(rel)}: it lies outside the output folder ${this.root}`);
     const dir = path.dirname(abs);
     if (!this.dirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
+      if (this.sync) fsCb.mkdirSync(dir, { recursive: true });
+      else await fs.mkdir(dir, { recursive: true });
       this.dirs.add(dir);
     }
     this.files.push(abs);

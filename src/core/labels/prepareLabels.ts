@@ -16,9 +16,10 @@ import { cocoCategories, writeCocoFile, type CocoTileText } from './cocoSplits';
 import { checkLabelOptions, outputClasses, type LabelOptions } from './labelOptions';
 import { conventions, readmeText, stableHash, type LabelsManifest } from './manifest';
 import { clearOwnOutput, ensureWritable, inspectOutput, LabelsError, MANIFEST_FILE, WrittenFiles } from './outputFolder';
-import { imageRelPath, writeTile, type TileJob, type TileOutcome, type TileWriterSetup } from './tileWriter';
+import { handleReader, imageRelPath, writeTile, type TileJob, type TileOutcome, type TileWriterSetup } from './tileWriter';
 import type { FromLabelsWorker, LabelsWorkerData, ToLabelsWorker } from './labelsWorker';
 import { yoloDataYaml } from './yoloLabels';
+import { contextFootprints, planContextTiles, type ContextPlan } from './contextTiles';
 
 const TILE = 512;
 
@@ -126,13 +127,20 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
   const folds = makeFolds(foldTiles(tiles), o.folds);
   const footprints = tiles.map((t) => ({ ...tileFootprint({ id: t.id, wsi: t.wsi ?? 0, i: t.i ?? 0, j: t.j ?? 0 }), line: t.metaLine }));
   const overlaps = overlappingPairs(footprints).length;
-  const leaks = checkLeakage(footprints, folds);
+  // Context tiles: padded tiles replace their tile (same id); shifted tiles join their anchor's fold.
+  const ctx = o.context && (o.context.pad > 0 || o.context.shifted) ? o.context : undefined;
+  const sourceOf = (t: TileRecord, dx: number, dy: number) => ({ id: t.id, image: t.image!, offset: t.polygonsOffset!, length: t.polygonsLength!, checked: !problemLinesOf(index).has(t.polygonsLine!), dataset: t.dataset ?? 0, dx, dy });
+  const plans: ContextPlan[] = ctx ? planContextTiles(tiles, ctx, sourceOf) : [];
+  for (const p of plans) if (p.id !== p.anchor) folds.fold.set(p.id, folds.fold.get(p.anchor)!);
+  const leaks = ctx ? mergeLeaks(checkLeakage([...footprints, ...contextFootprints(plans)], folds)) : checkLeakage(footprints, folds);
 
   const classes = outputClasses(o);
   const written = new WrittenFiles(out);
   const f = o.formats;
-  const reencode = o.images === 'png' || !!o.transformImage;
+  const reencode = o.images === 'png' || !!o.transformImage || (ctx?.pad ?? 0) > 0;
   const imageRel = (t: TileRecord) => imageRelPath(t.id, t.image!, reencode);
+  const shiftedPlans = plans.filter((p) => p.job.kind === 'shifted');
+  const relById = new Map<string, string>(shiftedPlans.map((p) => [p.id, `images/${p.id}.png`]));
   const counts: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
   const skippedByCode: Record<string, number> = {}, droppedByClass: Record<string, number> = {};
   const dedupe = { exact: 0, sameMask: 0 };
@@ -140,9 +148,12 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
   const coco = new Map<string, CocoTileText>();
   const instancesPerTile = new Map<string, Record<string, number>>();
   const polyPath = path.join(root, POLYGONS_FILE);
-  const problemLines = new Set(index.problems.filter((p) => p.file === index.files.polygons && p.line > 0).map((p) => p.line));
+  const problemLines = problemLinesOf(index);
   const setup: TileWriterSetup = { root, out, polygons: polyPath, options: recorded, classes, reencode };
   const jobs: TileJob[] = tiles.map((t, k) => ({ id: t.id, k, dataset: t.dataset ?? 0, image: t.image!, offset: t.polygonsOffset!, length: t.polygonsLength!, checked: !problemLines.has(t.polygonsLine!) }));
+  const padded = new Map(plans.filter((p) => p.job.kind === 'padded').map((p) => [p.id, p.job]));
+  for (const j of jobs) { const c = padded.get(j.id); if (c) j.context = c; }
+  shiftedPlans.forEach((p, n) => { const a = jobs[tiles.findIndex((t) => t.id === p.anchor)]; jobs.push({ ...a, id: p.id, k: tiles.length + n, context: p.job }); });
   const add = (r: TileOutcome) => {
     for (const [c, n] of Object.entries(r.skipped)) skippedByCode[c] = (skippedByCode[c] ?? 0) + n;
     for (const [c, n] of Object.entries(r.dropped)) droppedByClass[c] = (droppedByClass[c] ?? 0) + n;
@@ -158,7 +169,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
   const workers = o.transformImage || !fsSync.existsSync(workerFile) ? 0 : req.workers !== undefined ? Math.max(0, req.workers) : tiles.length < 64 ? 0 : Math.min(2, os.availableParallelism());
 
   try {
-    const total = tiles.length;
+    const total = jobs.length;
     let done = 0;
     const tick = () => {
       done++;
@@ -167,6 +178,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
     if (workers > 0) await runWorkers(workerFile, setup, jobs, workers, Math.max(1, req.concurrency ?? 4), written, signal, (r) => { add(r); tick(); });
     else {
       const fh = await fs.open(polyPath, 'r');
+      const read = handleReader(fh);
       try {
         let next = 0;
         // The first failure (or the cancel) stops every worker; all of them settle before anything is undone.
@@ -175,7 +187,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
           while (next < total && failure === undefined) {
             try {
               signal?.throwIfAborted();
-              add(await writeTile(setup, jobs[next++], fh, written, o.transformImage));
+              add(await writeTile(setup, jobs[next++], read, written, o.transformImage));
             } catch (e) {
               failure ??= e;
               return;
@@ -192,9 +204,9 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
     progress(total, total, 'writing folds, YOLO and COCO files');
 
     // Folds, lists, YOLO data files, COCO splits.
-    const ids = tiles.map((t) => t.id);
+    const ids = [...tiles.map((t) => t.id), ...shiftedPlans.map((p) => p.id)];
     await written.write('folds.csv', foldsCsv(folds, ids));
-    const imageList = (list: string[]) => list.map((id) => `./${imageRel(index.tiles.get(id)!)}`).join('\n') + '\n';
+    const imageList = (list: string[]) => list.map((id) => `./${relById.get(id) ?? imageRel(index.tiles.get(id)!)}`).join('\n') + '\n';
     const categories = cocoCategories(classes);
     for (let k = 0; k < folds.folds; k++) {
       signal?.throwIfAborted();
@@ -216,6 +228,8 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
     signal?.throwIfAborted();
 
     const statTiles = tiles.map((t) => ({ id: t.id, wsi: t.wsi ?? 0, dataset: t.dataset ?? 0, counts: instancesPerTile.get(t.id) ?? {}, vesselFraction: t.areas.blood_vessel / (TILE * TILE) }));
+    // A shifted tile is counted in its anchor's fold, with its own instances (its vessel-area share is the anchor's, an approximation).
+    for (const p of shiftedPlans) { const a = index.tiles.get(p.anchor)!; statTiles.push({ id: p.id, wsi: a.wsi ?? 0, dataset: a.dataset ?? 0, counts: instancesPerTile.get(p.id) ?? {}, vesselFraction: a.areas.blood_vessel / (TILE * TILE) }); }
     const manifest: LabelsManifest = {
       format: 'vasculature-explorer-labels/1',
       complete: true,
@@ -235,6 +249,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
         perFold: foldStats(folds, statTiles),
         leakage: { overlappingPairs: overlaps, leakingPairs: leaks.length, examples: leaks.slice(0, 50).map((l) => ({ a: l.a, b: l.b, wsi: l.wsi, overlapPx: l.overlapPx, foldA: l.foldA, foldB: l.foldB })) },
       },
+      ...(ctx ? { context: { pad: ctx.pad, fill: ctx.fill, shifted: ctx.shifted, shiftedMinQuadrants: ctx.shiftedMinQuadrants ?? 4, paddedTiles: padded.size, shiftedTiles: shiftedPlans.length, neighbours: 'exact i/j offsets of 512 px in the same WSI, among the tiles of this selection', missing: ctx.fill === 'reflect' ? "padding: the tile's own pixels mirrored at its edge (numpy 'symmetric', sharp extendWith 'mirror'), masks the same, polygons reflected; shifted tiles: zero" : 'zero pixels, no labels', leakingPairs: leaks.length } } : {}),
       skipped: { byCode: skippedByCode, droppedByClass, deduplicated: dedupe, tilesWithoutImage: { count: withoutImage.length, examples: withoutImage.slice(0, 10).map((t) => t.id) } },
     };
     await written.write('README.md', readmeText(manifest));
@@ -259,7 +274,7 @@ async function runWorkers(file: string, setup: TileWriterSetup, jobs: TileJob[],
     await Promise.all(started.map((w) => new Promise<void>((resolve) => {
       let finished = false;
       w.on('message', (m: FromLabelsWorker) => {
-        if (m.type === 'tile') onTile(m.outcome);
+        if (m.type === 'tiles') for (const r of m.outcomes) onTile(r);
         else {
           finished = true;
           written.adopt(m.files);
@@ -276,4 +291,21 @@ async function runWorkers(file: string, setup: TileWriterSetup, jobs: TileJob[],
   }
   signal?.throwIfAborted();
   if (errors.length) throw new Error(`Writing tiles failed: ${errors[0]}`);
+}
+
+/** The polygons.jsonl lines where the index found a problem. */
+function problemLinesOf(index: DatasetIndex): Set<number> {
+  return new Set(index.problems.filter((p) => p.file === index.files.polygons && p.line > 0).map((p) => p.line));
+}
+
+/** Leaks with one entry per pair of ids (a context tile can touch the same tile through several pieces; their pixels add up). */
+function mergeLeaks(leaks: readonly LeakPair[]): LeakPair[] {
+  const by = new Map<string, LeakPair>();
+  for (const l of leaks) {
+    const key = l.a < l.b ? `${l.a}\0${l.b}` : `${l.b}\0${l.a}`;
+    const had = by.get(key);
+    if (had) had.overlapPx += l.overlapPx;
+    else by.set(key, { ...l });
+  }
+  return [...by.values()];
 }

@@ -13,6 +13,8 @@ import { WrittenFiles } from './outputFolder';
 import { decodeRgb, greyPng, rgbPng } from './pngEncode';
 import { tileLabels } from './tileLabels';
 import { yoloLabelText } from './yoloLabels';
+import type { ContextJob } from './contextTiles';
+import { writeContextTile } from './contextWriter';
 
 const TILE = 512;
 
@@ -37,6 +39,8 @@ export interface TileJob {
   length: number;
   /** The index found no problem on its line. */
   checked: boolean;
+  /** A context tile (padded or shifted): made from these sources instead of the tile alone. */
+  context?: ContextJob;
 }
 
 /** What one tile contributed. */
@@ -55,11 +59,21 @@ export function imageRelPath(id: string, image: string, reencode: boolean): stri
   return `images/${id}${reencode ? '.png' : path.extname(image)}`;
 }
 
-/** Writes one tile's files through `written`; fh is the open polygons.jsonl. */
-export async function writeTile(s: TileWriterSetup, t: TileJob, fh: fs.FileHandle, written: WrittenFiles, transform?: ImageTransform): Promise<TileOutcome> {
+/** Reads `length` bytes of polygons.jsonl at `offset` (one tile's line). */
+export type LineReader = (offset: number, length: number) => Promise<Buffer> | Buffer;
+
+/** A LineReader on an open file handle. */
+export const handleReader = (fh: fs.FileHandle): LineReader => async (offset, length) => {
+  const buf = Buffer.alloc(length);
+  await fh.read(buf, 0, length, offset);
+  return buf;
+};
+
+/** Writes one tile's files through `written`; read gives polygons.jsonl lines. */
+export async function writeTile(s: TileWriterSetup, t: TileJob, read: LineReader, written: WrittenFiles, transform?: ImageTransform): Promise<TileOutcome> {
+  if (t.context) return writeContextTile(s, t, read, written, transform);
   const o = s.options, f = o.formats;
-  const buf = Buffer.alloc(t.length);
-  await fh.read(buf, 0, buf.length, t.offset);
+  const buf = await read(t.offset, t.length);
   const line = JSON.parse(buf.toString('utf8').replace(/^\uFEFF/, '')) as { annotations?: unknown[] };
   const useDedupe = o.dedupe === 'all' || (o.dedupe === 'dataset2' && t.dataset === 2);
   const lab = tileLabels(Array.isArray(line.annotations) ? line.annotations : [], { classes: o.classes, unsure: o.unsure, dedupe: useDedupe, checked: t.checked });

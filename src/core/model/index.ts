@@ -4,6 +4,7 @@ export * from './decodeOutputs';
 export * from './inferenceTypes';
 export * from './instanceSplit';
 export * from './modelContract';
+export * from './outputBytes';
 export * from './postprocess';
 export * from './preprocess';
 export * from './semanticInstances';

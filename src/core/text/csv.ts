@@ -4,10 +4,18 @@ export interface CsvRow {
   /** 1-based line number where the row starts. */
   line: number;
   fields: string[];
+  /** Set (single-line mode only) when a quoted field was still open at the end of the line. */
+  unclosedQuote?: boolean;
+}
+
+/** parseCsv options. */
+export interface CsvOptions {
+  /** Rows never span lines: a quote left open at a line end closes there and the row is marked unclosedQuote (for files that never hold multi-line fields, so one stray quote cannot swallow the rows after it). */
+  singleLine?: boolean;
 }
 
 /** Parse CSV text into rows (the header is row 0). Blank lines are skipped. */
-export function parseCsv(text: string): CsvRow[] {
+export function parseCsv(text: string, options: CsvOptions = {}): CsvRow[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const rows: CsvRow[] = [];
   let line = 1;
@@ -19,8 +27,14 @@ export function parseCsv(text: string): CsvRow[] {
     let field = '';
     let inQuotes = false;
     let endOfRow = false;
+    let unclosed = false;
     while (i < n && !endOfRow) {
       const c = text[i];
+      if (inQuotes && options.singleLine && (c === '\r' || c === '\n')) {
+        inQuotes = false;
+        unclosed = true;
+        continue;
+      }
       if (inQuotes) {
         if (c === '"') {
           if (text[i + 1] === '"') {
@@ -55,7 +69,9 @@ export function parseCsv(text: string): CsvRow[] {
       }
     }
     fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '')) rows.push({ line: startLine, fields });
+    if (inQuotes && options.singleLine) unclosed = true;
+    if (unclosed) rows.push({ line: startLine, fields, unclosedQuote: true });
+    else if (!(fields.length === 1 && fields[0] === '')) rows.push({ line: startLine, fields });
   }
   return rows;
 }

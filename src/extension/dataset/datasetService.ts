@@ -2,10 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { indexDataset } from '../../core/dataset';
+import { indexOffThread } from '../../core/dataset';
 import { findDatasetFolders, POLYGONS_FILE, TILE_META_FILE, WSI_META_FILE } from '../../core/dataset';
 import { nodeFileReader } from '../../core/dataset';
-import { inputSignature, loadCachedIndex, saveCachedIndex } from '../../core/dataset';
+import { loadCachedIndex } from '../../core/dataset';
 import type { DatasetIndex } from '../../core/types';
 import { Disposable } from '../common/disposable';
 import { log } from '../common/log';
@@ -73,9 +73,10 @@ export class DatasetService extends Disposable {
     const run = async (token?: vscode.CancellationToken) => {
       const ac = new AbortController();
       token?.onCancellationRequested(() => ac.abort());
-      const sig = await inputSignature(root);
-      const index = await indexDataset(root, { signal: ac.signal });
-      await saveCachedIndex(this.storageDir, index, sig).catch((e: unknown) => log().warn(`Could not write the index cache: ${String(e)}`));
+      // Off the extension host's thread: the pass over polygons.jsonl (and the Overview's per-tile statistics) and the cache write run in a worker.
+      const { index, ranIn, cacheError } = await indexOffThread(root, { signal: ac.signal, cacheDir: this.storageDir });
+      log().info(`Indexed ${root} (pass ran in the ${ranIn}).`);
+      if (cacheError) log().warn(`Could not write the index cache: ${cacheError}`);
       return index;
     };
     try {

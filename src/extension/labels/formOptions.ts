@@ -20,6 +20,7 @@ export function optionsFromForm(v: LabelsFormValues, filter?: { ids: string[]; d
     images: v.images,
     folds,
     ...(v.useFilter && filter ? { tileIds: filter.ids, tileFilter: filter.description } : {}),
+    ...((v.contextPad ?? 0) > 0 || v.shifted ? { context: { pad: v.contextPad ?? 0, fill: v.contextFill ?? 'reflect', shifted: !!v.shifted } } : {}),
   };
 }
 
@@ -48,7 +49,7 @@ export function formFromOptions(o: Partial<LabelOptions>, out: string): Partial<
 
 /** The defaults as complete form values. */
 export function defaultFormValues(out: string): LabelsFormValues {
-  return { datasets: [1, 2], classes: ['blood_vessel'], unsure: 'drop', dedupe: 'dataset2', formats: ['masks', 'yolo', 'coco'], maskValue: 1, images: 'link', folds: 'kfold', k: 5, seed: 42, stratify: 'dataset', share: 0.2, useFilter: false, ...formFromOptions(DEFAULT_LABEL_OPTIONS, out) } as LabelsFormValues;
+  return { datasets: [1, 2], classes: ['blood_vessel'], unsure: 'drop', dedupe: 'dataset2', formats: ['masks', 'yolo', 'coco'], maskValue: 1, images: 'link', folds: 'kfold', k: 5, seed: 42, stratify: 'dataset', share: 0.2, useFilter: false, contextPad: 0, contextFill: 'reflect', shifted: false, ...formFromOptions(DEFAULT_LABEL_OPTIONS, out) } as LabelsFormValues;
 }
 
 /** The competitors' presets as form patches. */
