@@ -84,7 +84,9 @@ export const tests: E2eTest[] = [
         const offered = await input.inputValue();
         assert.ok(!offered.startsWith(chosen), offered);
         await input.fill(path.join(chosen, 'tilesPerWsi.csv'));
-        await input.press('Enter');
+        // The simple dialog updates its list as the path is typed; OK once it has settled.
+        await page.waitForTimeout(800);
+        await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
         await page.locator('.notifications-toasts .notification-toast', { hasText: 'Saved tilesPerWsi.csv' }).first().waitFor({ state: 'visible', timeout: 15_000 });
         assert.ok(fs.existsSync(path.join(chosen, 'tilesPerWsi.csv')));
 
