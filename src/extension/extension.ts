@@ -45,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vascul
   const labels = registerLabels({ extensionUri: context.extensionUri, service, version: String((context.extension.packageJSON as { version?: string }).version ?? 'unknown'),
     filter: () => (isEmptyFilter(filter.current.filter) ? undefined : { ids: tree.ordered.map((t) => t.id), description: describeFilter(filter.current.filter) }) });
   context.subscriptions.push(...labels.disposables);
-  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard, stain: stain.dashboard });
+  const dashboard = registerDashboard({ extensionUri: context.extensionUri, service, filter, storageDir: storage, batches: predict.store, folds: labels.folds, onDidChangeFolds: labels.onDidRun, tuning: tuning.dashboard, stain: stain.dashboard, memento: context.workspaceState });
   context.subscriptions.push(
     service.onDidIndex(({ index }) => {
       problems.publish(index);

@@ -14,7 +14,7 @@ import type { FoldsOverview } from '../core/folds';
 /** The chart data (sent on open, on re-index and when the webview says it is ready). */
 export interface DataMessage { type: 'data'; data: DashboardData }
 /** The shared tile filter changed: its description ('' when none). */
-export interface FilterMessage { type: 'filter'; description: string }
+export interface FilterMessage { type: 'filter'; description: string; /** The ids of the tiles the filter keeps (absent when there is no filter): the slide map highlights them. */ ids?: string[] }
 /** The last batch Predict or opened submission (undefined: none yet); sent when one arrives and on every refresh. */
 export interface ScoreMessage { type: 'score'; score: DashboardScore | undefined; rejected?: RejectedScore }
 /** A submission refused for its errors (the score shown stays the last good one). */
@@ -95,6 +95,8 @@ export interface ChartSnapshot {
   inkPixels: number;
   /** The y axis's tick labels as drawn. */
   yTicks?: string[];
+  /** Series hidden with their legend entry. */
+  hiddenSeries?: string[];
 }
 
 /** What the "Prediction score" section shows (snapshot). */
@@ -115,7 +117,7 @@ export interface ScoreSnapshot {
 /** The snapshot answer. */
 export interface DashboardSnapshot {
   charts: ChartSnapshot[];
-  slideMap: { wsi: number; tiles: number; inkPixels: number };
+  slideMap: { wsi: number; tiles: number; inkPixels: number; /** Zoom factor (1 = the whole WSI). */ zoom?: number; /** Tiles of this WSI in the shared filter (drawn highlighted; 0 with no filter). */ highlighted?: number; /** The tile with keyboard focus. */ focused?: string };
   wsiRows: string[][];
   qualityRows: string[];
   theme: string;

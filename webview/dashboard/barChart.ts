@@ -51,7 +51,16 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
   const live = document.createElement('span');
   live.className = 'sr-only';
   live.setAttribute('aria-live', 'polite');
-  host.replaceChildren(canvas, live);
+  // The canvas in its own box (chart.js sizes to its parent), then an HTML legend: each entry a real
+  // button (Tab reaches it, Enter/Space toggle the series like a click on chart.js's legend).
+  const plot = document.createElement('div');
+  plot.className = 'chart-plot';
+  plot.append(canvas);
+  const legendBox = document.createElement('div');
+  legendBox.className = 'chart-legend';
+  legendBox.setAttribute('role', 'group');
+  legendBox.setAttribute('aria-label', `Series of ${spec.title}`);
+  host.replaceChildren(plot, legendBox, live);
   const shown = shownValues(spec, share);
   const pct = share && spec.distribution;
   const chart = new Chart(canvas, {
@@ -79,7 +88,7 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
       font: { family: t.font, size: t.fontSize - 1 },
       interaction: { mode: 'nearest', intersect: true },
       plugins: {
-        legend: { position: 'bottom', labels: { color: t.fg, boxWidth: 12, font: { family: t.font, size: t.fontSize - 2 } } },
+        legend: { display: false },
         tooltip: { callbacks: { footer: () => spec.clickHint } },
       },
       scales: {
@@ -106,9 +115,47 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
       hits.push({ x, series: si, value: v, px: Math.round(p.x), py: Math.round((p.y + p.base) / 2) });
     });
   });
-  // Keyboard: the non-empty bars in reading order (category, then series); Enter/Space picks like a click.
-  const order: { x: number; series: number }[] = [];
-  spec.labels.forEach((_l, x) => shown.forEach((sr, si) => { if (sr.values[x]) order.push({ x, series: si }); }));
+  // The legend: one toggle button per series (aria-pressed = shown).
+  const hiddenSeries = () => spec.series.filter((_s, k) => !chart.isDatasetVisible(k)).map((s) => s.label);
+  spec.series.forEach((s, k) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'legend-item';
+    b.dataset.series = String(k);
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    const c = resolveColor(s.color);
+    sw.style.background = s.shade >= 1 ? c : withAlpha(c, s.shade);
+    sw.style.border = `1px solid ${c}`;
+    const name = document.createElement('span');
+    name.textContent = s.label;
+    b.append(sw, name);
+    const sync = () => {
+      const on = chart.isDatasetVisible(k);
+      b.setAttribute('aria-pressed', String(on));
+      b.setAttribute('aria-label', `${s.label}: ${on ? 'shown' : 'hidden'} in ${spec.title}. Press to ${on ? 'hide' : 'show'} this series.`);
+      b.classList.toggle('off', !on);
+    };
+    sync();
+    b.addEventListener('click', () => {
+      chart.setDatasetVisibility(k, !chart.isDatasetVisible(k));
+      chart.update();
+      sync();
+      host.dataset.hiddenSeries = JSON.stringify(hiddenSeries());
+      live.textContent = `${s.label} ${chart.isDatasetVisible(k) ? 'shown' : 'hidden'}.`;
+      order = barOrder();
+      at = -1;
+    });
+    legendBox.append(b);
+  });
+  host.dataset.hiddenSeries = '[]';
+  // Keyboard: the non-empty bars of the shown series in reading order (category, then series); Enter/Space picks like a click.
+  const barOrder = () => {
+    const o: { x: number; series: number }[] = [];
+    spec.labels.forEach((_l, x) => shown.forEach((sr, si) => { if (sr.values[x] && chart.isDatasetVisible(si)) o.push({ x, series: si }); }));
+    return o;
+  };
+  let order = barOrder();
   let at = -1;
   const focusBar = (k: number) => {
     at = Math.max(0, Math.min(order.length - 1, k));
@@ -140,7 +187,7 @@ export function drawBarChart(host: HTMLElement, spec: BarChart, share: boolean, 
     spec,
     canvas,
     shown,
-    snapshot: () => ({ id: spec.id, labels: spec.labels, series: shown, width: canvas.clientWidth, height: canvas.clientHeight, inkPixels: inkInside(canvas, chart.chartArea), yTicks: chart.scales.y.ticks.map((k) => String(k.label)) }),
+    snapshot: () => ({ id: spec.id, labels: spec.labels, series: shown, width: canvas.clientWidth, height: canvas.clientHeight, inkPixels: inkInside(canvas, chart.chartArea), yTicks: chart.scales.y.ticks.map((k) => String(k.label)), hiddenSeries: hiddenSeries() }),
     destroy: () => chart.destroy(),
   };
 }

@@ -6,7 +6,7 @@ import { chartResizes, drawBarChart, type DrawnBarChart } from './barChart.js';
 import { scoreSection } from './scoreSection.js';
 import { stainSection } from './stainSection.js';
 import { foldsSection } from './foldsSection.js';
-import { drawSlideMap, type ColorBy, type DrawnSlideMap } from './slideMap.js';
+import { drawSlideMap, type ColorBy, type DrawnSlideMap, type SlideView } from './slideMap.js';
 import { cssVar, themeKind } from './theme.js';
 import { Chart } from 'chart.js';
 import { tuningSection } from './tuningSection.js';
@@ -26,6 +26,10 @@ let data: DashboardData | undefined;
 let filterText = '';
 const charts = new Map<string, DrawnBarChart>();
 let slide: DrawnSlideMap | undefined;
+/** The slide map's zoom/pan (kept while the same WSI is shown) and the shared filter's tile ids (undefined: no filter). */
+const slideView: SlideView = { wsi: -1, zoom: 1, tx: 0, ty: 0, focus: -1 };
+let filterIds: Set<string> | undefined;
+let wsiDropdown: (HTMLElement & { value?: string }) | undefined;
 const app = document.getElementById('app')!;
 
 function h(tag: string, cls?: string, text?: string): HTMLElement {
@@ -112,7 +116,54 @@ function drawSlide(): void {
   if (!box || !m) return;
   const tip = h('div', 'tooltip');
   tip.hidden = true;
-  slide = drawSlideMap(box, m, ui.colorBy, tip, (id) => post({ type: 'openTile', id }));
+  slide = drawSlideMap(box, m, ui.colorBy, tip, (id) => post({ type: 'openTile', id }), { view: slideView, highlight: filterIds, onView: showZoom });
+}
+
+/** The zoom level label beside the slide map's +/- buttons. */
+function showZoom(v: SlideView): void {
+  const z = document.getElementById('slide-zoom');
+  if (z) z.textContent = `${Math.round(v.zoom * 100)} %`;
+}
+
+/** A new shared filter: highlight its tiles; when the WSI shown has none of them, show the WSI with the most. */
+function applyFilterToSlide(ids: string[] | undefined): void {
+  filterIds = ids ? new Set(ids) : undefined;
+  if (!data) return;
+  const shown = data.slideMap.find((s) => s.wsi === ui.wsi);
+  if (filterIds && shown && !shown.ids.some((id) => filterIds!.has(id))) {
+    let best = shown, most = 0;
+    for (const s of data.slideMap) {
+      const n = s.ids.reduce((a, id) => a + (filterIds!.has(id) ? 1 : 0), 0);
+      if (n > most) { most = n; best = s; }
+    }
+    if (best !== shown) {
+      ui.wsi = best.wsi;
+      saveState();
+      if (wsiDropdown) wsiDropdown.value = String(best.wsi);
+      drawSlide();
+      return;
+    }
+  }
+  slide?.setHighlight(filterIds);
+}
+
+/** A small native button with a screen-reader name (the slide map's zoom controls). */
+function iconButton(text: string, label: string, onClick: () => void, id: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.id = id;
+  b.textContent = text;
+  b.title = label;
+  b.setAttribute('aria-label', label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** Gives an export button the name a screen reader says (its visible text is only "PNG"/"CSV"). */
+function named<T extends HTMLElement>(e: T, label: string): T {
+  e.setAttribute('aria-label', label);
+  if (!e.title) e.title = label;
+  return e;
 }
 
 function renderFilter(): void {
@@ -134,7 +185,7 @@ function render(): void {
   const fbar = h('div', 'filterbar');
   const ftext = h('span', 'filter-text');
   ftext.id = 'filter-text';
-  const clear = button('Clear filter', () => post({ type: 'clearFilter' }), { appearance: 'secondary' });
+  const clear = named(button('Clear filter', () => post({ type: 'clearFilter' }), { appearance: 'secondary' }), 'Clear the tile filter');
   clear.id = 'clear-filter';
   fbar.append(ftext, clear, checkbox('Distributions as share (%)', ui.share, (v) => { ui.share = v; saveState(); drawCharts(); }));
   head.append(fbar);
@@ -148,8 +199,8 @@ function render(): void {
   for (const spec of d.charts) {
     const c = card(spec.id, spec.title, spec.clickHint);
     c.actions.append(
-      button('PNG', () => exportPng(spec.id, charts.get(spec.id)?.canvas), { appearance: 'secondary', title: `Save "${spec.title}" as PNG` }),
-      button('CSV', () => post({ type: 'exportCsv', table: spec.id }), { appearance: 'secondary', title: `Save the data of "${spec.title}" as CSV` }),
+      named(button('PNG', () => exportPng(spec.id, charts.get(spec.id)?.canvas), { appearance: 'secondary', title: `Save "${spec.title}" as PNG` }), `Save "${spec.title}" as PNG`),
+      named(button('CSV', () => post({ type: 'exportCsv', table: spec.id }), { appearance: 'secondary', title: `Save the data of "${spec.title}" as CSV` }), `Save the data of "${spec.title}" as CSV`),
     );
     const box = h('div', 'chart-box');
     box.id = `chart-${spec.id}`;
@@ -158,18 +209,31 @@ function render(): void {
   }
 
   // Slide map.
-  const sm = card('slideMap', 'Slide map', 'Every tile at its (i, j) pixel offset in the WSI; overlapping tiles show darker. Hover for the tile, click to open it.', true);
+  const sm = card('slideMap', 'Slide map', 'Every tile at its (i, j) pixel offset in the WSI; overlapping tiles show darker, tiles in the tile filter are outlined and the rest dimmed. Hover for the tile, click to open it; wheel or +/- zoom, drag pans. Keyboard: arrows move between tiles, Enter opens, + / - / 0 zoom, Shift+arrows pan.', true);
   if (ui.wsi === undefined || !d.slideMap.some((m) => m.wsi === ui.wsi)) ui.wsi = (d.slideMap.find((m) => m.state.some((s) => s === 0)) ?? d.slideMap[0])?.wsi;
   const controls = h('div', 'controls');
   controls.append(
     h('span', 'label', 'WSI'),
-    dropdown(d.slideMap.map((m) => ({ value: String(m.wsi), label: `WSI ${m.wsi} (${m.ids.length} tiles)` })), String(ui.wsi ?? ''), (v) => { ui.wsi = Number(v); saveState(); drawSlide(); }, 'WSI'),
+    (wsiDropdown = dropdown(d.slideMap.map((m) => ({ value: String(m.wsi), label: `WSI ${m.wsi} (${m.ids.length} tiles)` })), String(ui.wsi ?? ''), (v) => { ui.wsi = Number(v); saveState(); drawSlide(); }, 'WSI')),
     h('span', 'label', 'Colour by'),
     dropdown([{ value: 'vessels', label: 'blood vessel count' }, { value: 'dataset', label: 'dataset' }], ui.colorBy, (v) => { ui.colorBy = v === 'dataset' ? 'dataset' : 'vessels'; saveState(); drawSlide(); }, 'Colour by'),
   );
+  const zoom = h('div', 'zoom-controls');
+  zoom.setAttribute('role', 'group');
+  zoom.setAttribute('aria-label', 'Slide map zoom');
+  const level = h('span', 'zoom-level', '100 %');
+  level.id = 'slide-zoom';
+  level.setAttribute('aria-live', 'polite');
+  zoom.append(
+    iconButton('−', 'Zoom out of the slide map', () => slide?.zoomBy(1 / 1.5), 'slide-zoom-out'),
+    level,
+    iconButton('+', 'Zoom into the slide map', () => slide?.zoomBy(1.5), 'slide-zoom-in'),
+    iconButton('Fit', 'Show the whole WSI', () => slide?.resetView(), 'slide-zoom-reset'),
+  );
+  controls.append(zoom);
   sm.actions.append(
-    button('PNG', () => exportPng('slideMap', undefined, slide ? (dpr) => slide!.paint(dpr) : undefined), { appearance: 'secondary' }),
-    button('CSV', () => post({ type: 'exportCsv', table: 'slideMap' }), { appearance: 'secondary' }),
+    named(button('PNG', () => exportPng('slideMap', undefined, slide ? (dpr) => slide!.paint(dpr) : undefined), { appearance: 'secondary' }), 'Save the slide map as PNG'),
+    named(button('CSV', () => post({ type: 'exportCsv', table: 'slideMap' }), { appearance: 'secondary' }), 'Save the slide map data as CSV'),
   );
   const legend = h('p', 'hint', 'Vessel colouring: darker = more blood vessels; grey = not annotated; outline only = image missing.');
   const mapBox = h('div', 'slide-map');
@@ -179,7 +243,7 @@ function render(): void {
 
   // WSI metadata.
   const meta = card('wsiMeta', 'WSI metadata', 'From wsi_meta.csv; a WSI without a row there shows "missing" (no demographics).', true);
-  meta.actions.append(button('CSV', () => post({ type: 'exportCsv', table: 'wsiMeta' }), { appearance: 'secondary' }));
+  meta.actions.append(named(button('CSV', () => post({ type: 'exportCsv', table: 'wsiMeta' }), { appearance: 'secondary' }), 'Save the WSI metadata as CSV'));
   const fmt = (v: number | string | undefined) => (v === undefined ? '–' : String(v));
   const rows = d.wsiMeta.map((r) => [String(r.wsi), String(r.tiles), r.hasRow ? 'yes' : 'missing', fmt(r.age), fmt(r.sex), fmt(r.race), fmt(r.height), fmt(r.weight), fmt(r.bmi)]);
   const g = dataGrid(['WSI', 'tiles', 'wsi_meta.csv row', 'age', 'sex', 'race', 'height', 'weight', 'BMI'], rows, 'WSI metadata');
@@ -190,7 +254,7 @@ function render(): void {
 
   // Data quality.
   const q = card('quality', 'Data quality', 'Problems by kind (click: Problems panel) and polygon checks (click: filter the tiles).', true);
-  q.actions.append(button('CSV', () => post({ type: 'exportCsv', table: 'quality' }), { appearance: 'secondary' }));
+  q.actions.append(named(button('CSV', () => post({ type: 'exportCsv', table: 'quality' }), { appearance: 'secondary' }), 'Save the data quality table as CSV'));
   const list = h('ul', 'quality');
   list.id = 'quality-list';
   const qualityRows: string[] = [];
@@ -289,6 +353,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   } else if (m.type === 'filter') {
     filterText = m.description;
     renderFilter();
+    applyFilterToSlide(m.ids);
   } else if (m.type === 'request') {
     answer(m.id, m.request);
   }

@@ -76,6 +76,8 @@ export function scoreSection(exportPng: (name: string, canvas: HTMLCanvasElement
       button('CSV', () => exportCsv('prCurve'), { appearance: 'secondary', title: 'Save the precision-recall points as CSV' }),
       button('CSV per WSI', () => exportCsv('scoreWsi'), { appearance: 'secondary', title: 'Save the per-WSI table as CSV' }),
     );
+    // Screen readers say the title, not a bare "PNG" / "CSV".
+    for (const b of Array.from(actions.children)) if ((b as HTMLElement).title && !b.getAttribute('aria-label')) b.setAttribute('aria-label', (b as HTMLElement).title);
     const headline = h('p', 'totals', scoreHeadline(s));
     headline.id = 'score-headline';
     const conv = h('p', 'hint', `Convention: ${s.convention}.${s.curvePoints > s.curve.length ? ` Curve drawn from ${s.curve.length} of ${s.curvePoints} ranked predictions.` : ''}`);

@@ -49,7 +49,7 @@ class DashboardModels {
 }
 
 /** Register the command and status bar entry; returns disposables and the test hooks. */
-export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void>; tuning?: TuningDashboardHooks; stain?: DashboardDeps['stain'] }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
+export function registerDashboard(deps: { extensionUri: vscode.Uri; service: DatasetService; filter: TileFilterState; storageDir?: string; batches?: Pick<PredictionStore, 'lastBatch' | 'onDidChangeBatch'>; folds?: () => FoldsOverview | undefined; onDidChangeFolds?: vscode.Event<void>; tuning?: TuningDashboardHooks; stain?: DashboardDeps['stain']; memento?: vscode.Memento }): { disposables: vscode.Disposable[]; hooks: DashboardTestHooks } {
   const models = new DashboardModels(deps.storageDir);
   const status = vscode.window.createStatusBarItem('vasculatureExplorer.overview', vscode.StatusBarAlignment.Left, 49);
   status.name = 'Vasculature Explorer: Dataset Overview';
@@ -64,6 +64,7 @@ export function registerDashboard(deps: { extensionUri: vscode.Uri; service: Dat
     tuning: deps.tuning,
     folds: deps.folds,
     onDidChangeFolds: deps.onDidChangeFolds,
+    memento: deps.memento,
     exportDir: deps.storageDir ? path.join(deps.storageDir, 'exports') : undefined,
     model: async () => {
       const index = deps.service.index;

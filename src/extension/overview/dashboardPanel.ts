@@ -7,7 +7,7 @@ import type { DashboardModel } from '../../core/overview';
 import { scoreCsv, toDashboardScore, type DashboardScore } from '../../shared/scoreTable';
 import type { DashboardStain } from '../../core/stain';
 import { qualityFilter, selectionFilter } from '../../core/overview';
-import { describeFilter } from '../../core/dataset';
+import { describeFilter, isEmptyFilter, tilePredicate } from '../../core/dataset';
 import { RequestTracker, validateFromWebview, type DashboardSnapshot, type FromWebview, type ToWebview, type WebviewRequest } from '../../shared/dashboardProtocol';
 import { Disposable } from '../common/disposable';
 import { webviewShellHtml } from '../common/webviewShell';
@@ -18,6 +18,8 @@ import type { TileFilterState } from '../tree/tileFilterState';
 import type { FoldsOverview } from '../../core/folds';
 
 export const DASHBOARD_VIEW_TYPE = 'vasculatureExplorer.dashboard';
+/** The workspaceState key of the folder the last Dataset Overview export went to. */
+export const LAST_EXPORT_DIR_KEY = 'vasculatureExplorer.lastExportDir';
 
 /** The page: the bundled script and media/dashboard.css written in, under a nonce'd CSP (../common/webviewShell.ts says why inline). */
 export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
@@ -45,6 +47,8 @@ export interface DashboardDeps {
   onDidChangeFolds?: vscode.Event<void>;
   /** Where exports are offered first (the workspace's storage), until the user picks another folder. */
   exportDir?: string;
+  /** The workspace's state: the last export folder is kept there, so it survives a reload. */
+  memento?: vscode.Memento;
 }
 
 /** Milestones of one command-to-drawn, ms after the command. */
@@ -191,7 +195,15 @@ export class DashboardPanel extends Disposable {
   }
 
   private postFilter(): Thenable<boolean> {
-    return this.post({ type: 'filter', description: describeFilter(this.deps.filter.current.filter) });
+    const f = this.deps.filter.current.filter;
+    // The kept tiles' ids, for the slide map's highlight (only with a filter: no filter, nothing dimmed).
+    let ids: string[] | undefined;
+    if (!isEmptyFilter(f) && this.model) {
+      const keep = tilePredicate(f);
+      ids = [];
+      for (const t of this.model.index.tiles.values()) if (keep(t)) ids.push(t.id);
+    }
+    return this.post({ type: 'filter', description: describeFilter(f), ...(ids ? { ids } : {}) });
   }
 
   private async handle(m: FromWebview): Promise<void> {
@@ -263,8 +275,12 @@ export class DashboardPanel extends Disposable {
     }
   }
 
-  /** The folder the last export went to (this session), the next save dialog's default. */
-  private static lastExportDir: string | undefined;
+  /** The folder the last export went to, the next save dialog's default: in the workspace's state (kept across reloads), else this session's. */
+  private static sessionExportDir: string | undefined;
+  private get lastExportDir(): string | undefined {
+    const kept = this.deps.memento?.get<unknown>(LAST_EXPORT_DIR_KEY);
+    return typeof kept === 'string' && kept ? kept : DashboardPanel.sessionExportDir;
+  }
   /** The last file an export wrote (tests). */
   lastSaved: string | undefined;
 
@@ -273,12 +289,13 @@ export class DashboardPanel extends Disposable {
    * dataset folder), writes, and confirms with a notification that names the file and opens or reveals it.
    */
   private async save(name: string, bytes: Buffer, filters: Record<string, string[]>): Promise<void> {
-    const dir = DashboardPanel.lastExportDir ?? this.deps.exportDir;
+    const dir = this.lastExportDir ?? this.deps.exportDir;
     if (dir) await fs.promises.mkdir(dir, { recursive: true }).catch(() => undefined);
     const uri = await vscode.window.showSaveDialog({ defaultUri: dir ? vscode.Uri.file(path.join(dir, name)) : undefined, filters, title: `Save ${name}` });
     if (!uri) return;
     await vscode.workspace.fs.writeFile(uri, bytes);
-    DashboardPanel.lastExportDir = path.dirname(uri.fsPath);
+    DashboardPanel.sessionExportDir = path.dirname(uri.fsPath);
+    await this.deps.memento?.update(LAST_EXPORT_DIR_KEY, DashboardPanel.sessionExportDir);
     this.lastSaved = uri.fsPath;
     log().info(`Dataset Overview: saved ${uri.fsPath} (${bytes.length} bytes)`);
     void vscode.window.showInformationMessage(`Saved ${path.basename(uri.fsPath)} (${(bytes.length / 1024).toFixed(1)} KB) in ${path.dirname(uri.fsPath)}.`, 'Open', 'Reveal').then((pick) => {
