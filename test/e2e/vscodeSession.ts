@@ -103,7 +103,14 @@ function makeSession(page: Page, context: BrowserContext, server: CodeServer, bl
       const input = page.locator('.quick-input-widget input.input');
       for (let attempt = 1; ; attempt++) {
         await page.keyboard.press('F1');
-        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        const opened = await input.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+        if (!opened) {
+          // Just after a reload the key can land in a restored webview's frame before the workbench
+          // takes it: give the focus back to the workbench's document and press it again.
+          if (Date.now() > deadline) throw new Error(`palette: F1 did not open the command palette after ${attempt} tries`);
+          await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+          continue;
+        }
         await input.fill(`>${title}`);
         // Contributed commands appear only once the extension host has scanned the extension: retry.
         const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
