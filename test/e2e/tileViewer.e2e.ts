@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { sampleDataset } from '../harness/paths';
 import { findWebviewFrame, type E2eTest } from './vscodeSession';
+import { openSearchedTile } from './tileRows';
 
 type Counts = [number, number, number];
 
@@ -49,10 +50,7 @@ export const tests: E2eTest[] = [
       await vs.page.locator('.quick-input-widget input.input').fill(pick.id);
       await vs.page.keyboard.press('Enter');
       // One tile is left: expand its WSI and dataset rows, then click it.
-      const tree = sidebar.locator('.pane', { hasText: 'Tiles' }).first();
-      await tree.locator('.monaco-list-row', { hasText: /^WSI \d/ }).first().click();
-      await tree.locator('.monaco-list-row', { hasText: /Dataset \d/ }).first().click();
-      await tree.locator('.monaco-list-row', { hasText: pick.id }).first().click();
+      await openSearchedTile(vs.page, sidebar, pick.id);
       const { frame, drawn } = await viewerShows(vs.page, pick.id);
       assert.deepEqual(drawn, pick.counts, `tile ${pick.id}: drawn per class vs polygons.jsonl`);
       await vs.page.waitForTimeout(300);

@@ -11,6 +11,7 @@ import type { Frame, Page } from 'playwright-core';
 import { sampleDataset } from '../harness/paths';
 import { commandTitle } from './manifest';
 import { findWebviewFrame, type E2eTest, type VscodeSession } from './vscodeSession';
+import { openSearchedTile } from './tileRows';
 
 const DASHBOARD = 'vasculatureExplorer.showDashboard';
 /** Generous for an e2e run on a shared machine; the bench holds the 100 ms target. A new webview takes over 1.2 s here. */
@@ -105,10 +106,7 @@ export const tests: E2eTest[] = [
       await vs.runCommand('Vasculature: Search Tiles by Id…');
       await vs.page.locator('.quick-input-widget input.input').fill(id);
       await vs.page.keyboard.press('Enter');
-      const tree = sidebar.locator('.pane', { hasText: 'Tiles' }).first();
-      await tree.locator('.monaco-list-row', { hasText: /^WSI \d/ }).first().click();
-      await tree.locator('.monaco-list-row', { hasText: /Dataset \d/ }).first().click();
-      await tree.locator('.monaco-list-row', { hasText: id }).first().click();
+      await openSearchedTile(vs.page, sidebar, id);
       const frame = await findWebviewFrame(vs.page, `document.body && document.body.dataset.tileId === ${JSON.stringify(id)} && document.body.dataset.drawn !== undefined`);
       const drawn = await frame.evaluate('document.body.dataset.drawn') as string;
       assert.ok(drawn.split(',').some((n) => Number(n) > 0), `tile ${id} shows its polygons (${drawn})`);

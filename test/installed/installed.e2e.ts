@@ -11,6 +11,7 @@ import * as path from 'path';
 import { mappedFiles } from '../harness/processFiles';
 import { repoRoot, sampleDataset } from '../harness/paths';
 import { findWebviewFrame, type E2eTest, type VscodeSession } from '../e2e/vscodeSession';
+import { openSearchedTile } from '../e2e/tileRows';
 
 type Counts = [number, number, number];
 
@@ -77,10 +78,7 @@ export const tests: E2eTest[] = [
       await vs.runCommand('Vasculature: Search Tiles by Id…');
       await vs.page.locator('.quick-input-widget input.input').fill(pick.id);
       await vs.page.keyboard.press('Enter');
-      const tree = sidebar.locator('.pane', { hasText: 'Tiles' }).first();
-      await tree.locator('.monaco-list-row', { hasText: /^WSI \d/ }).first().click();
-      await tree.locator('.monaco-list-row', { hasText: /Dataset \d/ }).first().click();
-      await tree.locator('.monaco-list-row', { hasText: pick.id }).first().click();
+      await openSearchedTile(vs.page, sidebar, pick.id);
       const viewer = await findWebviewFrame(vs.page, `document.body && document.body.dataset.tileId === ${JSON.stringify(pick.id)} && !!document.body.dataset.drawn`, 90_000);
       const drawn = (await viewer.evaluate('document.body.dataset.drawn') as string).split(',').map(Number);
       assert.deepEqual(drawn, pick.counts, `tile ${pick.id}: drawn per class vs polygons.jsonl`);
