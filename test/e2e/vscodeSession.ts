@@ -111,7 +111,13 @@ function makeSession(page: Page, context: BrowserContext, server: CodeServer, bl
           await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
           continue;
         }
-        await input.fill(`>${title}`);
+        // The palette can close between showing and typing (a tree reveal or a webview taking the
+        // focus just then, e.g. right after a filter): then open it again.
+        const filled = await input.fill(`>${title}`, { timeout: 5_000 }).then(() => true, () => false);
+        if (!filled) {
+          if (Date.now() > deadline) throw new Error(`palette: the command palette closed before "${title}" could be typed, ${attempt} tries`);
+          continue;
+        }
         // Contributed commands appear only once the extension host has scanned the extension: retry.
         const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
         const appeared = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
@@ -127,11 +133,20 @@ function makeSession(page: Page, context: BrowserContext, server: CodeServer, bl
     async openActivityBarView(title) {
       const item = page.locator(`.part.activitybar .action-item a.action-label[aria-label^="${title.replace(/"/g, '\\"')}"]`).first();
       await item.waitFor({ state: 'visible', timeout: 60_000 });
-      const selected = await item.evaluate((el) => el.closest('.action-item')?.classList.contains('checked') ?? false);
-      if (!selected) await item.click();
       const sidebar = page.locator('.part.sidebar');
-      await sidebar.locator('.composite.title h2', { hasText: new RegExp(`^${title}`, 'i') }).waitFor({ state: 'visible', timeout: 30_000 });
-      return sidebar;
+      const heading = sidebar.locator('.composite.title h2', { hasText: new RegExp(`^${title}`, 'i') });
+      // Just after a reload the workbench may still be restoring its side bar: a click then can
+      // toggle the container closed again. Look, click only when it is not shown, look again.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        if (await heading.isVisible()) return sidebar;
+        const selected = await item.evaluate((el) => el.closest('.action-item')?.classList.contains('checked') ?? false);
+        if (!selected) await item.click();
+        if (await heading.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) return sidebar;
+        if (Date.now() > deadline) throw new Error(`activity bar: the "${title}" side bar did not show within 30 s`);
+        // Checked but hidden (the side bar closed): clicking shows it.
+        if (selected) await item.click();
+      }
     },
     async close() {
       await context.close().catch(() => undefined);
