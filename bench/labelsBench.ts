@@ -27,10 +27,14 @@ export async function run(): Promise<BenchRow[]> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'labels-bench-'));
   try {
     const floors: LabelsChildResult[] = [], runs: LabelsChildResult[] = [], written: LabelsChildResult[] = [];
+    // Each run writes into a folder of its own, and every output is removed only after the last
+    // run: deleting ~5000 files just before a timed run made its own file creation pay for the
+    // deletes (ext4 here is mounted with discard: journal commits wait for the freed blocks' discards;
+    // measured 2.1 s vs 0.2 s for the same 4900 creates).
     for (let k = 0; k < RUNS; k++) {
-      floors.push(once('floor', path.join(tmp, 'out')));
-      written.push(once('floorWrite', path.join(tmp, 'out')));
-      runs.push(once('labels', path.join(tmp, 'out')));
+      floors.push(once('floor', path.join(tmp, `floor${k}`)));
+      written.push(once('floorWrite', path.join(tmp, `floorWrite${k}`)));
+      runs.push(once('labels', path.join(tmp, `labels${k}`)));
     }
     if (runs[0].masks !== floors[0].masks) throw new Error(`the export wrote ${runs[0].masks} masks, the floor encoded ${floors[0].masks}: unlike work.`);
     const load = os.loadavg()[0] / os.cpus().length;
