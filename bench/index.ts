@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     optionalSection('tuning', 'tuningBench.js', 'run', 'src/core/tuning/sweepPool.js'),
     optionalSection('installed', 'installedBench.js', 'run', 'test/harness/installVsix.js'),
     optionalSection('labels', 'labelsBench.js', 'run', 'src/core/labels/prepareLabels.js'),
+    optionalSection('model', 'modelBench.js', 'run', 'src/core/labels/prepareLabels.js'),
     optionalSection('hostile', 'hostileBench.js', 'hostileBench', 'src/core/limits/limits.js'),
   ].filter((s): s is Section => s !== undefined && (only.length === 0 || only.includes(s.name)));
   const rows: BenchRow[] = [];
