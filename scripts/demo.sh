@@ -35,8 +35,11 @@ rm -rf "$DEMO_EXTENSIONS" && mkdir -p "$DEMO_EXTENSIONS"
 
 if [ "${DEMO_WEB:-0}" != 1 ] && command -v code >/dev/null && code --version >/dev/null 2>&1; then
   echo "demo: installing $VSIX and opening desktop VS Code on $FOLDER"
-  code --extensions-dir "$DEMO_EXTENSIONS" --install-extension "$VSIX"
-  exec code --extensions-dir "$DEMO_EXTENSIONS" "$FOLDER"
+  # The folder's own user-data directory too (as code-server's below): a demo never touches the
+  # person's everyday profile, and the settings made in a demo stay with that folder's demo.
+  mkdir -p "$DEMO_PROFILE/user-data"
+  code --user-data-dir "$DEMO_PROFILE/user-data" --extensions-dir "$DEMO_EXTENSIONS" --install-extension "$VSIX"
+  exec code --new-window --user-data-dir "$DEMO_PROFILE/user-data" --extensions-dir "$DEMO_EXTENSIONS" "$FOLDER"
 fi
 
 # No desktop VS Code: code-server, with the VSIX installed by `code-server --install-extension`

@@ -43,3 +43,24 @@ test('two demo folders get two profile folders; the same folder the same one', (
   assert.match(path.basename(a), /^hhv-sample-[0-9a-f]{10}$/);
   assert.equal(path.dirname(a), path.join(root, '.vscode-test', 'demo'));
 });
+
+test("the desktop branch of demo.sh gives every `code` call the folder's own user-data and extensions folders", () => {
+  const script = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'scripts', 'demo.sh'), 'utf8');
+  const calls = script.split('\n').map((l) => l.trim()).filter((l) => /^(exec )?code /.test(l));
+  assert.ok(calls.length >= 2, `install and open: ${calls.join(' | ')}`);
+  for (const c of calls) {
+    assert.match(c, /--user-data-dir "\$DEMO_PROFILE\/user-data"/, c);
+    assert.match(c, /--extensions-dir "\$DEMO_EXTENSIONS"/, c);
+  }
+});
+
+test('empty states and titles in package.json carry no literal backticks (they are not Markdown there)', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: unknown };
+  const bad: string[] = [];
+  const walk = (o: unknown, at: string) => {
+    if (typeof o === 'string') { if (o.includes('`') && !/markdown(Description|EnumDescriptions)/.test(at)) bad.push(at); }
+    else if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) walk(v, `${at}.${k}`);
+  };
+  walk(pkg.contributes, 'contributes');
+  assert.deepEqual(bad, []);
+});
