@@ -18,6 +18,26 @@ export interface MergeResult {
   problems: Problem[];
 }
 
+/**
+ * A validated row as written, unless a cell starts with = + - @ (quoted or not) or whitespace, or
+ * the line holds a tab or CR: then it is rebuilt from its cells (sizes as plain integers, the
+ * prediction string's parts joined by single spaces, masks unchanged), so no merged cell is one a
+ * spreadsheet would run (OWASP's CSV-injection rule). A ' prefix would break the submission, and
+ * validation already holds every cell to an id, a number or '0 <confidence> <mask>' triples.
+ */
+function safeLine(raw: string): string {
+  const c: number[] = [];
+  for (let i = 0; i < raw.length && c.length < 3; i++) if (raw[i] === ',') c.push(i);
+  if (c.length < 3) return raw;
+  const cells = [raw.slice(0, c[0]), raw.slice(c[0] + 1, c[1]), raw.slice(c[1] + 1, c[2]), raw.slice(c[2] + 1)];
+  const bare = cells.map((s) => {
+    const t = s.trim();
+    return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
+  });
+  if (!/[\t\r]/.test(raw) && !cells.some((s) => /^\s/.test(s)) && !bare.some((s) => /^[=+\-@]/.test(s))) return raw;
+  return `${bare[0]},${Number(bare[1])},${Number(bare[2])},${bare[3].split(/\s+/).filter(Boolean).join(' ')}`;
+}
+
 /** Validates each input with parseSubmissionCsv and joins the rows; any error (a duplicate tile included) means no text. */
 export function mergeSubmissions(inputs: readonly MergeInput[], options: Omit<SubmissionParseOptions, 'file'> = {}): MergeResult {
   const problems: Problem[] = [];
@@ -37,7 +57,7 @@ export function mergeSubmissions(inputs: readonly MergeInput[], options: Omit<Su
         continue;
       }
       if (!seen) firstSeen.set(row.id, { input: k, file: input.file, line: row.line });
-      out.push(lines[row.line - 1]);
+      out.push(safeLine(lines[row.line - 1]));
       taken++;
     }
     rowsPerInput.push(taken);

@@ -101,14 +101,61 @@ function polygonsTarget(): Target {
   };
 }
 
-/** tile_meta.csv (its first 1000 rows): mutated anywhere; the parser must report, never throw. */
+/**
+ * tile_meta.csv (its header and first 1000 rows): one row mutated (four cases in five) or the whole
+ * file (the fifth); the parser must report, never throw, and the rest must load: every original
+ * row that is still a whole line of the mutated text (under an unchanged header, its id nowhere
+ * else) is loaded at that line with its values.
+ */
 function tileMetaTarget(): Target {
-  const meta = Buffer.from(fs.readFileSync(path.join(SAMPLE, 'tile_meta.csv'), 'utf8').split('\n').slice(0, 1001).join('\n') + '\n');
+  const lines = fs.readFileSync(path.join(SAMPLE, 'tile_meta.csv'), 'utf8').split('\n').slice(0, 1001);
+  const meta = Buffer.from(lines.join('\n') + '\n');
+  const want = new Map(parseTileMeta(meta.toString('utf8'), 'tile_meta.csv').rows.map((row) => [row.id, row]));
+  if (want.size !== lines.length - 1) fail(`the unmutated tile_meta.csv loads ${want.size} of ${lines.length - 1} rows`);
+  const original = new Set(lines.slice(1));
+  let n = 0;
   return {
     async run(r) {
-      const m = mutate(meta, r);
-      parseTileMeta(m.out.toString('utf8'), 'tile_meta.csv');
-      return m.name;
+      let text: string, name: string;
+      const wholeFile = n++ % 5 === 4;
+      if (wholeFile) {
+        const m = mutate(meta, r);
+        text = m.out.toString('utf8');
+        name = `whole file: ${m.name}`;
+      } else {
+        const k = 1 + int(r, lines.length - 1);
+        const m = mutate(Buffer.from(lines[k]), r);
+        text = [...lines.slice(0, k), m.out.toString('utf8'), ...lines.slice(k + 1)].join('\n') + '\n';
+        name = `row ${k + 1}: ${m.name}`;
+      }
+      const res = parseTileMeta(text, 'tile_meta.csv');
+      const got = new Map(res.rows.map((row) => [row.id, row]));
+      // Lines as parseCsv counts them (CRLF, CR or LF end a line).
+      const segs = text.split(/\r\n|\r|\n/);
+      if (segs[0].replace(/^\uFEFF/, '') !== lines[0]) return `${name} (header changed)`;
+      // An original line given more than once, or an id inside a changed line, may be a duplicate: not checked.
+      const times = new Map<string, number>();
+      const elsewhere = new Set<string>();
+      for (let l = 1; l < segs.length; l++) {
+        const seg = segs[l];
+        if (original.has(seg)) times.set(seg, (times.get(seg) ?? 0) + 1);
+        else for (let c = 0; c + 12 <= seg.length; c++) if (want.has(seg.slice(c, c + 12))) elsewhere.add(seg.slice(c, c + 12));
+      }
+      let checked = 0;
+      for (let l = 1; l < segs.length; l++) {
+        if (times.get(segs[l]) !== 1) continue;
+        const id = segs[l].slice(0, segs[l].indexOf(','));
+        const row = want.get(id)!;
+        if (elsewhere.has(id)) continue;
+        const g = got.get(id);
+        if (!g || g.line !== l + 1 || g.wsi !== row.wsi || g.dataset !== row.dataset || g.i !== row.i || g.j !== row.j) {
+          fail(`${name}: untouched row ${id} (line ${l + 1}) ${g ? `loaded as ${JSON.stringify(g)}` : 'did not load'}, expected ${JSON.stringify({ ...row, line: l + 1 })}`);
+        }
+        checked++;
+      }
+      // One row mutated: every other row is still a whole line, so each was checked.
+      if (!wholeFile && checked < lines.length - 2) fail(`${name}: only ${checked} of the ${lines.length - 2} untouched rows were found as whole lines to check`);
+      return `${name} (${checked} untouched rows loaded)`;
     },
   };
 }
