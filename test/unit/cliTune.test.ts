@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { cellCount, GridSpecError, parseGridSpec } from '../../src/core/tuning/gridSpec';
+import { cellCliFlags, cellCount, GridSpecError, parseGridSpec, ttaVariantOfSetting } from '../../src/core/tuning/gridSpec';
 import { indexDataset } from '../../src/core/dataset';
 import { tuningTiles } from '../../src/core/tuning/tuneDataset';
 import { parseFoldsCsv } from '../../src/core/tuning/foldsCsv';
@@ -34,6 +34,15 @@ describe('grid spec', () => {
       assert.throws(() => parseGridSpec(spec), (e: unknown) => e instanceof GridSpecError && e.column === column && what.test(e.message));
     });
   }
+});
+
+describe('predict.tta setting', () => {
+  it('reads the sweep\'s variant names and the old booleans; anything else is off', () => {
+    assert.deepEqual(['none', 'flip', 'rot4', true, false, 'rot90', 1, undefined].map(ttaVariantOfSetting), ['none', 'flip', 'rot4', 'flip', 'none', 'none', 'none', 'none']);
+  });
+  it('a rot4 cell\'s CLI flags point at the setting', () => {
+    assert.match(cellCliFlags({ threshold: 0.5, dilation: 1, minArea: 16, tta: 'rot4', glomerulus: 'remove' }), /^--threshold 0\.5 --min-area 16 --dilation 1 # rot4 TTA: no predict flag; set vasculatureExplorer\.predict\.tta to "rot4"$/);
+  });
 });
 
 describe('folds file', () => {

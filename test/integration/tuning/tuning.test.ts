@@ -3,7 +3,7 @@
  * 3 x 2 grid, the Dataset Overview's heatmap has one cell per combination with the sweep's APs,
  * clicking a cell and Apply writes its values to the workspace Predict settings, Undo restores them.
  * With a folds.csv: the "rank by" dropdown reorders the ranking, the warning names the losing WSIs,
- * the selected cell's per-fold rows and PR curve, Copy CLI flags.
+ * the selected cell's per-fold rows and PR curve, Copy CLI flags. The datasets pick; a rot4 cell's Apply.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import type { TuningView } from '../../../src/shared/tuningView';
-import { until } from '../wait';
+import { sleep, until } from '../wait';
 import { writeSubmissionCsv } from '../../../src/core/metric';
 import { rasterizeGroundTruth, tileAnnotations } from '../../../src/core/predict';
 
@@ -75,7 +75,7 @@ describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function
     assert.equal(config().inspect('predict.threshold')?.workspaceValue, target.params.threshold);
     assert.equal(config().inspect('predict.dilation')?.workspaceValue, 1);
     assert.equal(config().inspect('predict.minArea')?.workspaceValue, 10);
-    assert.equal(config().inspect('predict.tta')?.workspaceValue, false);
+    assert.equal(config().inspect('predict.tta')?.workspaceValue, 'none');
     const snap = await a.dashboard.snapshot();
     assert.equal(snap?.tuning?.selected, target.index);
     assert.equal(await a.tuning.undo(), true);
@@ -217,5 +217,52 @@ describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function
     assert.equal(await a.dashboard.click({ kind: 'tuningOrder', order: 'worst' }), true);
     await until(async () => (await a.dashboard.snapshot())?.tuning?.order === 'worst', 20_000, 'the ranking by worst fold again');
     fs.rmSync(path.dirname(folds), { recursive: true, force: true });
+  });
+
+  it('without datasets given the command asks which to sweep (the person picks Dataset 2); Apply of a rot4 cell writes predict.tta "rot4", which Predict runs as the four rotations', async () => {
+    const index = a.index()!;
+    const inDataset = (d: number) => [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined && t.image && t.dataset === d).map((t) => t.id);
+    assert.ok(inDataset(2).length > 0 && inDataset(2).length !== inDataset(1).length);
+    const titles: string[] = [];
+    const w = vscode.window as unknown as { showQuickPick: (...x: unknown[]) => unknown };
+    const real = w.showQuickPick;
+    w.showQuickPick = (...x: unknown[]) => { titles.push((x[1] as { title?: string } | undefined)?.title ?? ''); return real.apply(vscode.window, x); };
+    let v: TuningView | undefined;
+    try {
+      const running = Promise.resolve(vscode.commands.executeCommand('vasculatureExplorer.tunePostprocessing', { grid: 'threshold=0.5 dilation=0 min-area=10 tta=none,rot4 glomerulus=remove', folds: '' }));
+      await until(() => titles.includes('Tune Post-processing: tiles to sweep'), 20_000, 'the datasets pick');
+      await sleep(500);
+      // Down once (Dataset 1 is first) and Enter, as a person would.
+      await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      v = (await running) as TuningView | undefined;
+    } finally {
+      w.showQuickPick = real;
+    }
+    assert.ok(v, 'the sweep ran');
+    assert.equal(v.tiles, inDataset(2).length, 'the annotated tiles of dataset 2');
+    const rot4 = v.cells.find((c) => c.params.tta === 'rot4')!;
+    assert.ok(rot4);
+    await until(async () => (await a.dashboard.snapshot())?.tuning?.heatmap.length === 2, 60_000, 'the two-cell heatmap');
+    await a.dashboard.click({ kind: 'tuningCell', index: rot4.index, action: 'apply' });
+    await until(() => config().inspect('predict.removeInsideGlomerulus')?.workspaceValue === true, 20_000, 'the Predict settings to change');
+    const wsRoot = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    try {
+      assert.equal(config().inspect('predict.tta')?.workspaceValue, 'rot4');
+      // Predict with these settings: the exported submission's log entry records the transforms it ran.
+      const ids = inDataset(2).slice(0, 1);
+      const r = (await vscode.commands.executeCommand('vasculatureExplorer.predictBatch', ids)) as { tiles: number };
+      assert.equal(r.tiles, 1);
+      const out = path.join(fs.mkdtempSync(path.join(require('os').tmpdir() as string, 've-export-')), 'submission.csv');
+      assert.equal(await vscode.commands.executeCommand('vasculatureExplorer.exportSubmission', out), out);
+      const logFile = path.join(wsRoot, '.vscode', 'vasculature-submissions.json');
+      const entry = await until(() => {
+        try { return (JSON.parse(fs.readFileSync(logFile, 'utf8')) as { submissions: { path: string; settings?: { tta?: unknown } }[] }).submissions.find((s) => s.path === out); } catch { return undefined; }
+      }, 30_000, 'the exported submission in the log');
+      assert.deepEqual(entry.settings?.tta, ['identity', 'rot90', 'rot180', 'rot270']);
+    } finally {
+      assert.equal(await a.tuning.undo(), true);
+    }
+    assert.equal(config().inspect('predict.tta')?.workspaceValue, undefined);
   });
 });
