@@ -46,7 +46,9 @@ export type WebviewRequest =
   /** Answered after the next frame with ShownReply (a tab shown again: the same document, charts drawn?). */
   | { kind: 'shown' }
   /** Tuning section: click a heatmap cell (select), then optionally its Apply / Copy CLI flags button. */
-  | { kind: 'tuningCell'; index: number; action: 'select' | 'apply' | 'copy' };
+  | { kind: 'tuningCell'; index: number; action: 'select' | 'apply' | 'copy' }
+  /** Tuning section: pick a ranking in its "rank by" dropdown. */
+  | { kind: 'tuningOrder'; order: 'mean' | 'worst' };
 
 /** The answer to 'shown': the document's id (the same one: nothing to draw again), its charts and state. */
 export interface ShownReply { doc: string; charts: number; state: string | undefined; /** Chart resizes (each a redraw) since the document started. */ resizes?: number }

@@ -55,6 +55,10 @@ export interface TuningSnapshot {
   heatmap: { index: number; text: string }[];
   selected?: number;
   warning: string;
+  /** The notes under the summary as shown (tiles left out, swept tiles without a fold). */
+  notes: string[];
+  /** The selected cell's PR chart: points drawn and its ink (absent when no chart). */
+  curve?: { points: number; inkPixels: number };
   wsiRows: string[][];
   foldRows: string[][];
   ranking: string[];

@@ -1,6 +1,6 @@
 /**
  * A person opens the Dataset Overview on the sample, clicks the tuning card's Run button
- * ("Tune Post-processing…"), types a 3 x 2 grid, picks "No folds"; the Overview shows the heatmap
+ * ("Tune Post-processing…"), types a 3 x 2 grid, picks "No folds" and "Dataset 1"; the Overview shows the heatmap
  * with one cell per combination; clicking a cell and "Apply to Predict settings" writes the
  * workspace settings.json. Screenshot in test-output/screenshots/tuning-sweep.png.
  */
@@ -44,6 +44,9 @@ export const tests: E2eTest[] = [
       await input.fill('threshold=0.3,0.5,0.7 dilation=0,1 min-area=10');
       await input.press('Enter');
       await vs.page.locator('.quick-input-list .monaco-list-row', { hasText: 'No folds' }).first().click();
+      // Which tiles to sweep: Dataset 1 (the competition's test tiles) is the first choice.
+      await vs.page.locator('.quick-input-widget .quick-input-title', { hasText: 'tiles to sweep' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await vs.page.locator('.quick-input-list .monaco-list-row', { hasText: "the competition's test tiles" }).first().click();
       const frame = await findWebviewFrame(vs.page, `document.querySelectorAll('#tuning-heatmap .tuning-cell').length > 0`, 300_000);
       assert.equal(await frame.locator('#tuning-heatmap .tuning-cell').count(), 6, 'one heatmap cell per combination (3 thresholds x 2 dilations)');
       assert.match((await frame.locator('#tuning-summary').textContent()) ?? '', /13 tiles · 6 cells/);

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { cellCount, GridSpecError, parseGridSpec } from '../../src/core/tuning/gridSpec';
+import { cellCliFlags, cellCount, GridSpecError, parseGridSpec, ttaVariantOfSetting } from '../../src/core/tuning/gridSpec';
+import { indexDataset } from '../../src/core/dataset';
+import { tuningTiles } from '../../src/core/tuning/tuneDataset';
 import { parseFoldsCsv } from '../../src/core/tuning/foldsCsv';
 import { REPO_ROOT, SAMPLE, tempDir } from './helpers/paths';
 
@@ -32,6 +34,15 @@ describe('grid spec', () => {
       assert.throws(() => parseGridSpec(spec), (e: unknown) => e instanceof GridSpecError && e.column === column && what.test(e.message));
     });
   }
+});
+
+describe('predict.tta setting', () => {
+  it('reads the sweep\'s variant names and the old booleans; anything else is off', () => {
+    assert.deepEqual(['none', 'flip', 'rot4', true, false, 'rot90', 1, undefined].map(ttaVariantOfSetting), ['none', 'flip', 'rot4', 'flip', 'none', 'none', 'none', 'none']);
+  });
+  it('a rot4 cell\'s CLI flags point at the setting', () => {
+    assert.match(cellCliFlags({ threshold: 0.5, dilation: 1, minArea: 16, tta: 'rot4', glomerulus: 'remove' }), /^--threshold 0\.5 --min-area 16 --dilation 1 # rot4 TTA: no predict flag; set vasculatureExplorer\.predict\.tta to "rot4"$/);
+  });
 });
 
 describe('folds file', () => {
@@ -77,6 +88,23 @@ describe('command line: vasculature-explorer tune', () => {
     const again = run('tune', SAMPLE, '--cache', path.join(dir, 'cache'), '--provider', 'cpu', '--datasets', 'all', '--max-tiles', '6', '--grid', 'threshold=0.5', '--json');
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual((JSON.parse(again.stdout) as { cache: { ran: number; reused: number } }).cache, { ...(JSON.parse(again.stdout) as { cache: object }).cache, ran: 0, reused: 6 });
+  });
+});
+
+describe('command line: tune with a folds file that misses swept tiles', () => {
+  it('says how many swept tiles have no fold; they count overall and per WSI, the folds it names are scored', async () => {
+    const dir = tempDir('vex-cli-tune-missing-');
+    const folds = path.join(dir, 'folds.csv');
+    const swept = tuningTiles(await indexDataset(SAMPLE), 'all').slice(0, 5);
+    fs.writeFileSync(folds, ['id,fold', `${swept[0]},0`, `${swept[1]},1`].join('\n'));
+    const r = run('tune', SAMPLE, '--cache', path.join(dir, 'cache'), '--provider', 'cpu', '--folds', folds, '--datasets', 'all', '--max-tiles', '5', '--grid', 'threshold=0.5', 'dilation=0,1', 'min-area=0', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stderr.includes(`folds: 3 swept tile(s) have no fold in ${folds}; they count overall and per WSI, in no fold`), r.stderr);
+    const j = JSON.parse(r.stdout) as { tiles: number; withoutFold: number; cells: { perFold: Record<string, number | null>; perWsi: Record<string, number | null>; tp: number; fn: number }[]; best: { groups: string } };
+    assert.equal(j.tiles, 5);
+    assert.equal(j.withoutFold, 3);
+    assert.equal(j.best.groups, 'fold');
+    for (const c of j.cells) assert.deepEqual(Object.keys(c.perFold).sort(), ['0', '1']);
   });
 });
 

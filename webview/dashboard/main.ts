@@ -330,6 +330,7 @@ function answer(id: number, req: WebviewRequest): void {
     slide.click(req.index);
     return reply(true, true);
   }
+  if (req.kind === 'tuningOrder') return tuning.pickOrder(req.order) ? reply(true, true) : reply(false, undefined, 'no ranking dropdown drawn');
   if (req.kind === 'tuningCell') return tuning.click(req.index, req.action) ? reply(true, true) : reply(false, undefined, `no heatmap cell ${req.index}`);
   reply(false, undefined, 'unknown request');
 }

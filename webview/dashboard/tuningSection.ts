@@ -32,6 +32,8 @@ export interface TuningSection {
   redraw(): void;
   /** Clicks a cell (as the person would), then its Apply / Copy button. */
   click(index: number, action: 'select' | 'apply' | 'copy'): boolean;
+  /** Picks a ranking in the "rank by" dropdown (as the person would). */
+  pickOrder(order: 'mean' | 'worst'): boolean;
   snapshot(): TuningSnapshot;
 }
 
@@ -71,6 +73,7 @@ export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: n
     if (subs.public.points.length + subs.private.points.length > 0) cvChart = drawCvLbChart(box, subs);
   };
   const cellButtons = new Map<number, HTMLElement>();
+  let orderDropdown: HTMLElement | undefined;
 
   const bestIndex = () => (view ? (order === 'mean' ? view.best.byMean : view.best.byWorstFold) : 0);
   const key = (c: TuningCellView, p: TuningParam) => String(c.params[p]);
@@ -139,12 +142,12 @@ export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: n
     controls.append(
       h('span', 'label', 'columns'), dropdown(choices, x, (val) => { x = val as TuningParam; render(); }, 'Heatmap columns'),
       h('span', 'label', 'rows'), dropdown(choices, y, (val) => { y = val as TuningParam; render(); }, 'Heatmap rows'),
-      h('span', 'label', 'rank by'), dropdown([{ value: 'worst', label: `worst ${v.groups} AP` }, { value: 'mean', label: `mean ${v.groups} AP` }], order, (val) => { order = val as 'mean' | 'worst'; render(); }, 'Ranking'),
+      h('span', 'label', 'rank by'), orderDropdown = dropdown([{ value: 'worst', label: `worst ${v.groups} AP` }, { value: 'mean', label: `mean ${v.groups} AP` }], order, (val) => { order = val as 'mean' | 'worst'; render(); }, 'Ranking'),
     );
     const summary = h('p', 'totals', `${v.model} (${v.outputKind}) · ${v.tiles} tiles · ${v.cells.length} cells · cache ${(v.cacheBytes / 1048576).toFixed(1)} MB${v.leftOut ? ` · ${v.leftOut} tiles left out` : ''}`);
     summary.id = 'tuning-summary';
     const parts: HTMLElement[] = [summary, h('p', 'hint', `Convention: ${v.convention}.`), controls];
-    for (const r of v.leftOutReasons) parts.push(h('p', 'hint', r));
+    for (const r of v.leftOutReasons) parts.push(h('p', 'hint tuning-note', r));
     if (v.best.warning) {
       const w = h('p', 'tuning-warning', `⚠ ${v.best.warning}`);
       w.id = 'tuning-warning';
@@ -218,6 +221,13 @@ export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: n
       if (action === 'copy') body.querySelector<HTMLElement>('#tuning-copy')?.click();
       return true;
     },
+    pickOrder: (next) => {
+      const d = orderDropdown as (HTMLElement & { value: string }) | undefined;
+      if (!view || !d?.isConnected) return false;
+      d.value = next;
+      d.dispatchEvent(new Event('change'));
+      return true;
+    },
     snapshot: () => {
       const rows = (id: string) => Array.from(body.querySelectorAll(`#${id} vscode-data-grid-row:not([row-type="header"])`)).map((r) => Array.from(r.querySelectorAll('vscode-data-grid-cell')).map((c) => c.textContent ?? ''));
       return {
@@ -227,6 +237,8 @@ export function tuningSection(act: (type: 'tuningApply' | 'tuningCopy', index: n
         heatmap: Array.from(body.querySelectorAll<HTMLElement>('#tuning-heatmap .tuning-cell')).map((b) => ({ index: Number(b.dataset.index), text: b.textContent ?? '' })),
         ...(selected !== undefined ? { selected } : {}),
         warning: body.querySelector('#tuning-warning')?.textContent ?? '',
+        notes: Array.from(body.querySelectorAll('.tuning-note')).map((e) => e.textContent ?? ''),
+        ...(chart ? { curve: (() => { const c = chart.snapshot(); return { points: c.recall.length, inkPixels: c.inkPixels }; })() } : {}),
         wsiRows: rows('tuning-wsi'),
         foldRows: rows('tuning-folds'),
         ranking: rows('tuning-ranking').map((r) => r[0]),

@@ -12,6 +12,15 @@ export const TTA_VARIANTS = {
   rot4: ['identity', 'rot90', 'rot180', 'rot270'],
 } as const satisfies Record<string, readonly TtaTransform[]>;
 export type TtaVariant = keyof typeof TTA_VARIANTS;
+
+/**
+ * The vasculatureExplorer.predict.tta setting as a TTA variant: a variant's name ("none", "flip",
+ * "rot4", as the sweep writes it) or, as before, true (the flip set) / false. Anything else: none.
+ */
+export function ttaVariantOfSetting(v: unknown): TtaVariant {
+  if (v === true) return 'flip';
+  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(TTA_VARIANTS, v) ? (v as TtaVariant) : 'none';
+}
 export type GlomerulusOption = 'keep' | 'remove';
 
 /** The values swept per parameter (every combination is one cell). */
@@ -154,7 +163,7 @@ export function cellCliFlags(c: CellParams, kind: 'semantic' | 'instance' | 'yol
   const f = [kind === 'semantic' ? `--threshold ${c.threshold}` : `--score-threshold ${c.threshold}`, `--min-area ${c.minArea}`, `--dilation ${c.dilation}`];
   if (c.tta === 'flip') f.push('--tta');
   if (c.glomerulus === 'keep') f.push('--keep-glomerulus');
-  if (c.tta === 'rot4') f.push('# rot4 TTA: no predict flag; set vasculatureExplorer.predict TTA to rot90/rot180/rot270');
+  if (c.tta === 'rot4') f.push('# rot4 TTA: no predict flag; set vasculatureExplorer.predict.tta to "rot4"');
   return f.join(' ');
 }
 

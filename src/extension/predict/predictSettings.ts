@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IgnoreMode } from '../../core/metric';
-import { DEFAULT_PREDICT_SETTINGS, TTA_ON, type PredictSettings } from '../../core/predict';
+import { DEFAULT_PREDICT_SETTINGS, type PredictSettings } from '../../core/predict';
+import { TTA_VARIANTS, ttaVariantOfSetting } from '../../core/tuning/gridSpec';
 import { PROVIDER_SETTINGS, type ProviderSetting } from '../../inference/protocol';
 
 /** Setting ids, for affectsConfiguration and Open Settings. */
@@ -46,6 +47,7 @@ export function readPredictSettings(extensionPath: string): PredictSettings {
     const v = c.get<number>(key, fallback);
     return typeof v === 'number' && Number.isFinite(v) && v >= min ? v : fallback;
   };
+  const tta = ttaVariantOfSetting(c.get<unknown>('predict.tta', false));
   return {
     modelPath: resolveModelPath(c.get<string>('modelPath', ''), extensionPath),
     provider: (PROVIDER_SETTINGS as readonly string[]).includes(provider) ? (provider as ProviderSetting) : d.provider,
@@ -53,7 +55,8 @@ export function readPredictSettings(extensionPath: string): PredictSettings {
     threshold: Math.min(1, num('predict.threshold', d.threshold, 0)),
     minArea: Math.round(num('predict.minArea', d.minArea, 0)),
     dilation: Math.round(num('predict.dilation', d.dilation, 0)),
-    tta: c.get<boolean>('predict.tta', false) ? TTA_ON : d.tta,
+    // true / "flip": the four flips; "rot4": the four rotations; false / "none": off.
+    tta: tta === 'none' ? d.tta : [...TTA_VARIANTS[tta]],
     removeInsideGlomerulus: c.get<boolean>('predict.removeInsideGlomerulus', d.removeInsideGlomerulus),
     ignoreMode: (mode === 'ignore' || mode === 'count' ? mode : d.ignoreMode) as IgnoreMode,
     scoreThreshold: d.scoreThreshold,

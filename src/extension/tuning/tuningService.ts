@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DEFAULT_GRID, gridSpecText, GridSpecError, OutputCache, parseFoldsCsv, parseGridSpec, tuneDataset, type CellParams, type SweepGrid, type TuneResult } from '../../core/tuning';
+import { DEFAULT_GRID, gridSpecText, GridSpecError, OutputCache, parseFoldsCsv, parseGridSpec, tuneDataset, tuningTiles, type CellParams, type SweepGrid, type TuneResult } from '../../core/tuning';
 import type { InferenceClient } from '../../inference/client';
 import type { TuningView } from '../../shared/tuningView';
 import { Disposable } from '../common/disposable';
@@ -24,6 +24,7 @@ export interface TuneCommandArgs {
   grid?: string;
   /** A folds CSV path, or '' for none. */
   folds?: string;
+  /** The datasets whose annotated tiles are swept (absent: asked, dataset 1 first). */
   datasets?: number[] | 'all';
   modelPath?: string;
 }
@@ -68,7 +69,7 @@ export class TuningService extends Disposable {
   /** The folds file of the last sweep (undefined: none was used). */
   lastFoldsFile: string | undefined;
 
-  /** Asks for the grid and the folds file (unless args give them), then runs the sweep with progress and cancel. */
+  /** Asks for the grid, the folds file and the datasets (unless args give them), then runs the sweep with progress and cancel. */
   async run(args: TuneCommandArgs = {}): Promise<TuningView | undefined> {
     const index = this.service.index;
     if (!index) {
@@ -105,6 +106,17 @@ export class TuningService extends Disposable {
         foldsFile = uri[0].fsPath;
       }
     }
+    let datasets = args.datasets;
+    if (datasets === undefined) {
+      const count = (d: number[]) => `${tuningTiles(index, d).length} annotated tiles with images`;
+      const pick = await vscode.window.showQuickPick([
+        { label: 'Dataset 1', description: `${count([1])} (the competition's test tiles are dataset 1)`, datasets: [1] },
+        { label: 'Dataset 2', description: count([2]), datasets: [2] },
+        { label: 'Datasets 1 and 2', description: count([1, 2]), datasets: [1, 2] },
+      ], { title: 'Tune Post-processing: tiles to sweep' });
+      if (!pick) return undefined;
+      datasets = pick.datasets;
+    }
     let folds: Map<string, number> | undefined;
     // The submissions log scores later submissions per fold with the folds file of the last sweep.
     this.lastFoldsFile = foldsFile || undefined;
@@ -123,7 +135,7 @@ export class TuningService extends Disposable {
       let last = 0;
       try {
         return await tuneDataset(index, this.inference(), {
-          modelPath, provider: s.provider, threads: s.threads, grid, ignoreMode: s.ignoreMode, datasets: args.datasets ?? [1], ...(folds ? { folds } : {}), cache, signal: ac.signal,
+          modelPath, provider: s.provider, threads: s.threads, grid, ignoreMode: s.ignoreMode, datasets, ...(folds ? { folds } : {}), cache, signal: ac.signal,
           onProgress: (p) => {
             const pct = Math.floor((p.done / p.total) * 100);
             progress.report({ message: `${p.phase === 'model' ? 'running the model (cached once)' : `sweeping ${grid.threshold.length * grid.dilation.length * grid.minArea.length * grid.tta.length * grid.glomerulus.length} cells`}: ${p.done}/${p.total}`, increment: p.phase === 'model' ? (pct - last) / 2 : 0 });
@@ -162,7 +174,7 @@ export class TuningService extends Disposable {
     const prev: Previous = values.map(([key]) => ({ key, value: c.inspect(key)?.workspaceValue }));
     for (const [key, value] of values) await c.update(key, value, vscode.ConfigurationTarget.Workspace);
     this.undoStack.push(prev);
-    const notes = [cell.params.tta === 'rot4' ? 'rot4 TTA has no Predict setting (predict.tta is the flip set): TTA left off.' : '', r.model.outputKind !== 'semantic' ? `The score threshold ${cell.params.threshold} has no Predict setting; use --score-threshold on the command line.` : ''].filter(Boolean);
+    const notes = [r.model.outputKind !== 'semantic' ? `The score threshold ${cell.params.threshold} has no Predict setting; use --score-threshold on the command line.` : ''].filter(Boolean);
     const msg = `Predict settings (workspace) set to ${values.map(([k, v]) => `${k.replace('predict.', '')} ${String(v)}`).join(', ')}.${notes.length ? ' ' + notes.join(' ') : ''}`;
     log().info(`Tune Post-processing: ${msg}`);
     void vscode.window.showInformationMessage(msg, 'Undo').then((a) => (a === 'Undo' ? this.undo() : undefined));
@@ -202,12 +214,13 @@ export class TuningService extends Disposable {
 }
 
 /** The Predict setting keys and values of a cell. */
-export function settingsOf(p: CellParams, kind: string): [string, number | boolean][] {
+export function settingsOf(p: CellParams, kind: string): [string, number | boolean | string][] {
   return [
     ...(kind === 'semantic' ? [['predict.threshold', p.threshold] as [string, number]] : []),
     ['predict.minArea', p.minArea],
     ['predict.dilation', p.dilation],
-    ['predict.tta', p.tta === 'flip'],
+    // The cell's TTA variant by name ("none", "flip", "rot4"); predict.tta also reads true / false.
+    ['predict.tta', p.tta],
     ['predict.removeInsideGlomerulus', p.glomerulus === 'remove'],
   ];
 }

@@ -2,6 +2,8 @@
  * Tune Post-processing in a real VS Code on the sample with the demo model: the command sweeps a
  * 3 x 2 grid, the Dataset Overview's heatmap has one cell per combination with the sweep's APs,
  * clicking a cell and Apply writes its values to the workspace Predict settings, Undo restores them.
+ * With a folds.csv: the "rank by" dropdown reorders the ranking, the warning names the losing WSIs,
+ * the selected cell's per-fold rows and PR curve, Copy CLI flags. The datasets pick; a rot4 cell's Apply.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -9,7 +11,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import type { TuningView } from '../../../src/shared/tuningView';
-import { until } from '../wait';
+import { sleep, until } from '../wait';
 import { writeSubmissionCsv } from '../../../src/core/metric';
 import { rasterizeGroundTruth, tileAnnotations } from '../../../src/core/predict';
 
@@ -18,6 +20,9 @@ const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'),
 const sample = path.resolve(repoRoot, '..', 'shared', 'data', 'hhv-sample');
 const GRID = 'threshold=0.3,0.5,0.7 dilation=0,1 min-area=10 tta=none glomerulus=remove';
 const config = () => vscode.workspace.getConfiguration('vasculatureExplorer');
+/** A cell's label as the section's ranking writes it. */
+const cellLabel = (c: TuningView['cells'][number]) => `t ${c.params.threshold} · dil ${c.params.dilation} · min ${c.params.minArea} · tta ${c.params.tta} · glom ${c.params.glomerulus}`;
+const f3 = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3));
 
 describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function () {
   this.timeout(300_000);
@@ -70,7 +75,7 @@ describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function
     assert.equal(config().inspect('predict.threshold')?.workspaceValue, target.params.threshold);
     assert.equal(config().inspect('predict.dilation')?.workspaceValue, 1);
     assert.equal(config().inspect('predict.minArea')?.workspaceValue, 10);
-    assert.equal(config().inspect('predict.tta')?.workspaceValue, false);
+    assert.equal(config().inspect('predict.tta')?.workspaceValue, 'none');
     const snap = await a.dashboard.snapshot();
     assert.equal(snap?.tuning?.selected, target.index);
     assert.equal(await a.tuning.undo(), true);
@@ -140,5 +145,124 @@ describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function
       fs.rmSync(folds, { force: true });
       await config().update('predict.threshold', undefined, vscode.ConfigurationTarget.Workspace);
     }
+  });
+  it('with a folds.csv (fold 0 = WSI 1, fold 1 = WSI 2, WSIs 3 and 4 in no fold): the ranking switches between worst-fold and mean, the warning names the losing WSIs, the selected cell shows its per-fold AP and PR curve; the tiles without a fold are noted', async () => {
+    const index = a.index()!;
+    const swept = [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined && t.image);
+    const named = swept.filter((t) => t.wsi === 1 || t.wsi === 2);
+    assert.ok(named.length > 0 && named.length < swept.length);
+    const folds = path.join(fs.mkdtempSync(path.join(require('os').tmpdir() as string, 've-folds-')), 'folds.csv');
+    fs.writeFileSync(folds, ['id,fold', ...named.map((t) => `${t.id},${t.wsi! - 1}`)].join('\n'));
+    const v = (await vscode.commands.executeCommand('vasculatureExplorer.tunePostprocessing', { grid: GRID, folds, datasets: 'all' })) as TuningView | undefined;
+    assert.ok(v, 'the sweep ran');
+    assert.equal(v.groups, 'fold');
+    // The two bests, computed here from the per-fold APs (ties: mean then grid order; overall AP then grid order).
+    const val = (x: number | null) => (x === null ? -Infinity : x);
+    const foldAps = (c: TuningView['cells'][number]) => Object.values(c.perFold).map(val);
+    const mean = (c: TuningView['cells'][number]) => foldAps(c).reduce((s, x) => s + x, 0) / foldAps(c).length;
+    const worst = [...v.cells].sort((p, q) => Math.min(...foldAps(q)) - Math.min(...foldAps(p)) || mean(q) - mean(p) || p.index - q.index)[0];
+    const best = [...v.cells].sort((p, q) => mean(q) - mean(p) || val(q.ap) - val(p.ap) || p.index - q.index)[0];
+    assert.equal(v.best.byWorstFold, worst.index);
+    assert.equal(v.best.byMean, best.index);
+    assert.notEqual(best.index, worst.index, 'on this folds file the best-mean and best-worst-fold cells differ');
+
+    const snap = await until(async () => {
+      const t = (await a.dashboard.snapshot())?.tuning;
+      return t?.shown && t.heatmap.length === 6 && t.foldRows.length === 2 ? t : undefined;
+    }, 60_000, 'the sweep with folds to be drawn');
+    // Ranked by worst fold (the default): the best-worst-fold cell first, and selected.
+    assert.equal(snap.order, 'worst');
+    assert.equal(snap.ranking[0], cellLabel(worst));
+    assert.equal(snap.selected, worst.index);
+    // Its per-fold AP rows and its PR curve.
+    assert.deepEqual(snap.foldRows, [['0', f3(worst.perFold['0'])], ['1', f3(worst.perFold['1'])]]);
+    assert.ok(worst.curve.length > 0);
+    assert.equal(snap.curve?.points, worst.curve.length, 'the PR curve of the selected cell has its points');
+    assert.ok((snap.curve?.inkPixels ?? 0) > 0, 'the PR curve is drawn');
+    // The warning names both cells and every WSI where the best-mean cell scores below the best-worst-fold one.
+    const losing = Object.keys(best.perWsi).filter((k) => val(best.perWsi[k]) < val(worst.perWsi[k]));
+    assert.ok(losing.length > 0);
+    assert.ok(snap.warning.includes(cellLabel(best)) && snap.warning.includes(cellLabel(worst)), snap.warning);
+    for (const k of losing) assert.ok(snap.warning.includes(`WSI ${k} (${f3(best.perWsi[k])} vs ${f3(worst.perWsi[k])})`), `${snap.warning} names WSI ${k}`);
+    for (const k of Object.keys(best.perWsi).filter((w) => !losing.includes(w))) assert.ok(!snap.warning.includes(`WSI ${k} (`), `${snap.warning} does not name WSI ${k}`);
+    // The swept tiles the folds file does not name.
+    assert.ok(snap.notes.some((n) => n.startsWith(`${swept.length - named.length} swept tiles have no fold`)), snap.notes.join(' | '));
+
+    // The person picks "mean fold AP" in "rank by": the best-mean cell comes first.
+    assert.equal(await a.dashboard.click({ kind: 'tuningOrder', order: 'mean' }), true);
+    const byMean = await until(async () => {
+      const t = (await a.dashboard.snapshot())?.tuning;
+      return t?.order === 'mean' ? t : undefined;
+    }, 20_000, 'the ranking by mean');
+    assert.equal(byMean.ranking[0], cellLabel(best));
+    assert.notEqual(byMean.ranking[0], snap.ranking[0]);
+    assert.deepEqual([...byMean.ranking].sort(), [...snap.ranking].sort(), 'the same cells, reordered');
+
+    // Clicking the best-mean cell shows its own per-fold rows and curve.
+    assert.equal(await a.dashboard.click({ kind: 'tuningCell', index: best.index, action: 'select' }), true);
+    const sel = await until(async () => {
+      const t = (await a.dashboard.snapshot())?.tuning;
+      return t?.selected === best.index ? t : undefined;
+    }, 20_000, 'the best-mean cell selected');
+    assert.deepEqual(sel.foldRows, [['0', f3(best.perFold['0'])], ['1', f3(best.perFold['1'])]]);
+    assert.equal(sel.curve?.points, best.curve.length);
+
+    // "Copy CLI flags" of that cell puts its predict flags on the clipboard.
+    await vscode.env.clipboard.writeText('nothing copied yet');
+    assert.equal(await a.dashboard.click({ kind: 'tuningCell', index: best.index, action: 'copy' }), true);
+    const copied = await until(async () => { const t = await vscode.env.clipboard.readText(); return t !== 'nothing copied yet' ? t : undefined; }, 20_000, 'the clipboard to change');
+    assert.equal(copied, best.cliFlags);
+    assert.equal(copied, `--threshold ${best.params.threshold} --min-area 10 --dilation ${best.params.dilation}`);
+
+    assert.equal(await a.dashboard.click({ kind: 'tuningOrder', order: 'worst' }), true);
+    await until(async () => (await a.dashboard.snapshot())?.tuning?.order === 'worst', 20_000, 'the ranking by worst fold again');
+    fs.rmSync(path.dirname(folds), { recursive: true, force: true });
+  });
+
+  it('without datasets given the command asks which to sweep (the person picks Dataset 2); Apply of a rot4 cell writes predict.tta "rot4", which Predict runs as the four rotations', async () => {
+    const index = a.index()!;
+    const inDataset = (d: number) => [...index.tiles.values()].filter((t) => t.polygonsLine !== undefined && t.image && t.dataset === d).map((t) => t.id);
+    assert.ok(inDataset(2).length > 0 && inDataset(2).length !== inDataset(1).length);
+    const titles: string[] = [];
+    const w = vscode.window as unknown as { showQuickPick: (...x: unknown[]) => unknown };
+    const real = w.showQuickPick;
+    w.showQuickPick = (...x: unknown[]) => { titles.push((x[1] as { title?: string } | undefined)?.title ?? ''); return real.apply(vscode.window, x); };
+    let v: TuningView | undefined;
+    try {
+      const running = Promise.resolve(vscode.commands.executeCommand('vasculatureExplorer.tunePostprocessing', { grid: 'threshold=0.5 dilation=0 min-area=10 tta=none,rot4 glomerulus=remove', folds: '' }));
+      await until(() => titles.includes('Tune Post-processing: tiles to sweep'), 20_000, 'the datasets pick');
+      await sleep(500);
+      // Down once (Dataset 1 is first) and Enter, as a person would.
+      await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      v = (await running) as TuningView | undefined;
+    } finally {
+      w.showQuickPick = real;
+    }
+    assert.ok(v, 'the sweep ran');
+    assert.equal(v.tiles, inDataset(2).length, 'the annotated tiles of dataset 2');
+    const rot4 = v.cells.find((c) => c.params.tta === 'rot4')!;
+    assert.ok(rot4);
+    await until(async () => (await a.dashboard.snapshot())?.tuning?.heatmap.length === 2, 60_000, 'the two-cell heatmap');
+    await a.dashboard.click({ kind: 'tuningCell', index: rot4.index, action: 'apply' });
+    await until(() => config().inspect('predict.removeInsideGlomerulus')?.workspaceValue === true, 20_000, 'the Predict settings to change');
+    const wsRoot = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    try {
+      assert.equal(config().inspect('predict.tta')?.workspaceValue, 'rot4');
+      // Predict with these settings: the exported submission's log entry records the transforms it ran.
+      const ids = inDataset(2).slice(0, 1);
+      const r = (await vscode.commands.executeCommand('vasculatureExplorer.predictBatch', ids)) as { tiles: number };
+      assert.equal(r.tiles, 1);
+      const out = path.join(fs.mkdtempSync(path.join(require('os').tmpdir() as string, 've-export-')), 'submission.csv');
+      assert.equal(await vscode.commands.executeCommand('vasculatureExplorer.exportSubmission', out), out);
+      const logFile = path.join(wsRoot, '.vscode', 'vasculature-submissions.json');
+      const entry = await until(() => {
+        try { return (JSON.parse(fs.readFileSync(logFile, 'utf8')) as { submissions: { path: string; settings?: { tta?: unknown } }[] }).submissions.find((s) => s.path === out); } catch { return undefined; }
+      }, 30_000, 'the exported submission in the log');
+      assert.deepEqual(entry.settings?.tta, ['identity', 'rot90', 'rot180', 'rot270']);
+    } finally {
+      assert.equal(await a.tuning.undo(), true);
+    }
+    assert.equal(config().inspect('predict.tta')?.workspaceValue, undefined);
   });
 });
