@@ -59,6 +59,6 @@ export function readPredictSettings(extensionPath: string): PredictSettings {
     tta: tta === 'none' ? d.tta : [...TTA_VARIANTS[tta]],
     removeInsideGlomerulus: c.get<boolean>('predict.removeInsideGlomerulus', d.removeInsideGlomerulus),
     ignoreMode: (mode === 'ignore' || mode === 'count' ? mode : d.ignoreMode) as IgnoreMode,
-    scoreThreshold: d.scoreThreshold,
+    scoreThreshold: Math.min(1, num('predict.scoreThreshold', d.scoreThreshold, 0)),
   };
 }

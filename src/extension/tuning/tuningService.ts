@@ -174,8 +174,7 @@ export class TuningService extends Disposable {
     const prev: Previous = values.map(([key]) => ({ key, value: c.inspect(key)?.workspaceValue }));
     for (const [key, value] of values) await c.update(key, value, vscode.ConfigurationTarget.Workspace);
     this.undoStack.push(prev);
-    const notes = [r.model.outputKind !== 'semantic' ? `The score threshold ${cell.params.threshold} has no Predict setting; use --score-threshold on the command line.` : ''].filter(Boolean);
-    const msg = `Predict settings (workspace) set to ${values.map(([k, v]) => `${k.replace('predict.', '')} ${String(v)}`).join(', ')}.${notes.length ? ' ' + notes.join(' ') : ''}`;
+    const msg = `Predict settings (workspace) set to ${values.map(([k, v]) => `${k.replace('predict.', '')} ${String(v)}`).join(', ')}.`;
     log().info(`Tune Post-processing: ${msg}`);
     void vscode.window.showInformationMessage(msg, 'Undo').then((a) => (a === 'Undo' ? this.undo() : undefined));
   }
@@ -216,7 +215,8 @@ export class TuningService extends Disposable {
 /** The Predict setting keys and values of a cell. */
 export function settingsOf(p: CellParams, kind: string): [string, number | boolean | string][] {
   return [
-    ...(kind === 'semantic' ? [['predict.threshold', p.threshold] as [string, number]] : []),
+    // The grid's threshold is the pixel probability of a semantic model, the detection score of an instance one.
+    [kind === 'semantic' ? 'predict.threshold' : 'predict.scoreThreshold', p.threshold],
     ['predict.minArea', p.minArea],
     ['predict.dilation', p.dilation],
     // The cell's TTA variant by name ("none", "flip", "rot4"); predict.tta also reads true / false.

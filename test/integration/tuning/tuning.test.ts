@@ -12,6 +12,8 @@ import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import type { TuningView } from '../../../src/shared/tuningView';
 import { sleep, until } from '../wait';
+import { settingsOf } from '../../../src/extension/tuning/tuningService';
+import { readPredictSettings } from '../../../src/extension/predict/predictSettings';
 import { writeSubmissionCsv } from '../../../src/core/metric';
 import { rasterizeGroundTruth, tileAnnotations } from '../../../src/core/predict';
 
@@ -264,5 +266,23 @@ describe('Tune Post-processing (real VS Code, hhv-sample, demo model)', function
       assert.equal(await a.tuning.undo(), true);
     }
     assert.equal(config().inspect('predict.tta')?.workspaceValue, undefined);
+  });
+
+  it("an instance model's cell sets predict.scoreThreshold (not the pixel threshold), and Predict's settings read it", async () => {
+    const params = { threshold: 0.4, dilation: 1, minArea: 20, tta: 'none' as const, glomerulus: 'remove' as const };
+    for (const kind of ['instance', 'yolov8-seg']) {
+      const keys = new Map(settingsOf(params, kind));
+      assert.equal(keys.get('predict.scoreThreshold'), 0.4, kind);
+      assert.equal(keys.has('predict.threshold'), false, kind);
+    }
+    assert.equal(new Map(settingsOf(params, 'semantic')).get('predict.threshold'), 0.4);
+    const ext = vscode.extensions.getExtension(`${manifest.publisher}.${manifest.name}`)!;
+    assert.equal(readPredictSettings(ext.extensionPath).scoreThreshold, 0.25, 'the default');
+    await config().update('predict.scoreThreshold', 0.4, vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.equal(readPredictSettings(ext.extensionPath).scoreThreshold, 0.4);
+    } finally {
+      await config().update('predict.scoreThreshold', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });
