@@ -7,6 +7,7 @@ import { DEFAULT_LABEL_OPTIONS, LABEL_PRESETS, LabelsError, prepareLabels, type 
 import type { FoldScheme, Stratify } from '../core/folds';
 import type { ClassName } from '../core/types';
 import type { CliIO } from './validateCommand';
+import { errorText, field } from './cliText';
 
 export const LABELS_USAGE = `usage: vasculature-explorer labels <dataset-folder> --out <dir> [options]
   --preset <name>          ${Object.keys(LABEL_PRESETS).join(' | ')}
@@ -123,7 +124,7 @@ export async function labelsCommand(args: string[], io: CliIO): Promise<number> 
   try {
     options = parseLabelArgs(args);
   } catch (e) {
-    io.err(`vasculature-explorer labels: ${(e as Error).message}\n${LABELS_USAGE}`);
+    io.err(`vasculature-explorer labels: ${errorText(e)}\n${LABELS_USAGE}`);
     return 2;
   }
   const stain = value(args, '--stain');
@@ -132,7 +133,7 @@ export async function labelsCommand(args: string[], io: CliIO): Promise<number> 
       const st = await stainOptionTransform(stain, await indexDataset(root));
       options = { ...options, transformImage: st.transform, transformName: st.name };
     } catch (e) {
-      io.err(`vasculature-explorer labels: ${(e as Error).message}`);
+      io.err(`vasculature-explorer labels: ${errorText(e)}`);
       return 2;
     }
   }
@@ -146,7 +147,7 @@ export async function labelsCommand(args: string[], io: CliIO): Promise<number> 
       tool: { name: 'vasculature-explorer', version: packageVersion() },
       onProgress: (done, total, message) => {
         const now = Date.now();
-        if (now - last > 1000 || done === total) { last = now; io.err(`labels: ${message}`); }
+        if (now - last > 1000 || done === total) { last = now; io.err(`labels: ${field(message)}`); }
       },
     });
     const m = r.manifest;
@@ -154,11 +155,11 @@ export async function labelsCommand(args: string[], io: CliIO): Promise<number> 
     else {
       io.out(r.upToDate ? `${r.out} is up to date (same inputs and options); nothing written.` : `Wrote ${m.counts.files} files to ${r.out}`);
       io.out(`  ${m.counts.tiles} tiles; ${Object.entries(m.counts.instances).map(([c, n]) => `${n} ${c}`).join(', ')}`);
-      io.out(`  skipped polygons: ${Object.entries(m.skipped.byCode).map(([c, n]) => `${n} ${c}`).join(', ') || 'none'}; de-duplicated ${m.skipped.deduplicated.exact + m.skipped.deduplicated.sameMask}; tiles without image: ${m.skipped.tilesWithoutImage.count}`);
-      io.out(`  folds: ${m.folds.description}`);
-      for (const f of m.folds.perFold) io.out(`    ${f.name}: ${f.tiles} tiles, ${Object.entries(f.instances).map(([c, n]) => `${n} ${c}`).join(', ')}`);
+      io.out(`  skipped polygons: ${Object.entries(m.skipped.byCode).map(([c, n]) => `${n} ${field(c)}`).join(', ') || 'none'}; de-duplicated ${m.skipped.deduplicated.exact + m.skipped.deduplicated.sameMask}; tiles without image: ${m.skipped.tilesWithoutImage.count}`);
+      io.out(`  folds: ${field(m.folds.description)}`);
+      for (const f of m.folds.perFold) io.out(`    ${field(f.name)}: ${f.tiles} tiles, ${Object.entries(f.instances).map(([c, n]) => `${n} ${c}`).join(', ')}`);
       io.out(`  leakage: ${m.folds.leakage.overlappingPairs} overlapping tile pairs, ${m.folds.leakage.leakingPairs} in different folds`);
-      for (const l of m.folds.leakage.examples.slice(0, 5)) io.out(`    ${root}/tile_meta.csv: warning [fold-leak] ${l.a} (fold ${l.foldA}) and ${l.b} (fold ${l.foldB}) of WSI ${l.wsi} overlap by ${l.overlapPx} px`);
+      for (const l of m.folds.leakage.examples.slice(0, 5)) io.out(`    ${root}/tile_meta.csv: warning [fold-leak] ${field(l.a)} (fold ${field(l.foldA)}) and ${field(l.b)} (fold ${field(l.foldB)}) of WSI ${field(l.wsi)} overlap by ${l.overlapPx} px`);
     }
     return 0;
   } catch (e) {
@@ -167,7 +168,7 @@ export async function labelsCommand(args: string[], io: CliIO): Promise<number> 
       return 1;
     }
     if (e instanceof LabelsError) {
-      io.err(`vasculature-explorer labels: ${e.message}`);
+      io.err(`vasculature-explorer labels: ${errorText(e)}`);
       return 1;
     }
     throw e;

@@ -10,6 +10,7 @@ import { stainStatsCommand } from './stainStatsCommand';
 import { validateCommand, type CliIO } from './validateCommand';
 import { LIMIT_INFO, limitsFromSettings, setLimits } from '../core/limits';
 import { escapeControls } from '../core/text';
+import { errorText } from './cliText';
 import { tuneCommand } from './tuneCommand';
 
 const USAGE = `usage: vasculature-explorer <command> [args]
@@ -56,7 +57,11 @@ export function applyLimitFlags(argv: string[]): string[] {
   return rest;
 }
 
-/** Output goes to a terminal: control and bidi characters from data files are escaped (\uXXXX), so an id cannot clear or retitle it or fake a line. */
+/**
+ * Output goes to a terminal: control and bidi characters are escaped (\uXXXX), so an id cannot clear
+ * or retitle it. Newlines are kept here (usage, reports, JSON are multi-line); every data-derived piece
+ * of a line is escaped, newline included, where the line is built (cliText.ts), so no id can fake a line.
+ */
 function safeIO(io: CliIO): CliIO {
   return { out: (s) => io.out(escapeControls(s, true)), err: (s) => io.err(escapeControls(s, true)) };
 }
@@ -80,7 +85,7 @@ export async function main(argv: string[], rawIo: CliIO = { out: (s) => process.
   try {
     argv = applyLimitFlags(argv);
   } catch (e) {
-    io.err(`vasculature-explorer: ${(e as Error).message}`);
+    io.err(`vasculature-explorer: ${errorText(e)}`);
     return 2;
   }
   const [cmd, ...rest] = argv;
@@ -97,7 +102,7 @@ export async function main(argv: string[], rawIo: CliIO = { out: (s) => process.
   try {
     return await run(rest, io);
   } catch (e) {
-    io.err(`vasculature-explorer ${cmd}: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`vasculature-explorer ${cmd}: ${errorText(e)}`);
     return 2;
   }
 }

@@ -5,6 +5,7 @@ import { sortedProblems } from '../core/dataset';
 import { mergeSubmissions } from '../core/metric';
 import { problemJson, splitArgs } from './scoreCommand';
 import type { CliIO } from './validateCommand';
+import { errorText, problemLine } from './cliText';
 
 const USAGE = 'usage: vasculature-explorer merge <a.csv> <b.csv> [...] --out all.csv [--json]';
 
@@ -14,7 +15,7 @@ export async function mergeCommand(args: string[], io: CliIO): Promise<number> {
   try {
     parsed = splitArgs(args, ['--out']);
   } catch (e) {
-    io.err(`${(e as Error).message}\n${USAGE}`);
+    io.err(`${errorText(e)}\n${USAGE}`);
     return 2;
   }
   const { flags, positional } = parsed;
@@ -44,7 +45,7 @@ export async function mergeCommand(args: string[], io: CliIO): Promise<number> {
   if (flags.has('--json')) {
     io.out(JSON.stringify({ out: r.text !== undefined ? out : null, rows: r.rows, inputs: positional.map((file, k) => ({ file, rows: r.rowsPerInput[k] })), problems: problems.map(problemJson) }, null, 2));
   } else {
-    for (const p of problems) io.err(`  ${p.line > 0 ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file}: ${p.severity} [${p.code}] ${p.message}`);
+    for (const p of problems) io.err(problemLine(p));
     if (r.text !== undefined) io.out(`wrote ${out}: ${r.rows} rows from ${inputs.length} file(s) (${positional.map((f, k) => `${f}: ${r.rowsPerInput[k]}`).join(', ')})`);
     else io.err(`vasculature-explorer merge: ${errors} error(s); nothing written to ${out}. Fix the inputs above and merge again.`);
   }

@@ -15,6 +15,7 @@ import { InferenceClient } from '../inference/client';
 import { PROVIDER_SETTINGS, type ProviderSetting } from '../inference/protocol';
 import { splitArgs } from './scoreCommand';
 import type { CliIO } from './validateCommand';
+import { errorText, field, shownScore } from './cliText';
 
 const USAGE = `usage: vasculature-explorer predict <dataset-folder|image-folder|tile-image...> [--model m.onnx] [--out submission.csv]
          [--provider auto|cuda|dml|coreml|webgpu|cpu] [--threads n] [--threshold p] [--min-area px] [--dilation px]
@@ -90,7 +91,7 @@ export async function predictCommand(args: string[], io: CliIO): Promise<number>
   try {
     parsed = splitArgs(args, ['--model', '--out', '--provider', '--threads', '--threshold', '--min-area', '--dilation', '--ignore-mode', '--limit', '--shard']);
   } catch (e) {
-    io.err(`${(e as Error).message}\n${USAGE}`);
+    io.err(`${errorText(e)}\n${USAGE}`);
     return 2;
   }
   const { flags, positional } = parsed;
@@ -124,7 +125,7 @@ export async function predictCommand(args: string[], io: CliIO): Promise<number>
     };
     limit = num('--limit', Infinity);
   } catch (e) {
-    io.err(`vasculature-explorer predict: ${(e as Error).message}\n${USAGE}`);
+    io.err(`vasculature-explorer predict: ${errorText(e)}\n${USAGE}`);
     return 2;
   }
   if (!fs.existsSync(settings.modelPath)) {
@@ -139,7 +140,7 @@ export async function predictCommand(args: string[], io: CliIO): Promise<number>
     try {
       jobs = shardOf(collected, String(shard));
     } catch (e) {
-      io.err(`vasculature-explorer predict: ${(e as Error).message}\n${USAGE}`);
+      io.err(`vasculature-explorer predict: ${errorText(e)}\n${USAGE}`);
       return 2;
     }
     if (!flags.has('--json')) io.err(`shard ${String(shard)}: ${jobs.length} of ${collected.length} tiles`);
@@ -157,18 +158,18 @@ export async function predictCommand(args: string[], io: CliIO): Promise<number>
   }
   const json = flags.has('--json');
   const byId = new Map(selected.map((j) => [j.id, j]));
-  const client = new InferenceClient({ log: (level, m) => { if (level !== 'info') io.err(`${level}: ${m}`); } });
+  const client = new InferenceClient({ log: (level, m) => { if (level !== 'info') io.err(`${level}: ${field(m)}`); } });
   try {
     const result = await predictBatch(client, selected.map((j) => j.id), (id) => byId.get(id)!.load(), settings, {
       onTile: (t) => {
-        if (!json) io.out(`${t.tileId}  ${t.vessels.length} vessels  ${t.annotated ? `TP ${t.tp} FP ${t.fp} FN ${t.fn} AP ${apText(t.ap)}` : 'not annotated'}  ${t.provider} ${t.inferenceMs.toFixed(0)} ms`);
+        if (!json) io.out(`${field(t.tileId)}  ${t.vessels.length} vessels  ${t.annotated ? `TP ${t.tp} FP ${t.fp} FN ${t.fn} AP ${apText(t.ap)}` : 'not annotated'}  ${t.provider} ${t.inferenceMs.toFixed(0)} ms`);
       },
     });
     if (flags.has('--out')) {
       const out = path.resolve(String(flags.get('--out')));
       const skipped: string[] = [];
       fs.writeFileSync(out, writeSubmissionCsv(result.tiles.map((t) => ({ id: t.tileId, height: t.height, width: t.width, predictions: t.vessels })), skipped));
-      for (const id of skipped) io.err(`${out}: tile "${id}" is not a tile id (12 hex characters); its row was left out of the submission.`);
+      for (const id of skipped) io.err(`${out}: tile "${field(id)}" is not a tile id (12 hex characters); its row was left out of the submission.`);
       if (!json) io.out(`wrote ${out} (${result.tiles.length - skipped.length} rows)`);
     }
     const first = result.tiles[0];
@@ -182,10 +183,10 @@ export async function predictCommand(args: string[], io: CliIO): Promise<number>
         seconds: result.ms / 1000,
       }, null, 2));
     } else {
-      if (first?.fallbackReasons.length) io.err(`provider fallback: ${first.fallbackReasons.join('; ')}`);
-      io.out(batchScoreMarkdown(result.score, `Predict with ${path.basename(settings.modelPath)} on ${result.tiles.length} tile(s), provider ${first?.provider ?? '-'}, ${(result.tiles.length / (result.ms / 1000)).toFixed(2)} tiles/s`));
+      if (first?.fallbackReasons.length) io.err(`provider fallback: ${field(first.fallbackReasons.join('; '))}`);
+      io.out(batchScoreMarkdown(shownScore(result.score), `Predict with ${field(path.basename(settings.modelPath))} on ${result.tiles.length} tile(s), provider ${first?.provider ?? '-'}, ${(result.tiles.length / (result.ms / 1000)).toFixed(2)} tiles/s`));
     }
-    for (const f of result.failures) io.err(`${f.tileId}: ${f.message}`);
+    for (const f of result.failures) io.err(`${field(f.tileId)}: ${field(f.message)}`);
     return result.failures.length > 0 ? 1 : 0;
   } finally {
     await client.dispose();

@@ -11,6 +11,7 @@ import { scoreSubmission } from '../core/predict';
 import { tileAnnotations, tileGroup } from '../core/predict';
 import type { Problem } from '../core/types';
 import type { CliIO } from './validateCommand';
+import { errorText, field, problemLine, shownScore } from './cliText';
 
 const USAGE = 'usage: vasculature-explorer score <submission.csv> <dataset-folder> [--json] [--ignore-mode count|ignore] [--log vasculature-submissions.json [--public lb] [--private lb] [--folds folds.csv]]';
 
@@ -41,7 +42,7 @@ export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
   try {
     parsed = splitArgs(args, ['--ignore-mode', '--log', '--public', '--private', '--folds']);
   } catch (e) {
-    io.err(`${(e as Error).message}\n${USAGE}`);
+    io.err(`${errorText(e)}\n${USAGE}`);
     return 2;
   }
   const { flags, positional } = parsed;
@@ -63,7 +64,7 @@ export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
   if ('problem' in read) {
     const p = read.problem;
     if (flags.has('--json')) io.out(JSON.stringify({ submission: csvPath, dataset, rows: 0, scoredRows: 0, problems: [problemJson(p)] }, null, 2));
-    else io.out(`  ${p.file}: ${p.severity} [${p.code}] ${p.message}`);
+    else io.out(problemLine({ ...p, line: 0 }));
     return 1;
   }
   const parse = parseSubmissionCsv(read.text, { file: shown, knownIds: new Set(index.tiles.keys()) });
@@ -83,7 +84,7 @@ export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
     let perFold: Record<string, number | null> | undefined;
     if (foldsFile) {
       const parsedFolds = parseFoldsCsv(fs.readFileSync(foldsFile, 'utf8'), foldsFile);
-      for (const p of parsedFolds.problems) io.err(`${p.message}\n`);
+      for (const p of parsedFolds.problems) io.err(`${field(p.message)}\n`);
       perFold = groupAps(scored.tiles, (id) => { const f = parsedFolds.folds.get(id); return f === undefined ? undefined : String(f); }, mode as IgnoreMode);
     }
     recordSubmission(log, { path: csvPath, hash: fileHash(csvPath), localAp: scored.score.numGt > 0 ? scored.score.ap ?? null : null, perWsi: Object.fromEntries(scored.score.perWsi.map((w) => [w.group, w.ap ?? null])), ...(perFold ? { perFold, foldsFile } : {}), settings: { ignoreMode: mode }, ...(pub !== undefined ? { publicLb: pub } : {}), ...(priv !== undefined ? { privateLb: priv } : {}) });
@@ -93,8 +94,8 @@ export async function scoreCommand(args: string[], io: CliIO): Promise<number> {
   if (flags.has('--json')) {
     io.out(JSON.stringify({ submission: csvPath, dataset, rows: parse.rows.length, scoredRows: parse.rows.filter((r) => r.ok).length, ...scoreJson(scored.score), problems: problems.map(problemJson) }, null, 2));
   } else {
-    io.out(batchScoreMarkdown(scored.score, `Score of ${shown} against ${dataset}`, errors ? [`Rows with errors are left out of the score: ${parse.rows.filter((r) => !r.ok).length} of ${parse.rows.length}.`] : []));
-    for (const p of problems) io.out(`  ${p.line > 0 ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file}: ${p.severity} [${p.code}] ${p.message}`);
+    io.out(batchScoreMarkdown(shownScore(scored.score), `Score of ${field(shown)} against ${field(dataset)}`, errors ? [`Rows with errors are left out of the score: ${parse.rows.filter((r) => !r.ok).length} of ${parse.rows.length}.`] : []));
+    for (const p of problems) io.out(problemLine(p));
   }
   return errors > 0 ? 1 : 0;
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseInstanceSplit, type PostprocessOptions } from '../core/model';
 import { scoreProbabilityMaps, type ScoreMapTile } from '../core/training';
 import type { CliIO } from './validateCommand';
+import { errorText } from './cliText';
 
 export const SCORE_MAPS_USAGE = `usage: vasculature-explorer score-maps <folder> [--json]
   <folder>/maps.json: {"postprocess": {"threshold"?, "minArea"?, "split"?}, "iouThreshold"?: 0.6,
@@ -32,7 +33,7 @@ export async function scoreMapsCommand(args: string[], io: CliIO): Promise<numbe
   try {
     spec = JSON.parse(fs.readFileSync(specFile, 'utf8'));
   } catch (e) {
-    io.err(`vasculature-explorer score-maps: cannot read ${specFile} (${(e as Error).message}).\n${SCORE_MAPS_USAGE}`);
+    io.err(`vasculature-explorer score-maps: cannot read ${specFile} (${errorText(e)}).\n${SCORE_MAPS_USAGE}`);
     return 2;
   }
   if (!Array.isArray(spec.tiles)) {

@@ -10,6 +10,7 @@ import { indexDataset, queryTiles, describeFilter, type TileFilter } from '../co
 import { aggregateByWsi, aggregateStain, DEFAULT_MIN_TISSUE, randStainYaml, stainStatsWithCache, STAIN_SPACES, SPACE_CHANNELS, type StainSpace } from '../core/stain';
 import { CLASS_NAMES, type ClassName } from '../core/types';
 import type { CliIO } from './validateCommand';
+import { field } from './cliText';
 
 const USAGE = `usage: vasculature-explorer stain-stats <dataset-folder> [--space LAB|HSV|HED|all] [--filter key=value]... --out stats.yaml
          [--per-wsi] [--cache <dir> | --no-cache] [--min-tissue <fraction>] [--json]
@@ -123,7 +124,7 @@ export async function stainStatsCommand(args: string[], io: CliIO): Promise<numb
   const label = describeFilter(filter);
   const agg = aggregateStain(label || 'all tiles', run.tiles, spaces);
   if (!agg.tiles) {
-    io.err(`vasculature-explorer stain-stats: none of the ${tiles.length} tiles could be measured; first reason: ${run.tiles.find((t) => t.skipped)?.skipped ?? 'unknown'}`);
+    io.err(`vasculature-explorer stain-stats: none of the ${tiles.length} tiles could be measured; first reason: ${field(run.tiles.find((t) => t.skipped)?.skipped ?? 'unknown')}`);
     return 1;
   }
   const outAbs = path.resolve(out);
@@ -167,12 +168,12 @@ export async function stainStatsCommand(args: string[], io: CliIO): Promise<numb
     for (const [k, a] of byWsi) {
       const sp = a.spaces[s];
       if (!sp) continue;
-      io.out(`    ${String(k === 'none' ? 'no WSI' : `WSI ${k}`).padEnd(7)} ${String(a.tiles).padStart(5)} tiles  ${sp.channels.map((c, i) => `${keys[i]} ${c.avg.mean.toFixed(3)}`).join('  ')}`);
+      io.out(`    ${String(k === 'none' ? 'no WSI' : `WSI ${field(k)}`).padEnd(7)} ${String(a.tiles).padStart(5)} tiles  ${sp.channels.map((c, i) => `${keys[i]} ${c.avg.mean.toFixed(3)}`).join('  ')}`);
     }
   }
   if (skipped.length) {
     io.out(`Skipped ${skipped.length} tiles (${lowTissue} below the ${(minTissue * 100).toFixed(1)} % tissue threshold):`);
-    for (const t of skipped.slice(0, 20)) io.out(`  ${t.id}: ${t.skipped}`);
+    for (const t of skipped.slice(0, 20)) io.out(`  ${field(t.id)}: ${field(t.skipped)}`);
     if (skipped.length > 20) io.out(`  ... and ${skipped.length - 20} more (--json lists all)`);
   }
   for (const f of written) io.out(`wrote ${f}`);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describeTrainEvent, findPythonWithTorch, NoTorchError, runTraining, TrainingCancelledError, type TrainArgs } from '../core/training';
 import { splitArgs } from './scoreCommand';
 import type { CliIO } from './validateCommand';
+import { errorText } from './cliText';
 
 export const TRAIN_USAGE = `usage: vasculature-explorer train <labels-folder> --out <dir> [--fold 0|all] [--stain stats.yaml]
          [--epochs 3] [--steps 50] [--batch 4] [--size 256] [--seed 0] [--width 12] [--threads n]
@@ -23,7 +24,7 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
   try {
     parsed = splitArgs(args, valued);
   } catch (e) {
-    io.err(`${(e as Error).message}\n${TRAIN_USAGE}`);
+    io.err(`${errorText(e)}\n${TRAIN_USAGE}`);
     return 2;
   }
   const { flags, positional } = parsed;
@@ -51,7 +52,7 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
       threads: num('--threads'), device: device as TrainArgs['device'], valTiles: num('--val-tiles'),
     };
   } catch (e) {
-    io.err(`${(e as Error).message}\n${TRAIN_USAGE}`);
+    io.err(`${errorText(e)}\n${TRAIN_USAGE}`);
     return 2;
   }
   let py;
@@ -83,7 +84,7 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
       io.err(`vasculature-explorer train: ${e.message}`);
       return 130;
     }
-    io.err(`vasculature-explorer train: ${(e as Error).message}`);
+    io.err(`vasculature-explorer train: ${errorText(e)}`);
     return 1;
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -11,6 +11,7 @@ import { InferenceClient } from '../inference/client';
 import { bundledModelPath } from './predictCommand';
 import { splitArgs } from './scoreCommand';
 import type { CliIO } from './validateCommand';
+import { errorText, field } from './cliText';
 
 const USAGE = `usage: vasculature-explorer tune <dataset-folder> [--model m.onnx] [--folds folds.csv]
          [--grid threshold=0.3:0.7:0.1 dilation=0,1,2 min-area=0,16,64 tta=none,flip,rot4 glomerulus=keep,remove]
@@ -41,7 +42,7 @@ function cellJson(c: CellResult) {
 
 function textReport(r: TuneResult, io: CliIO): void {
   const groups = r.best?.groups ?? 'wsi';
-  io.out(`Tuned ${path.basename(r.model.path)} (${r.model.outputKind}, ${r.model.provider}) on ${r.tiles} tile(s), ${r.cells.length} cells; ${r.convention}`);
+  io.out(`Tuned ${field(path.basename(r.model.path))} (${r.model.outputKind}, ${r.model.provider}) on ${r.tiles} tile(s), ${r.cells.length} cells; ${r.convention}`);
   io.out(`model ran on ${r.fill.ran} tile/transform(s), ${r.fill.reused} reused from the cache; sweep ${(r.timings.sweepMs / 1000).toFixed(1)} s, scoring ${(r.timings.scoreMs / 1000).toFixed(1)} s`);
   const row = (c: CellResult) => `${cellLabel(c.params).padEnd(52)}  AP ${f3(c.ap)}  ${groups} min ${f3(c.spread.min)} mean ${f3(c.spread.mean)} max ${f3(c.spread.max)}  TP ${c.tp} FP ${c.fp} FN ${c.fn}`;
   io.out(`\nbest by mean ${groups} AP:`);
@@ -51,7 +52,7 @@ function textReport(r: TuneResult, io: CliIO): void {
   if (r.best) {
     const b = r.cells[r.best.byWorstFold];
     io.out(`\npredict flags of the best-worst-${groups} cell: ${cellCliFlags(b.params, r.model.outputKind)}`);
-    if (r.best.warning) io.out(`warning: ${r.best.warning}`);
+    if (r.best.warning) io.out(`warning: ${field(r.best.warning)}`);
   }
 }
 
@@ -63,7 +64,7 @@ export async function tuneCommand(argv: string[], io: CliIO): Promise<number> {
     gridTokens = g.grid;
     parsed = splitArgs(g.rest, ['--model', '--folds', '--cache', '--datasets', '--provider', '--threads', '--workers', '--ignore-mode', '--max-tiles']);
   } catch (e) {
-    io.err(`vasculature-explorer tune: ${(e as Error).message}\n${USAGE}`);
+    io.err(`vasculature-explorer tune: ${errorText(e)}\n${USAGE}`);
     return 2;
   }
   const { flags, positional } = parsed;
@@ -98,7 +99,7 @@ export async function tuneCommand(argv: string[], io: CliIO): Promise<number> {
       return Number(v);
     });
   } catch (e) {
-    io.err(`vasculature-explorer tune: ${e instanceof GridSpecError ? `--grid ${e.message}` : (e as Error).message}`);
+    io.err(`vasculature-explorer tune: ${e instanceof GridSpecError ? `--grid ${errorText(e)}` : errorText(e)}`);
     return 2;
   }
   if (!fs.existsSync(root) || !(await isDatasetFolder(nodeFileReader, root))) {
@@ -119,11 +120,11 @@ export async function tuneCommand(argv: string[], io: CliIO): Promise<number> {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      io.err(`vasculature-explorer tune: cannot read the folds file ${file}: ${(e as Error).message}`);
+      io.err(`vasculature-explorer tune: cannot read the folds file ${file}: ${errorText(e)}`);
       return 2;
     }
     const parsedFolds = parseFoldsCsv(text, file, new Set(index.tiles.keys()));
-    for (const p of parsedFolds.problems) io.err(`folds: ${p.message}`);
+    for (const p of parsedFolds.problems) io.err(`folds: ${field(p.message)}`);
     if (parsedFolds.folds.size === 0) {
       io.err(`vasculature-explorer tune: ${file} names no tile of the dataset with an integer fold; fix it or leave --folds out.`);
       return 2;
@@ -132,7 +133,7 @@ export async function tuneCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const cache = new OutputCache(path.resolve(str('--cache') ?? defaultCacheDir()));
   const json = flags.has('--json');
-  const client = new InferenceClient({ log: (level, m) => { if (level !== 'info') io.err(`${level}: ${m}`); } });
+  const client = new InferenceClient({ log: (level, m) => { if (level !== 'info') io.err(`${level}: ${field(m)}`); } });
   let lastPct = -1;
   try {
     const r = await tuneDataset(index, client, {
@@ -154,7 +155,7 @@ export async function tuneCommand(argv: string[], io: CliIO): Promise<number> {
       }, null, 2));
     } else textReport(r, io);
     if (r.withoutFold > 0) io.err(`folds: ${r.withoutFold} swept tile(s) have no fold in ${foldsFile}; they count overall and per WSI, in no fold`);
-    for (const l of r.leftOut) io.err(`left out ${l.tileId}: ${l.reason}`);
+    for (const l of r.leftOut) io.err(`left out ${field(l.tileId)}: ${field(l.reason)}`);
     if (r.leftOut.length) io.err(`${r.leftOut.length} tile(s) left out of the sweep; the other ${r.tiles} were scored`);
     return 0;
   } finally {

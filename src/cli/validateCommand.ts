@@ -5,6 +5,7 @@ import { checkFile } from '../core/check';
 import { indexDataset } from '../core/dataset';
 import { sortedProblems, summarize } from '../core/dataset';
 import { CLASS_NAMES } from '../core/types';
+import { field, problemLine } from './cliText';
 
 export interface CliIO {
   out: (s: string) => void;
@@ -31,8 +32,8 @@ export async function validateCommand(args: string[], io: CliIO): Promise<number
     const problems = sortedProblems(r.problems);
     if (json) io.out(JSON.stringify({ file: root, kind: r.kind, summary: r.summary, problems }, null, 2));
     else {
-      io.out(r.summary);
-      for (const p of problems) io.out(`  ${p.line > 0 ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file}: ${p.severity} [${p.code}] ${p.message}`);
+      io.out(field(r.summary));
+      for (const p of problems) io.out(problemLine(p));
     }
     return problems.some((p) => p.severity === 'error') ? 1 : 0;
   }
@@ -61,13 +62,10 @@ export async function validateCommand(args: string[], io: CliIO): Promise<number
     io.out(`  polygons.jsonl: ${summary.polygonLines} lines; ${summary.annotatedTiles} tiles with image and annotations`);
     for (const c of CLASS_NAMES) io.out(`  ${c}: ${summary.classes[c].instances} instances in ${summary.classes[c].tiles} tiles`);
     const wsiKeys = Object.keys(summary.wsis).sort((a, b) => Number(a) - Number(b));
-    io.out(`  WSIs: ${wsiKeys.map((k) => `${k}=${summary.wsis[k].tiles}`).join(' ')}`);
+    io.out(`  WSIs: ${wsiKeys.map((k) => `${field(k)}=${summary.wsis[k].tiles}`).join(' ')}`);
     const pc = summary.problemCounts;
     io.out(`Problems: ${pc.error} errors, ${pc.warning} warnings, ${pc.info} info`);
-    for (const p of problems) {
-      const loc = p.line > 0 ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file;
-      io.out(`  ${loc}: ${p.severity} [${p.code}] ${p.message}`);
-    }
+    for (const p of problems) io.out(problemLine(p));
   }
   return summary.problemCounts.error > 0 ? 1 : 0;
 }

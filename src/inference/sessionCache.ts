@@ -21,6 +21,9 @@ export class InferenceError extends Error {
   }
 }
 
+/** Largest sidecar contract (<model>.onnx.json) read, bytes: a contract is a few hundred bytes. */
+export const SIDECAR_MAX_BYTES = 1 << 20;
+
 /** A ready session and what is known about it. */
 export interface CachedSession {
   session: OrtSession;
@@ -101,6 +104,12 @@ export class SessionCache {
 
   private async create(spec: SessionSpec): Promise<CachedSession> {
     const t0 = performance.now();
+    // The sidecar is looked at before the model is loaded: a huge one is refused without a session to release.
+    const sidecarPath = `${spec.modelPath}.json`;
+    const sidecarBytes = fs.existsSync(sidecarPath) ? fs.statSync(sidecarPath).size : -1;
+    if (sidecarBytes > SIDECAR_MAX_BYTES) {
+      throw new InferenceError('contract', `${sidecarPath} is ${sidecarBytes} bytes; it was not read: the sidecar contract cap is 1 MiB (fixed: a contract is a small JSON object). Fix or delete the sidecar (without it, the contract in the model's metadata or the detected one is used).`);
+    }
     const bytes = fs.readFileSync(spec.modelPath);
     let metadata: Record<string, string> = {};
     try {
@@ -129,12 +138,8 @@ export class SessionCache {
     }
     if (!session) throw new InferenceError('model-load-failed', `Cannot load model ${spec.modelPath}: no provider worked (${fallbackReasons.join('; ')}).`);
     const io: ModelIo = sessionIo(session);
-    const sidecarPath = `${spec.modelPath}.json`;
     let sidecar: unknown;
-    if (fs.existsSync(sidecarPath) && fs.statSync(sidecarPath).size > 1 << 20) {
-      throw new InferenceError('contract', `${sidecarPath} is ${fs.statSync(sidecarPath).size} bytes; a sidecar contract is a small JSON object (at most 1 MiB). Fix or delete it.`);
-    }
-    if (fs.existsSync(sidecarPath)) {
+    if (sidecarBytes >= 0) {
       try {
         sidecar = JSON.parse(fs.readFileSync(sidecarPath, 'utf8'));
       } catch (e) {

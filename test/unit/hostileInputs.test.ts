@@ -169,10 +169,44 @@ describe('ids that must never become paths', () => {
     assert.match(r.stdout, /\\u001b\]0;pwned\\u0007\\u001b\[2J0 errors\\u202e/);
   });
 
+  it('validate: a newline or CR in an id or an annotation type cannot print a line of its own (no fake "0 errors" line)', () => {
+    const dir = copyDataset();
+    const file = path.join(dir, 'polygons.jsonl');
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const fake = '\u001b[32mvalidate: 0 errors, 0 warnings';
+    lines.push(
+      JSON.stringify({ id: `abc\n${fake}`, annotations: [] }),
+      JSON.stringify({ id: '0123456789ab', annotations: [{ type: `vessel\r\n${fake}`, coordinates: [[[0, 0], [10, 0], [10, 10]]] }] }),
+    );
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    for (const args of [['validate', dir], ['validate', file, '--dataset', dir]]) {
+      const r = cli(...args);
+      assert.equal(r.status, 1, `${args.join(' ')}: the unknown type is an error\n${r.stderr}`);
+      const out = r.stdout.split('\n');
+      const fakeLine = /^\s*(\\u001b|\u001b)?(\[32m)?validate: 0 errors/;
+      assert.deepEqual(out.filter((l) => fakeLine.test(l)), [], `${args.join(' ')}: no output line starts with the fake text`);
+      assert.doesNotMatch(r.stdout + r.stderr, /[\r\u001b]/, 'no raw CR or ESC reaches the terminal');
+      const idLines = out.filter((l) => l.includes('abc\\u000a\\u001b[32mvalidate: 0 errors, 0 warnings'));
+      assert.ok(idLines.length >= 1, `${args.join(' ')}: the id shows with its newline escaped:\n${r.stdout}`);
+      for (const l of idLines) assert.match(l, /^ {2}\S*polygons\.jsonl:\d+: (error|warning|info) \[[a-z-]+\] /, 'each shows inside one located problem line');
+      assert.ok(out.some((l) => /^ {2}\S*polygons\.jsonl:\d+: error \[unknown-type\] .*"vessel\\u000d\\u000a\\u001b\[32mvalidate: 0 errors, 0 warnings"/.test(l)), `${args.join(' ')}: the type shows with CR and LF escaped:\n${r.stdout}`);
+    }
+  });
+
   it('escapeControls / escapeNotification', () => {
     assert.equal(escapeControls('a\u001b[31mb\u202ec\nd'), 'a\\u001b[31mb\\u202ec\\u000ad');
     assert.equal(escapeControls('a\nb', true), 'a\nb');
     assert.equal(escapeNotification('[click](https://evil.example/)'), '[click] (https://evil.example/)');
+    // An id shaped as a link in a notification (tileCommands, Predict, export): VS Code's notification link
+    // pattern ([text](https:|command:|file:...)) no longer matches, whatever the spacing or target.
+    const notificationLink = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)/i;
+    for (const id of ['[x](https://evil.example/)', '[x](command:workbench.action.quit)', '[x]  (file:///etc/passwd)', '[x]\n(https://e.example/)', '[[a](https://u.example/)](command:x)', 'x](y)[z](https://w.example/)']) {
+      assert.match(id.replace(/\]\s+\(/g, ']('), notificationLink, `${id} is a link once its spacing is gone`);
+      const shown = escapeNotification(id);
+      assert.doesNotMatch(shown, notificationLink, `${id} -> ${shown}`);
+      assert.doesNotMatch(shown, /\]\(/);
+      assert.doesNotMatch(shown, /[\n\r]/);
+    }
   });
 });
 

@@ -105,7 +105,8 @@ function sharpLib(): SharpFactory {
 
 /** The image format a file's first bytes announce, if any. */
 export function sniffFormat(head: Uint8Array): 'tiff' | 'png' | 'jpeg' | undefined {
-  if (head.length >= 4 && ((head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a) || (head[0] === 0x4d && head[1] === 0x4d && head[3] === 0x2a))) return 'tiff';
+  // TIFF (42) and BigTIFF (43), either byte order: a BigTIFF must meet the directory caps too.
+  if (head.length >= 4 && ((head[0] === 0x49 && head[1] === 0x49 && (head[2] === 0x2a || head[2] === 0x2b)) || (head[0] === 0x4d && head[1] === 0x4d && (head[3] === 0x2a || head[3] === 0x2b)))) return 'tiff';
   if (head.length >= 4 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return 'png';
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
   return undefined;

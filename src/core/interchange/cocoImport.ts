@@ -5,7 +5,7 @@
 import type { Annotation, ClassName, Problem, Ring } from '../types';
 import { CLASS_NAMES } from '../types';
 import { countsStringToRuns, runsToMask } from '../metric';
-import { limits, raiseHint } from '../limits';
+import { LimitExceededError, limits, raiseHint } from '../limits';
 import { maskToRings } from '../geometry';
 import { shoelaceArea } from './cocoExport';
 
@@ -81,7 +81,7 @@ function rleToMask(rle: Record<string, unknown>): { mask: Uint8Array; height: nu
   const size = rle.size;
   if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => Number.isInteger(v) && (v as number) > 0)) throw new Error('RLE size must be [height, width]');
   const [height, width] = size as [number, number];
-  if (height * width > limits().imagePixels) throw new Error(`RLE size ${height}x${width} is more pixels than an image may have: ${raiseHint('imagePixels')}`);
+  if (height * width > limits().imagePixels) throw new LimitExceededError('imagePixels', `RLE size ${height}x${width} is more pixels than an image may have: ${raiseHint('imagePixels')}`);
   let runs: number[];
   if (typeof rle.counts === 'string') runs = countsStringToRuns(rle.counts, height * width);
   else if (Array.isArray(rle.counts) && rle.counts.every((v) => Number.isInteger(v) && (v as number) >= 0)) runs = rle.counts as number[];
@@ -163,6 +163,7 @@ export function parseCoco(text: string, file: string, opts: CocoImportOptions = 
   }
   // Annotations.
   let orphan = 0, badSeg = 0, badCat = 0;
+  const annotationsKey = Math.max(0, text.indexOf('"annotations"'));
   for (const a of doc.annotations) {
     if (!isRecord(a)) { badSeg++; continue; }
     const img = typeof a.image_id === 'number' ? byId.get(a.image_id) : undefined;
@@ -185,7 +186,16 @@ export function parseCoco(text: string, file: string, opts: CocoImportOptions = 
       } else {
         area = 0;
       }
-    } catch {
+    } catch (e) {
+      if (e instanceof LimitExceededError) {
+        // A cap refusal is its own located problem (which cap, how to raise it), at the annotation's "id" when it has one.
+        const m = typeof a.id === 'number' ? new RegExp(`"id"\\s*:\\s*${a.id}(?![0-9.eE])`, 'g') : undefined;
+        if (m) m.lastIndex = annotationsKey;
+        const hit = m?.exec(text);
+        const lc = hit ? lineColumnAt(text, hit.index) : { line: img.line, column: img.column };
+        problem(lc.line, 'error', 'coco-limit', `Annotation ${typeof a.id === 'number' ? `${a.id} ` : ''}of image ${img.id} (${img.fileName}): ${e.message}; it is skipped.`, undefined, lc.column || undefined);
+        continue;
+      }
       rings = undefined;
       area = 0;
     }

@@ -4,12 +4,18 @@ import * as vscode from 'vscode';
 import { imageId } from '../../core/dataset';
 import type { TileSortKey } from '../../core/dataset';
 import { CLASS_NAMES, type ClassName } from '../../core/types';
+import { escapeNotification } from '../../core/text';
 import type { DatasetService } from '../dataset/datasetService';
 import type { TileFilterState } from './tileFilterState';
 import { log } from '../common/log';
 import { tileCountsText, type TileNode, type TileTreeProvider } from './tileTree';
 import { fileOfTilePanelTab } from '../viewer/tileViewerTabs';
 import { fileUriArg, isTileNode, stringArg, tileIdArg } from './commandArgs';
+
+/** A tile id inside a notification: controls escaped, no `[text](link)`, clipped (ids come from data files). */
+function shownId(id: string): string {
+  return escapeNotification(id.length > 60 ? `${id.slice(0, 59)}…` : id);
+}
 
 const SORT_KEYS: readonly TileSortKey[] = ['id', 'vesselCount', 'vesselArea'];
 
@@ -49,7 +55,7 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
     const t = id ? index?.tiles.get(id) : undefined;
     if (!index || !t) return;
     if (!t.image) {
-      void vscode.window.showWarningMessage(`Tile ${t.id} has no image on disk (listed in tile_meta.csv line ${t.metaLine ?? '?'}); a partial download is normal.`);
+      void vscode.window.showWarningMessage(`Tile ${shownId(t.id)} has no image on disk (listed in tile_meta.csv line ${t.metaLine ?? '?'}); a partial download is normal.`);
       return;
     }
     // The reusable tile viewer panel shows it (re-targeted in place when open; its tab title follows the tile).
@@ -68,7 +74,7 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
     let node = tree.nodeForTile(tileId);
     if (!node && service.index?.tiles.has(tileId)) {
       if (quiet) return false;
-      const pick = await vscode.window.showInformationMessage(`Tile ${tileId} is hidden by the current filter.`, 'Clear Filter');
+      const pick = await vscode.window.showInformationMessage(`Tile ${shownId(tileId)} is hidden by the current filter.`, 'Clear Filter');
       if (pick !== 'Clear Filter') return false;
       filter.clear();
       node = tree.nodeForTile(tileId);
@@ -138,7 +144,7 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       }
       if (!id) return;
       if (!index.tiles.has(id)) {
-        void vscode.window.showWarningMessage(`No tile "${id}" in ${index.root}.`);
+        void vscode.window.showWarningMessage(`No tile "${shownId(id)}" in ${escapeNotification(index.root)}.`);
         return;
       }
       await reveal(id);
@@ -160,14 +166,14 @@ export function registerTileCommands(d: TileCommandDeps): vscode.Disposable[] {
       const id = tileIdArg(arg);
       if (!id) return undefined;
       await vscode.env.clipboard.writeText(id);
-      vscode.window.setStatusBarMessage(`$(copy) Copied tile id ${id}`, 4000);
+      vscode.window.setStatusBarMessage(`$(copy) Copied tile id ${shownId(id).replace(/\$\(/g, '\\$(')}`, 4000);
       return id;
     }),
     vscode.commands.registerCommand('vasculatureExplorer.revealTileInExplorer', async (arg?: unknown) => {
       const id = tileIdArg(arg);
       const t = id ? service.index?.tiles.get(id) : undefined;
       if (!t?.image || !service.index) {
-        if (t) void vscode.window.showWarningMessage(`Tile ${t.id} has no image on disk to reveal (listed in tile_meta.csv line ${t.metaLine ?? '?'}).`);
+        if (t) void vscode.window.showWarningMessage(`Tile ${shownId(t.id)} has no image on disk to reveal (listed in tile_meta.csv line ${t.metaLine ?? '?'}).`);
         return undefined;
       }
       const uri = vscode.Uri.file(path.join(service.index.root, t.image));
