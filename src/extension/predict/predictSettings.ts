@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IgnoreMode } from '../../core/metric';
 import { DEFAULT_PREDICT_SETTINGS, type PredictSettings } from '../../core/predict';
-import { TTA_VARIANTS, ttaVariantOfSetting } from '../../core/tuning/gridSpec';
+import { TTA_VARIANTS, ttaVariantOfSetting } from '../../core/tuning';
 import { PROVIDER_SETTINGS, type ProviderSetting } from '../../inference/protocol';
 
 /** Setting ids, for affectsConfiguration and Open Settings. */
