@@ -155,7 +155,7 @@ export async function labelsCommand(args: string[], io: CliIO): Promise<number> 
     else {
       io.out(r.upToDate ? `${r.out} is up to date (same inputs and options); nothing written.` : `Wrote ${m.counts.files} files to ${r.out}`);
       io.out(`  ${m.counts.tiles} tiles; ${Object.entries(m.counts.instances).map(([c, n]) => `${n} ${c}`).join(', ')}`);
-      io.out(`  skipped polygons: ${Object.entries(m.skipped.byCode).map(([c, n]) => `${n} ${field(c)}`).join(', ') || 'none'}; de-duplicated ${m.skipped.deduplicated.exact + m.skipped.deduplicated.sameMask}; tiles without image: ${m.skipped.tilesWithoutImage.count}`);
+      io.out(`  skipped polygons: ${Object.entries(m.skipped.byCode).map(([c, n]) => `${n} ${field(c)}`).join(', ') || 'none'}; de-duplicated ${m.skipped.deduplicated.exact + m.skipped.deduplicated.sameMask}; tiles without image: ${m.skipped.tilesWithoutImage.count}${m.skipped.unsafeIds?.count ? `; tiles left out for an id that cannot be a file name: ${m.skipped.unsafeIds.count}` : ''}`);
       io.out(`  folds: ${field(m.folds.description)}`);
       for (const f of m.folds.perFold) io.out(`    ${field(f.name)}: ${f.tiles} tiles, ${Object.entries(f.instances).map(([c, n]) => `${n} ${c}`).join(', ')}`);
       io.out(`  leakage: ${m.folds.leakage.overlappingPairs} overlapping tile pairs, ${m.folds.leakage.leakingPairs} in different folds`);

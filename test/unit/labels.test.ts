@@ -145,6 +145,42 @@ describe('A tile filter', () => {
   });
 });
 
+describe('An id that cannot be a file name never reaches one', () => {
+  it('a tile whose id holds an RTL override (image, polygons line, a dataset) is left out and counted; nothing written carries the character', async () => {
+    const ds = copyDataset();
+    dirs.push(ds);
+    const lines = fs.readFileSync(path.join(ds, 'polygons.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const have = new Set(fs.readdirSync(path.join(ds, 'train')).map((n) => n.slice(0, -4)));
+    const src = JSON.parse(lines.find((l) => have.has((JSON.parse(l) as { id: string }).id))!) as { id: string; annotations: unknown[] };
+    const evil = 'evil\u202egpj.exe';
+    fs.appendFileSync(path.join(ds, 'polygons.jsonl'), JSON.stringify({ id: evil, annotations: src.annotations }) + '\n');
+    fs.copyFileSync(path.join(ds, 'train', `${src.id}.tif`), path.join(ds, 'train', `${evil}.tif`));
+    const meta = fs.readFileSync(path.join(ds, 'tile_meta.csv'), 'utf8');
+    const row = meta.split(/\r?\n/).find((l) => l.startsWith(`${src.id},`))!;
+    fs.writeFileSync(path.join(ds, 'tile_meta.csv'), meta.replace(/\s*$/, '\n') + row.replace(src.id, evil) + '\n');
+    // tile_meta.csv already refuses the row (not 12 hex characters), so the index leaves the tile
+    // without a dataset; give it one, as a looser tile_meta reader might, to reach the export's own guard.
+    const index = await indexDataset(ds);
+    assert.ok(index.problems.some((p) => p.code === 'id-not-safe'), 'the index reports the id');
+    const t = index.tiles.get(evil)!;
+    assert.ok(t.image && t.polygonsLine !== undefined, 'image and polygons line are there');
+    t.dataset = 1;
+    t.wsi = 1;
+    const out = path.join(tmp('labels-unsafe-'), 'out');
+    const r = await prepareLabels({ root: ds, out, options: ALL_FORMATS, index });
+    assert.equal(r.manifest.skipped.unsafeIds?.count, 1);
+    assert.deepEqual(r.manifest.skipped.unsafeIds?.examples, ['evil\\u202egpj.exe']);
+    assert.equal(r.manifest.counts.tiles, 27, 'the other tiles are all written');
+    const names: string[] = [];
+    const walk = (d: string) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { names.push(e.name); if (e.isDirectory()) walk(path.join(d, e.name)); } };
+    walk(out);
+    assert.ok(names.length > 27 * 3, `${names.length} files`);
+    assert.equal(names.filter((n) => n.includes('\u202e')).length, 0);
+    for (const f of ['folds.csv', 'README.md', 'manifest.json']) assert.ok(!fs.readFileSync(path.join(out, f), 'utf8').includes('\u202e'), f);
+    assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /left out for an id that cannot be a file name: 1/);
+  });
+});
+
 describe('Bad polygons are skipped by Problems code, never written', () => {
   it('counts each code in the manifest and writes the rest', async () => {
     const ds = copyDataset();

@@ -51,6 +51,8 @@ export interface LabelsManifest {
     deduplicated: { exact: number; sameMask: number };
     /** Annotated tiles of the selection without an image (not written). */
     tilesWithoutImage: { count: number; examples: string[] };
+    /** Annotated tiles left out because their id cannot be a file name as it is (examples escaped). */
+    unsafeIds?: { count: number; examples: string[] };
   };
 }
 
@@ -89,7 +91,7 @@ export function readmeText(m: LabelsManifest): string {
     `## Version`,
     `- datasets ${m.options.datasets.join(' + ')}${m.options.wsis ? `, WSIs ${m.options.wsis.join(', ')}` : ''}${m.options.tileIds ? `, ${m.options.tileIds.length} tiles of the filter ${m.options.tileFilter ?? '(a list of ids)'}` : ''}; classes ${m.classes.map((c) => c.name).join(', ')}; unsure ${m.options.unsure === 'drop' ? 'dropped' : m.options.unsure === 'class' ? 'kept as a class' : 'kept as an ignore region'}; IoU-1 de-duplication: ${m.options.dedupe}${m.options.transformName ? `; image transform ${m.options.transformName}` : ''}.`,
     `- ${m.counts.tiles} tiles, ${Object.entries(m.counts.instances).map(([c, n]) => `${n} ${c}`).join(', ')}${m.counts.ignoreRegions ? `, ${m.counts.ignoreRegions} ignore regions` : ''}.`,
-    `- Skipped polygons: ${Object.entries(m.skipped.byCode).map(([c, n]) => `${n} ${c}`).join(', ') || 'none'}; de-duplicated: ${m.skipped.deduplicated.exact} identical + ${m.skipped.deduplicated.sameMask} same-mask; annotated tiles without an image: ${m.skipped.tilesWithoutImage.count}.`,
+    `- Skipped polygons: ${Object.entries(m.skipped.byCode).map(([c, n]) => `${n} ${c}`).join(', ') || 'none'}; de-duplicated: ${m.skipped.deduplicated.exact} identical + ${m.skipped.deduplicated.sameMask} same-mask; annotated tiles without an image: ${m.skipped.tilesWithoutImage.count}${m.skipped.unsafeIds?.count ? `; tiles left out for an id that cannot be a file name: ${m.skipped.unsafeIds.count}` : ''}.`,
     '',
     `## Files`,
     ...Object.values(m.conventions).map((c) => `- ${c}`),

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { indexDataset, POLYGONS_FILE, TILE_META_FILE } from '../dataset';
 import { checkLeakage, describeScheme, foldSplit, foldStats, foldsCsv, makeFolds, overlappingPairs, tileFootprint, type FoldTile, type LeakPair } from '../folds';
 import type { ClassName, DatasetIndex, TileRecord } from '../types';
+import { escapeControls, hasUnsafeText } from '../text';
 import { cocoCategories, writeCocoFile, type CocoTileText } from './cocoSplits';
 import { checkLabelOptions, outputClasses, type LabelOptions } from './labelOptions';
 import { conventions, readmeText, stableHash, type LabelsManifest } from './manifest';
@@ -67,17 +68,25 @@ export function foldTiles(tiles: readonly TileRecord[]): FoldTile[] {
   }));
 }
 
+/** Whether a tile id can name the files of a labels folder as it is (images/<id>.*, masks/<class>/<id>.png, labels/<id>.txt) and stand on one line of folds.csv and the lists. */
+export function idUsableAsFileName(id: string): boolean {
+  return id.length > 0 && id.length <= 128 && id !== '.' && id !== '..' && !/[\\/\0,"]/.test(id) && !hasUnsafeText(id);
+}
+
 /** The annotated tiles of a version (datasets, WSIs), split into those with and without an image. */
-export function selectTiles(index: DatasetIndex, o: Pick<LabelOptions, 'datasets' | 'wsis' | 'tileIds'>): { tiles: TileRecord[]; withoutImage: TileRecord[] } {
-  const tiles: TileRecord[] = [], withoutImage: TileRecord[] = [];
+export function selectTiles(index: DatasetIndex, o: Pick<LabelOptions, 'datasets' | 'wsis' | 'tileIds'>): { tiles: TileRecord[]; withoutImage: TileRecord[]; unsafeIds: TileRecord[] } {
+  const tiles: TileRecord[] = [], withoutImage: TileRecord[] = [], unsafeIds: TileRecord[] = [];
   const only = o.tileIds ? new Set(o.tileIds) : undefined;
   for (const t of index.tiles.values()) {
     if (only && !only.has(t.id)) continue;
     if (t.polygonsLine === undefined || t.dataset === undefined || !o.datasets.includes(t.dataset)) continue;
     if (o.wsis && (t.wsi === undefined || !o.wsis.includes(t.wsi))) continue;
-    (t.image ? tiles : withoutImage).push(t);
+    // An id that cannot be a file name as it is (controls, newline, bidi, a separator, over 128
+    // characters) never reaches one: the tile is left out and counted (the index reports id-not-safe).
+    if (!idUsableAsFileName(t.id)) unsafeIds.push(t);
+    else (t.image ? tiles : withoutImage).push(t);
   }
-  return { tiles, withoutImage };
+  return { tiles, withoutImage, unsafeIds };
 }
 
 /** Runs the export; throws LabelsError for a problem a person fixes, the signal's AbortError when cancelled (after removing what it wrote). */
@@ -98,7 +107,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
   const index = req.index ?? (await indexDataset(root, { signal }));
   signal?.throwIfAborted();
   if (!index.files.polygons) throw new LabelsError('dataset', `${root} has no ${POLYGONS_FILE}: there is nothing to make labels from. Open the competition folder.`);
-  const { tiles, withoutImage } = selectTiles(index, o);
+  const { tiles, withoutImage, unsafeIds } = selectTiles(index, o);
   if (tiles.length === 0) {
     if (created) await fs.rmdir(out).catch(() => undefined);
     throw new LabelsError('no-tiles', `No annotated tile with an image in datasets ${o.datasets.join('+')}${o.wsis ? ` of WSIs ${o.wsis.join(', ')}` : ''} (${withoutImage.length} annotated tiles have no image in train/). Check the dataset filter or complete the download.`);
@@ -250,7 +259,7 @@ export async function prepareLabels(req: PrepareRequest): Promise<PrepareResult>
         leakage: { overlappingPairs: overlaps, leakingPairs: leaks.length, examples: leaks.slice(0, 50).map((l) => ({ a: l.a, b: l.b, wsi: l.wsi, overlapPx: l.overlapPx, foldA: l.foldA, foldB: l.foldB })) },
       },
       ...(ctx ? { context: { pad: ctx.pad, fill: ctx.fill, shifted: ctx.shifted, shiftedMinQuadrants: ctx.shiftedMinQuadrants ?? 4, paddedTiles: padded.size, shiftedTiles: shiftedPlans.length, neighbours: 'exact i/j offsets of 512 px in the same WSI, among the tiles of this selection', missing: ctx.fill === 'reflect' ? "padding: the tile's own pixels mirrored at its edge (numpy 'symmetric', sharp extendWith 'mirror'), masks the same, polygons reflected; shifted tiles: zero" : 'zero pixels, no labels', leakingPairs: leaks.length } } : {}),
-      skipped: { byCode: skippedByCode, droppedByClass, deduplicated: dedupe, tilesWithoutImage: { count: withoutImage.length, examples: withoutImage.slice(0, 10).map((t) => t.id) } },
+      skipped: { byCode: skippedByCode, droppedByClass, deduplicated: dedupe, tilesWithoutImage: { count: withoutImage.length, examples: withoutImage.slice(0, 10).map((t) => t.id) }, unsafeIds: { count: unsafeIds.length, examples: unsafeIds.slice(0, 10).map((t) => escapeControls(t.id).slice(0, 80)) } },
     };
     await written.write('README.md', readmeText(manifest));
     await written.write(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { decodeTile } from '../../core/image';
+import { safeFileName } from '../../core/text';
 import type { DatasetIndex } from '../../core/types';
 import { RequestReply } from '../../shared/requestReply';
 import { DEFAULT_STAIN_SETTINGS, validateFromStain, type StainRequest, type StainSettings, type StainSnapshot, type ToStainWebview, type StainResultMessage } from '../../shared/stainProtocol';
@@ -174,7 +175,8 @@ export class StainPanel implements vscode.Disposable {
     let k = 0;
     for (const { label, result } of c.full) {
       const slug = label.replace(/[^A-Za-z0-9#.-]+/g, '_').replace(/#/g, 'n').slice(0, 60);
-      const file = path.join(dir, `${c.msg.tileId}_${String(k++).padStart(2, '0')}_${slug}.png`);
+      // safeFileName: a tile id from a data file never reaches a file name as it is.
+      const file = path.join(dir, `${safeFileName(c.msg.tileId)}_${String(k++).padStart(2, '0')}_${slug}.png`);
       await sharp(Buffer.from(result.data.buffer, result.data.byteOffset, result.data.byteLength), { raw: { width: result.width, height: result.height, channels: 4 } }).png().toFile(file);
       written.push(file);
     }

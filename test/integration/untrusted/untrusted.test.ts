@@ -1,6 +1,6 @@
 /**
  * Restricted Mode in a real VS Code (workspace trust on, the folder not trusted): the workspace's
- * restricted settings (modelPath, datasetFolder, limits, predict.timeoutSeconds) are ignored while
+ * restricted settings (modelPath, datasetFolder, limits, every predict.*) are ignored while
  * an ordinary one applies; no model or sidecar is loaded from inside the workspace, and the message
  * the user gets says why and what to do; Train Baseline Model refuses; browsing, Problems, opening a
  * submission and Predict with the bundled model work.
@@ -41,14 +41,14 @@ describe('An untrusted workspace (Restricted Mode)', function () {
     assert.deepEqual(onDisk, WORKSPACE_SETTINGS);
   });
 
-  it('the restricted workspace settings are ignored; an ordinary one (predict.threshold) applies', () => {
+  it('the restricted workspace settings are ignored; every predict.* among them; an ordinary one (tree.pageSize) applies', () => {
     const c = cfg();
-    for (const [k, want] of [['modelPath', ''], ['datasetFolder', ''], ['limits.submissionFileMiB', 256], ['predict.timeoutSeconds', 30]] as const) {
+    for (const [k, want] of [['modelPath', ''], ['datasetFolder', ''], ['limits.submissionFileMiB', 256], ['predict.timeoutSeconds', 30], ['predict.threshold', 0.5], ['predict.tta', false]] as const) {
       const i = c.inspect(k);
       console.log(`  ${k}: get=${JSON.stringify(c.get(k))} inspect.workspaceValue=${JSON.stringify(i?.workspaceValue)}`);
       assert.deepEqual(c.get(k), want, `${k} must keep its default in Restricted Mode`);
     }
-    assert.equal(c.get('predict.threshold'), 0.77, 'the workspace settings file is read at all (a non-restricted setting applies)');
+    assert.equal(c.get('tree.pageSize'), 77, 'the workspace settings file is read at all (a non-restricted setting applies)');
   });
 
   it('datasetFolder from the workspace is ignored: the workspace folder itself is the dataset', () => {

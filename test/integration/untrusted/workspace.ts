@@ -22,13 +22,15 @@ export const profileSettings: Record<string, unknown> = {
   'security.workspace.trust.untrustedFiles': 'open',
 };
 
-/** The workspace's own settings (the restricted ones must not apply; predict.threshold is not restricted and must). */
+/** The workspace's own settings (the restricted ones, every predict.* among them, must not apply; tree.pageSize is not restricted and must). */
 export const WORKSPACE_SETTINGS = {
   'vasculatureExplorer.modelPath': '${workspaceFolder}/model/evil.onnx',
   'vasculatureExplorer.datasetFolder': '/nonexistent/elsewhere',
   'vasculatureExplorer.limits.submissionFileMiB': 1,
   'vasculatureExplorer.predict.timeoutSeconds': 1,
   'vasculatureExplorer.predict.threshold': 0.77,
+  'vasculatureExplorer.predict.tta': 'rot4',
+  'vasculatureExplorer.tree.pageSize': 77,
 };
 
 /** The polygons.jsonl line (1-based) that is cut short. */
