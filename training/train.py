@@ -192,6 +192,8 @@ def run(a):
         model.train()
         return score_maps(scorer, tiles, postprocess)
 
+    fault = os.environ.get('VE_TRAIN_FAULT', '')
+    fault_step = int(fault.split(':', 1)[1]) if fault.startswith('cuda-at-step:') else 0
     epochs = []
     t_train = time.time()
     model.train()
@@ -201,6 +203,9 @@ def run(a):
         losses = []
         for step in range(1, a.steps + 1):
             x, v, i = batch()
+            if fault_step == step_global + 1:
+                # Test hook (VE_TRAIN_FAULT=cuda-at-step:N): the error a GPU raises mid-run, on machines without one.
+                raise RuntimeError('CUDA error: an illegal memory access was encountered (injected by VE_TRAIN_FAULT)')
             loss = loss_fn(model(x), v, i)
             opt.zero_grad()
             loss.backward()
@@ -297,7 +302,8 @@ def main(argv=None):
         emit({'event': 'error', 'message': 'cancelled: no model was written; any previous model in --out is untouched.'})
         return 130
     except OSError as e:
-        emit({'event': 'error', 'message': f'{e.strerror or e} ({e.filename or "?"}): no model was written (a full disk or a folder without write permission?); any previous model is untouched.'})
+        where = f' ({e.filename})' if e.filename else ''
+        emit({'event': 'error', 'message': f'a write failed: {e.strerror or e}{where}. No model was written (a full disk, a file-size limit or a folder without write permission?); any previous model is untouched.'})
         return 1
     except RuntimeError as e:
         text = str(e)

@@ -104,6 +104,35 @@ describe('training program: smoke run on the sample, through the product\'s runn
     assert.deepEqual(fs.readdirSync(out).sort(), ['baseline-unet.onnx']);
   });
 
+  it('a CUDA error mid-run (injected: this machine has no GPU): the message says to rerun on the CPU, no model, the previous one untouched', async () => {
+    const out = path.join(tmp, 'cuda');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'baseline-unet.onnx'), 'previous model');
+    const events: TrainEvent[] = [];
+    await assert.rejects(
+      runTraining({ python: '/usr/bin/python3', script: SCRIPT, args: { ...SMOKE, steps: 6, labels, out }, scorer: SCORER, env: { VE_TRAIN_FAULT: 'cuda-at-step:3' }, onEvent: (e) => events.push(e) }),
+      (e: Error) => e instanceof TrainingFailedError && /CUDA error/.test(e.message) && /Rerun with --device cpu/.test(e.message) && /No model was written/.test(e.message),
+    );
+    assert.ok(events.some((e) => e.event === 'step'), 'it was training when the error came');
+    assert.equal(fs.readFileSync(path.join(out, 'baseline-unet.onnx'), 'utf8'), 'previous model');
+    assert.deepEqual(fs.readdirSync(out), ['baseline-unet.onnx'], 'no sidecar, metrics, card or partial folder');
+  });
+
+  it('a write that fails while the model is exported (a real file-size limit, ulimit -f 1 MiB: the 2+ MB ONNX cannot be written): a message, no model, the previous one untouched', async () => {
+    const out = path.join(tmp, 'full');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'baseline-unet.onnx'), 'previous model');
+    // Python ignores SIGXFSZ, so the write past the limit fails with EFBIG as a full disk fails with ENOSPC.
+    const limited = path.join(tmp, 'python-fsize-limited.sh');
+    fs.writeFileSync(limited, '#!/bin/sh\nulimit -f 1024\nexec /usr/bin/python3 "$@"\n', { mode: 0o755 });
+    await assert.rejects(
+      runTraining({ python: limited, script: SCRIPT, args: { ...SMOKE, width: 12, fold: 'all', labels, out }, scorer: SCORER }),
+      (e: Error) => e instanceof TrainingFailedError && /File too large|No space/.test(e.message) && /no model was written/i.test(e.message),
+    );
+    assert.equal(fs.readFileSync(path.join(out, 'baseline-unet.onnx'), 'utf8'), 'previous model');
+    assert.deepEqual(fs.readdirSync(out), ['baseline-unet.onnx'], 'the partial folder is removed');
+  });
+
   it('bad input: a folder without manifest, another format, a fold with no tiles: a message, no model', async () => {
     const other = path.join(tmp, 'other');
     fs.mkdirSync(other);
