@@ -83,8 +83,10 @@ export interface RunTuningMessage { type: 'runTuning' }
 
 /** The folds section's button: run Prepare Training Data…. */
 export interface PrepareTrainingDataMessage { type: 'prepareTrainingData' }
+/** The folds section's second button: run Train Baseline Model…. */
+export interface TrainBaselineMessage { type: 'trainBaseline' }
 
-export type FromWebview = StainSelectMessage | ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TuningActionMessage | RunTuningMessage;
+export type FromWebview = StainSelectMessage | ReadyMessage | RenderedMessage | SelectMessage | SelectQualityMessage | OpenTileMessage | OpenProblemsMessage | ClearFilterMessage | ExportPngMessage | ExportCsvMessage | ResponseMessage | PrepareTrainingDataMessage | TrainBaselineMessage | TuningActionMessage | RunTuningMessage;
 
 /** What the webview reports about one chart (snapshot). */
 export interface ChartSnapshot {
@@ -161,6 +163,7 @@ export function validateFromWebview(msg: unknown): Check {
     case 'ready':
     case 'clearFilter':
     case 'prepareTrainingData':
+    case 'trainBaseline':
       return only() ? { ok: true, message: { type: m.type } } : bad(`${m.type}: unexpected fields`);
     case 'select':
       if (!only('chart', 'x', 'series')) return bad('select: unexpected fields');

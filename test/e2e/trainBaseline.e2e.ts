@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { repoRoot, sampleDataset } from '../harness/paths';
 import { commandTitle } from './manifest';
-import { E2eTest } from './vscodeSession';
+import { E2eTest, findWebviewFrame } from './vscodeSession';
 
 const NAME = 'train-baseline';
 
@@ -58,6 +58,25 @@ export const tests: E2eTest[] = [
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
+    },
+  },
+  {
+    name: 'train-baseline-from-overview',
+    skipIf: () => (commandTitle('vasculatureExplorer.trainBaseline') ? undefined : 'Train Baseline Model is not contributed'),
+    async run(vs) {
+      // The Dataset Overview's Validation folds card has the button beside Prepare Training Data….
+      await vs.runCommand(commandTitle('vasculatureExplorer.showDashboard')!);
+      const frame = await findWebviewFrame(vs.page, `!!document.querySelector('#app[data-state="ready"] #folds-train')`);
+      const button = frame.locator('#folds-train');
+      assert.match(await button.innerText(), /Train Baseline Model/);
+      await button.click();
+      // The command starts: its first question is the labels folder (VS Code's folder dialog).
+      const title = vs.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Labels folder (output of Prepare Training Data)' });
+      await title.waitFor({ state: 'visible', timeout: 20_000 });
+      await vs.screenshot('train-baseline-from-overview');
+      await vs.page.keyboard.press('Escape');
+      await title.waitFor({ state: 'hidden', timeout: 10_000 });
+      assert.equal(await vs.page.locator('.notification-toast', { hasText: 'Training baseline model' }).count(), 0, 'no run starts when the dialog is dismissed');
     },
   },
 ];

@@ -32,15 +32,17 @@ export interface FoldsSection {
   snapshot(): { headline: string; rows: string[][]; charts: number; slideInk: number };
 }
 
-/** The card; onPrepare runs Prepare Training Data…. */
-export function foldsSection(onPrepare: () => void): FoldsSection {
+/** The card; onPrepare runs Prepare Training Data…, onTrain Train Baseline Model…. */
+export function foldsSection(onPrepare: () => void, onTrain: () => void): FoldsSection {
   const card = h('section', 'card wide');
   card.id = 'card-folds';
   const head = h('div', 'card-head');
   const actions = h('div', 'actions');
   const prep = button('Prepare Training Data…', onPrepare, { title: 'Write masks, YOLO and COCO labels and these folds to a folder' });
   prep.id = 'folds-prepare';
-  actions.append(prep);
+  const train = button('Train Baseline Model…', onTrain, { title: 'Train a U-Net on a labels folder (Python + PyTorch), validated on one of its folds' });
+  train.id = 'folds-train';
+  actions.append(prep, train);
   head.append(h('h2', undefined, 'Validation folds'), actions);
   const hint = h('p', 'hint', '');
   const body = h('div', 'body');

@@ -77,7 +77,7 @@ const stain = stainSection((ids, label) => post({ type: 'stainSelect', ids, labe
 stain.update(undefined);
 const tuning = tuningSection((type, index) => post({ type, index }), () => post({ type: 'runTuning' }));
 tuning.update(undefined);
-const folds = foldsSection(() => post({ type: 'prepareTrainingData' }));
+const folds = foldsSection(() => post({ type: 'prepareTrainingData' }), () => post({ type: 'trainBaseline' }));
 
 function card(id: string, title: string, hint: string, wide = false): { card: HTMLElement; body: HTMLElement; actions: HTMLElement } {
   const c = h('section', wide ? 'card wide' : 'card');

@@ -245,6 +245,9 @@ export class DashboardPanel extends Disposable {
       case 'prepareTrainingData':
         await vscode.commands.executeCommand('vasculatureExplorer.prepareTrainingData');
         return;
+      case 'trainBaseline':
+        await vscode.commands.executeCommand('vasculatureExplorer.trainBaseline');
+        return;
       case 'openTile':
         if (!this.model?.index.tiles.has(m.id)) return;
         await vscode.commands.executeCommand('vasculatureExplorer.openTile', m.id);
