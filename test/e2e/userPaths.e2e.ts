@@ -192,6 +192,56 @@ export const tests: E2eTest[] = [
     },
   },
   {
+    name: 'predict-from-explorer-and-tile-row-actions',
+    async run(vs) {
+      const { page } = vs;
+      await page.locator('.statusbar-item', { hasText: /tiles/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
+      // 3. Predict from the Explorer: right-click the tile's file, Predict; the viewer shows its prediction layer and a notification says what was found.
+      const explorer = await vs.openActivityBarView('Explorer');
+      await explorer.locator('.monaco-list-row', { hasText: /^\s*train\s*$/ }).first().click();
+      const fileRow = explorer.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${ANNOTATED}\\.tif\\s*$`) }).first();
+      await fileRow.waitFor({ state: 'visible', timeout: 30_000 });
+      await fileRow.click({ button: 'right' });
+      await clickMenuItem(page, /^Predict$/);
+      const frame = await findWebviewFrame(page, `document.body && document.body.dataset.tileId === ${JSON.stringify(ANNOTATED)} && document.body.dataset.prediction === '1' && !!document.body.dataset.predictionDrawn`, 120_000);
+      const [tp, fp] = (await frame.evaluate('document.body.dataset.predictionDrawn') as string).split(',').map(Number);
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: `Predict ${ANNOTATED}:` }).first();
+      await toast.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await toast.innerText(), new RegExp(`${tp + fp} vessel instances?, mean confidence 0\\.\\d\\d, \\d+ ms on \\w+ · TP ${tp} FP ${fp}`));
+      await vs.screenshot('predict-from-explorer');
+
+      // 4. The tile row's menu acts on that row: Filter to This WSI narrows the tree to the tile's WSI (1 here)...
+      const sidebar = await vs.openActivityBarView('Vasculature Explorer');
+      const row = (label: string | RegExp) => rowOf(sidebar, page, label);
+      await vs.runCommand(commandTitle('vasculatureExplorer.searchTiles')!);
+      const input = page.locator('.quick-input-widget input.input');
+      await input.fill(ANNOTATED);
+      await input.press('Enter');
+      const tileRow = row(new RegExp(`^${ANNOTATED}$`));
+      for (const parent of [/^WSI 1$/, /^Dataset 1$/]) {
+        if (await tileRow.isVisible()) break;
+        const r = row(parent);
+        await r.waitFor({ state: 'visible', timeout: 15_000 });
+        if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
+      }
+      await tileRow.waitFor({ state: 'visible', timeout: 15_000 });
+      const header = sidebar.locator('.pane-header', { hasText: /Tiles/ }).first();
+      assert.doesNotMatch(await header.innerText(), /WSI 1/, 'the search alone names no WSI');
+      await tileRow.click({ button: 'right' });
+      await clickMenuItem(page, /^Filter to This WSI$/);
+      // The row's own WSI joins the filter (the tile is in WSI 1): the Tiles header says so.
+      await page.waitForFunction(() => /WSI 1\b/.test([...document.querySelectorAll('.part.sidebar .pane-header')].map((h) => h.textContent ?? '').join(' ')), undefined, { timeout: 15_000 });
+      // ... and Reveal in Explorer selects the tile's file in the Explorer.
+      await tileRow.waitFor({ state: 'visible', timeout: 15_000 });
+      await tileRow.click({ button: 'right' });
+      await clickMenuItem(page, /^Reveal in Explorer$/);
+      const revealed = page.locator('.part.sidebar .explorer-folders-view .monaco-list-row.selected', { hasText: `${ANNOTATED}.tif` }).first();
+      await revealed.waitFor({ state: 'visible', timeout: 15_000 });
+      await vs.screenshot('reveal-in-explorer-from-tile-row');
+      await vs.runCommand(commandTitle('vasculatureExplorer.clearFilter')!);
+    },
+  },
+  {
     name: 'predict-error-show-log',
     get folder() { return sampleWithMissingModel(); },
     async run(vs) {
