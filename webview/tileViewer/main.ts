@@ -540,6 +540,23 @@ function setContext(on: boolean): void {
   draw();
 }
 
+/** A 32x32 copy of the canvas, read back to tell painted from blank cheaply (a full getImageData stalls the frame it is measured in). */
+const probe = document.createElement('canvas');
+probe.width = probe.height = 32;
+const probeCtx = probe.getContext('2d', { willReadFrequently: true })!;
+
+/** Non-background pixels of the canvas scaled to 32x32 (0 = blank): the 'shown' answer's paint check. */
+function inkSample(): number {
+  if (!canvas.width || !canvas.height) return 0;
+  probeCtx.clearRect(0, 0, 32, 32);
+  probeCtx.drawImage(canvas, 0, 0, 32, 32);
+  const data = probeCtx.getImageData(0, 0, 32, 32).data;
+  const bg = [data[0], data[1], data[2]];
+  let n = 0;
+  for (let o = 0; o < data.length; o += 4) if (Math.abs(data[o] - bg[0]) + Math.abs(data[o + 1] - bg[1]) + Math.abs(data[o + 2] - bg[2]) > 24) n++;
+  return n;
+}
+
 function inkPixels(): number {
   const w = canvas.width, h = canvas.height;
   if (!w || !h) return 0;
@@ -577,7 +594,7 @@ function snapshot(): ViewerSnapshot {
 function answer(m: RequestEnvelope<ViewerRequest>): void {
   const r = m.request;
   if (r.kind === 'shown') {
-    requestAnimationFrame(() => send({ type: 'response', inReplyTo: m.id, ok: true, result: { tileId: tile?.id, inkPixels: inkPixels() } }));
+    requestAnimationFrame(() => send({ type: 'response', inReplyTo: m.id, ok: true, result: { tileId: tile?.id, inkPixels: inkSample() } }));
     return;
   }
   if (r.kind === 'ping') {
@@ -759,7 +776,15 @@ fitBtn.addEventListener('click', () => { fit(); draw(); });
 
 // Redraw on theme change (VS Code swaps the body's class and the --vscode-* variables).
 new MutationObserver(() => { theme = readTheme(); draw(); }).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
-new ResizeObserver(() => { resize(); draw(); }).observe(stage);
+new ResizeObserver(() => {
+  // A hidden tab's frame shrinks to nothing, and comes back at the size it had: keep the canvas and
+  // its pixels then (a resize clears the canvas, so the tab would show blank until a full redraw).
+  const w = stage.clientWidth, h = stage.clientHeight, dpr = window.devicePixelRatio || 1;
+  if (w === 0 || h === 0) return;
+  if (w === stageSize.w && h === stageSize.h && canvas.width === Math.max(1, Math.round(w * dpr))) return;
+  resize();
+  draw();
+}).observe(stage);
 errorBox.hidden = true;
 note.hidden = true;
 resize();
