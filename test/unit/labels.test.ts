@@ -19,6 +19,15 @@ const dirs: string[] = [];
 const tmp = (p?: string) => { const d = tempDir(p); dirs.push(d); return d; };
 after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
 
+/** A copy of the sample (removed after), its polygons.jsonl lines, and the index of the first line whose tile has an image. */
+function copyWithAnnotatedTile(): { ds: string; lines: string[]; k: number } {
+  const ds = copyDataset();
+  dirs.push(ds);
+  const lines = fs.readFileSync(path.join(ds, 'polygons.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const images = new Set(fs.readdirSync(path.join(ds, 'train')).map((n) => n.slice(0, -4)));
+  return { ds, lines, k: lines.findIndex((l) => images.has((JSON.parse(l) as { id: string }).id)) };
+}
+
 describe('Training data from the real sample', () => {
   let out = '';
   let result: Awaited<ReturnType<typeof prepareLabels>>;
@@ -147,11 +156,8 @@ describe('A tile filter', () => {
 
 describe('An id that cannot be a file name never reaches one', () => {
   it('a tile whose id holds an RTL override (image, polygons line, a dataset) is left out and counted; nothing written carries the character', async () => {
-    const ds = copyDataset();
-    dirs.push(ds);
-    const lines = fs.readFileSync(path.join(ds, 'polygons.jsonl'), 'utf8').split('\n').filter(Boolean);
-    const have = new Set(fs.readdirSync(path.join(ds, 'train')).map((n) => n.slice(0, -4)));
-    const src = JSON.parse(lines.find((l) => have.has((JSON.parse(l) as { id: string }).id))!) as { id: string; annotations: unknown[] };
+    const { ds, lines, k } = copyWithAnnotatedTile();
+    const src = JSON.parse(lines[k]) as { id: string; annotations: unknown[] };
     const evil = 'evil\u202egpj.exe';
     fs.appendFileSync(path.join(ds, 'polygons.jsonl'), JSON.stringify({ id: evil, annotations: src.annotations }) + '\n');
     fs.copyFileSync(path.join(ds, 'train', `${src.id}.tif`), path.join(ds, 'train', `${evil}.tif`));
@@ -183,11 +189,7 @@ describe('An id that cannot be a file name never reaches one', () => {
 
 describe('Bad polygons are skipped by Problems code, never written', () => {
   it('counts each code in the manifest and writes the rest', async () => {
-    const ds = copyDataset();
-    dirs.push(ds);
-    const lines = fs.readFileSync(path.join(ds, 'polygons.jsonl'), 'utf8').split('\n').filter(Boolean);
-    const meta = new Set(fs.readdirSync(path.join(ds, 'train')).map((n) => n.slice(0, -4)));
-    const k = lines.findIndex((l) => meta.has((JSON.parse(l) as { id: string }).id));
+    const { ds, lines, k } = copyWithAnnotatedTile();
     const obj = JSON.parse(lines[k]) as { id: string; annotations: unknown[] };
     const good = obj.annotations.length;
     obj.annotations.push(

@@ -90,38 +90,42 @@ describe('training program: smoke run on the sample, through the product\'s runn
     assert.ok(r.annotated && r.groundTruth.length > 0, `tile ${id} scored against its polygons`);
   });
 
-  it('cancel: no model appears, the previous model is untouched, no temporary folder is left', async () => {
-    const out = path.join(tmp, 'cancel');
+  /** A model folder holding a previous model: every failed or cancelled run must leave exactly that. */
+  const withPreviousModel = (name: string) => {
+    const out = path.join(tmp, name);
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'baseline-unet.onnx'), 'previous model');
+    return out;
+  };
+  const assertOnlyPreviousModel = (out: string, why: string) => {
+    assert.equal(fs.readFileSync(path.join(out, 'baseline-unet.onnx'), 'utf8'), 'previous model');
+    assert.deepEqual(fs.readdirSync(out), ['baseline-unet.onnx'], why);
+  };
+
+  it('cancel: no model appears, the previous model is untouched, no temporary folder is left', async () => {
+    const out = withPreviousModel('cancel');
     const ac = new AbortController();
     const events: string[] = [];
     const run = runTraining({ python: '/usr/bin/python3', script: SCRIPT, args: { ...SMOKE, steps: 500, labels, out }, scorer: SCORER, signal: ac.signal, onEvent: (e) => { events.push(e.event); if (e.event === 'step') ac.abort(); } });
     await assert.rejects(run, TrainingCancelledError);
     assert.ok(events.includes('step'));
     assert.ok(!events.includes('done'));
-    assert.equal(fs.readFileSync(path.join(out, 'baseline-unet.onnx'), 'utf8'), 'previous model');
-    assert.deepEqual(fs.readdirSync(out).sort(), ['baseline-unet.onnx']);
+    assertOnlyPreviousModel(out, 'no temporary folder is left');
   });
 
   it('a CUDA error mid-run (injected: this machine has no GPU): the message says to rerun on the CPU, no model, the previous one untouched', async () => {
-    const out = path.join(tmp, 'cuda');
-    fs.mkdirSync(out);
-    fs.writeFileSync(path.join(out, 'baseline-unet.onnx'), 'previous model');
+    const out = withPreviousModel('cuda');
     const events: TrainEvent[] = [];
     await assert.rejects(
       runTraining({ python: '/usr/bin/python3', script: SCRIPT, args: { ...SMOKE, steps: 6, labels, out }, scorer: SCORER, env: { VE_TRAIN_FAULT: 'cuda-at-step:3' }, onEvent: (e) => events.push(e) }),
       (e: Error) => e instanceof TrainingFailedError && /CUDA error/.test(e.message) && /Rerun with --device cpu/.test(e.message) && /No model was written/.test(e.message),
     );
     assert.ok(events.some((e) => e.event === 'step'), 'it was training when the error came');
-    assert.equal(fs.readFileSync(path.join(out, 'baseline-unet.onnx'), 'utf8'), 'previous model');
-    assert.deepEqual(fs.readdirSync(out), ['baseline-unet.onnx'], 'no sidecar, metrics, card or partial folder');
+    assertOnlyPreviousModel(out, 'no sidecar, metrics, card or partial folder');
   });
 
   it('a write that fails while the model is exported (a real file-size limit, ulimit -f 1 MiB: the 2+ MB ONNX cannot be written): a message, no model, the previous one untouched', async () => {
-    const out = path.join(tmp, 'full');
-    fs.mkdirSync(out);
-    fs.writeFileSync(path.join(out, 'baseline-unet.onnx'), 'previous model');
+    const out = withPreviousModel('full');
     // Python ignores SIGXFSZ, so the write past the limit fails with EFBIG as a full disk fails with ENOSPC.
     const limited = path.join(tmp, 'python-fsize-limited.sh');
     fs.writeFileSync(limited, '#!/bin/sh\nulimit -f 1024\nexec /usr/bin/python3 "$@"\n', { mode: 0o755 });
@@ -129,8 +133,7 @@ describe('training program: smoke run on the sample, through the product\'s runn
       runTraining({ python: limited, script: SCRIPT, args: { ...SMOKE, width: 12, fold: 'all', labels, out }, scorer: SCORER }),
       (e: Error) => e instanceof TrainingFailedError && /File too large|No space/.test(e.message) && /no model was written/i.test(e.message),
     );
-    assert.equal(fs.readFileSync(path.join(out, 'baseline-unet.onnx'), 'utf8'), 'previous model');
-    assert.deepEqual(fs.readdirSync(out), ['baseline-unet.onnx'], 'the partial folder is removed');
+    assertOnlyPreviousModel(out, 'the partial folder is removed');
   });
 
   it('bad input: a folder without manifest, another format, a fold with no tiles: a message, no model', async () => {

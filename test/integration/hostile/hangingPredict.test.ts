@@ -14,10 +14,8 @@ import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import { observe, resetObserved, shown } from '../userPaths/observe';
 import { until } from '../wait';
+import { activateOnHostileCopy, folder, repoRoot } from './suiteHost';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
-const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 /** A tile with an image whose polygons.jsonl line is not one of the suite's 80,000-vertex rings. */
 const TILE = '1f0d3cd4b621';
 
@@ -29,10 +27,7 @@ describe('A hanging model in the extension host', function () {
   let x: VasculatureExplorerApi;
   let model: string;
   before(async () => {
-    const ext = vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`);
-    assert.ok(ext);
-    x = await ext.activate();
-    await until(() => x.index()?.root === folder() && x.index(), 45_000, 'the hostile copy to be indexed');
+    x = await activateOnHostileCopy();
     // Outside the workspace (a model inside an untrusted workspace is refused for another reason).
     model = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vex-hang-int-')), 'hanging.onnx');
     execFileSync('/usr/bin/python3', [path.join(repoRoot, 'scripts', 'model', 'export_hanging_model.py'), model], { timeout: 60_000 });

@@ -5,11 +5,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import { until } from '../wait';
+import { activateOnHostileCopy, folder, repoRoot } from './suiteHost';
 import { HOSTILE_IDS } from './workspace';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
-const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
 interface OpenResult { rows: number; problems: { file: string; line: number; severity: string; code: string; message: string }[] }
 
@@ -17,10 +15,7 @@ describe('Hostile inputs in the extension host', function () {
   this.timeout(120_000);
   let x: VasculatureExplorerApi;
   before(async () => {
-    const ext = vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`);
-    assert.ok(ext);
-    x = await ext.activate();
-    await until(() => x.index()?.root === folder() && x.index(), 45_000, 'the hostile copy to be indexed');
+    x = await activateOnHostileCopy();
   });
   after(() => vscode.workspace.getConfiguration('vasculatureExplorer').update('limits.submissionFileMiB', undefined, vscode.ConfigurationTarget.Global));
 

@@ -12,20 +12,15 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VasculatureExplorerApi } from '../../../src/extension/common/api';
 import { until } from '../wait';
+import { activateOnHostileCopy, folder, repoRoot } from './suiteHost';
 import { HUGE_RING_LINES } from './workspace';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string };
-const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
 describe('The Overview pass off the extension host thread', function () {
   this.timeout(120_000);
   let x: VasculatureExplorerApi;
   before(async () => {
-    const ext = vscode.extensions.getExtension<VasculatureExplorerApi>(`${manifest.publisher}.${manifest.name}`);
-    assert.ok(ext);
-    x = await ext.activate();
-    await until(() => x.index()?.root === folder() && x.index(), 45_000, 'the hostile copy to be indexed');
+    x = await activateOnHostileCopy();
   });
   after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
 
